@@ -1,0 +1,63 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "kmipd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "kmipd", targets: ["kmipd"]),
+        .executable(name: "kmip", targets: ["kmip"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
+    targets: [
+        // C headers: p11-kit's pkcs11.h and the system OpenSSL 3.
+        .systemLibrary(name: "CPKCS11", pkgConfig: "p11-kit-1",
+                       providers: [.apt(["libp11-kit-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+
+        // Pure protocol model: TTLV codec, tags, enumerations, messages.
+        .target(name: "KMIP", swiftSettings: strict),
+        // Batch execution, one handler per operation, lifecycle, access policy; owns Token/ObjectStore.
+        .target(name: "KMIPEngine", dependencies: ["KMIP",
+                    .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        // A safe PKCS#11 wrapper (module, sessions, typed attributes, CK_RV-carrying errors).
+        .target(name: "PKCS11", dependencies: ["CPKCS11"], swiftSettings: strict),
+        // Implements the engine's Token on PKCS11, driven by an HSM profile.
+        .target(name: "HSMBackend", dependencies: ["KMIPEngine", "PKCS11",
+                    .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        // Implements the engine's ObjectStore on SQLite (GRDB).
+        .target(name: "Store", dependencies: ["KMIPEngine",
+                    .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+        // TLS through the system OpenSSL 3 as a NIO channel handler.
+        .target(name: "KMIPTLS", dependencies: ["COpenSSL",
+                    .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
+        .target(name: "KMIPServer", dependencies: ["KMIP", "KMIPEngine", "KMIPTLS",
+                    .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "NIOPosix", package: "swift-nio"),
+                    .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .target(name: "KMIPClient", dependencies: ["KMIP", "KMIPTLS",
+                    .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "NIOPosix", package: "swift-nio")], swiftSettings: strict),
+        .executableTarget(name: "kmipd", dependencies: ["KMIP", "KMIPEngine", "HSMBackend", "Store",
+                    "KMIPServer", "KMIPTLS", "PKCS11",
+                    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                    .product(name: "X509", package: "swift-certificates"),
+                    .product(name: "SwiftASN1", package: "swift-asn1"),
+                    .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .executableTarget(name: "kmip", dependencies: ["KMIP", "KMIPClient",
+                    .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                    swiftSettings: strict),
+
+        .testTarget(name: "KMIPTests", dependencies: ["KMIP"], swiftSettings: strict),
+    ]
+)

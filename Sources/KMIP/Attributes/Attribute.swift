@@ -1,0 +1,97 @@
+/// One attribute in the canonical (2.x-shaped) model the engine works with: the spec name, an optional
+/// 1.x index, and the value as a TTLV item tagged with the attribute's own tag (KMIP 2.1 §4; 1.4 §3).
+/// Vendor attributes (names starting `x-`/`y-` in 1.x, the Attribute structure in 2.x) keep the
+/// `Attribute Value` tag and may have any type.
+public struct Attribute: Hashable, Sendable {
+    public var name: String
+    public var index: Int32?
+    public var value: TTLV
+    public init(name: String, index: Int32? = nil, value: TTLV) { self.name = name; self.index = index; self.value = value }
+    /// A spec attribute whose value is a single item.
+    public init(_ tag: Tag, _ value: TTLV.Value) {
+        self.init(name: tag.name ?? tag.description, value: TTLV(tag, value))
+    }
+    public var tag: Tag? { Tag(named: name) }
+    public var isVendor: Bool { name.hasPrefix("x-") || name.hasPrefix("y-") || Tag(named: name) == nil }
+}
+
+extension Attribute {
+    /// From a 1.x `Attribute` structure (Attribute Name, Attribute Index, Attribute Value).
+    public init(v1 ttlv: TTLV) throws(KMIPCodecError) {
+        let name = try ttlv.requiredText(.attributeName)
+        let index = try ttlv.optionalInt(.attributeIndex)
+        var value = ttlv.first(.attributeValue) ?? TTLV(.attributeValue, .structure([]))
+        if let tag = Tag(named: name), !name.hasPrefix("x-"), !name.hasPrefix("y-") { value.tag = tag }
+        self.init(name: name, index: index, value: value)
+    }
+
+    /// From one child of a 2.x `Attributes` structure (or a 2.x vendor `Attribute`).
+    public init(v2 ttlv: TTLV) throws(KMIPCodecError) {
+        if ttlv.tag == .attribute {
+            let vendor = try ttlv.optionalText(.vendorIdentification)
+            let name = try ttlv.requiredText(.attributeName)
+            let value = ttlv.first(.attributeValue) ?? TTLV(.attributeValue, .structure([]))
+            // 1.x clients use "x-name"; a 2.x vendor attribute without that prefix keeps its vendor id.
+            let full = vendor.map { ($0 == "x" || $0 == "y") && !name.hasPrefix("\($0)-") ? "\($0)-\(name)" : name } ?? name
+            self.init(name: full, value: value)
+            return
+        }
+        guard let name = ttlv.tag.name else { throw KMIPCodecError(.unknownTag, "unknown attribute tag \(ttlv.tag)", tag: ttlv.tag) }
+        self.init(name: name, value: ttlv)
+    }
+
+    /// The 1.x wire form.
+    public var v1: TTLV {
+        var c = [TTLV(.attributeName, .textString(name))]
+        if let i = index { c.append(TTLV(.attributeIndex, .integer(i))) }
+        var v = value
+        v.tag = .attributeValue
+        c.append(v)
+        return .structure(.attribute, c)
+    }
+
+    /// The 2.x wire form: the item itself, or a vendor `Attribute` structure.
+    public var v2: TTLV {
+        if isVendor {
+            let (vendor, bare) = name.hasPrefix("x-") || name.hasPrefix("y-")
+                ? (String(name.prefix(1)), String(name.dropFirst(2))) : ("x", name)
+            var v = value
+            v.tag = .attributeValue
+            return .structure(.attribute, [TTLV(.vendorIdentification, .textString(vendor)),
+                                           TTLV(.attributeName, .textString(bare)), v])
+        }
+        return value
+    }
+
+    /// Whether a client speaking `version` knows this attribute (responses omit the others).
+    public func isDefined(in version: ProtocolVersion) -> Bool {
+        guard !isVendor, let since = tag?.since else { return true }
+        return since <= version
+    }
+}
+
+/// Reads the attributes of a request payload in either form: 1.x Template-Attribute (and its
+/// Common/Private/Public variants) or 2.x Attributes.
+public enum AttributeList {
+    public static func read(_ container: TTLV) throws(KMIPCodecError) -> [Attribute] {
+        if container.tag == .attributes || container.tag == .commonAttributes
+            || container.tag == .privateKeyAttributes || container.tag == .publicKeyAttributes {
+            var out = [Attribute]()
+            for c in container.children { out.append(try Attribute(v2: c)) }
+            return out
+        }
+        var out = [Attribute]()
+        for c in container.all(.attribute) { out.append(try Attribute(v1: c)) }
+        if !container.all(.name).isEmpty {
+            throw KMIPCodecError(.invalidValue, "Templates (by Name) are not supported; send attributes", tag: .name)
+        }
+        return out
+    }
+
+    /// The wire form of `attributes` for `version`: 1.x `Attribute` items or a 2.x `Attributes` structure.
+    public static func encode(_ attributes: [Attribute], version: ProtocolVersion, tag: Tag = .attributes) -> [TTLV] {
+        let known = attributes.filter { $0.isDefined(in: version) }
+        if version.isV2 { return [.structure(tag, known.map(\.v2))] }
+        return known.map(\.v1)
+    }
+}

@@ -1,0 +1,115 @@
+import KMIP
+import Logging
+
+/// Runs one request message: version negotiation, batch rules (KMIP 2.1 §8, 1.4 §6), per-item
+/// dispatch, and the Maximum Response Size check. The only place an `EngineError` becomes a Result
+/// Reason.
+public struct BatchExecutor: Sendable {
+    public let services: EngineServices
+    let handlers: [Operation: any OperationHandler]
+    public var limits: TTLVLimits
+    public var maxBatchItems: Int
+
+    public init(services: EngineServices, limits: TTLVLimits = TTLVLimits(), maxBatchItems: Int = 256) {
+        self.services = services
+        self.limits = limits
+        self.maxBatchItems = maxBatchItems
+        var h = [Operation: any OperationHandler]()
+        for handler in Operations.all { h[type(of: handler).operation] = handler }
+        self.handlers = h
+    }
+
+    public var supportedOperations: [Operation] { handlers.keys.sorted { $0.rawValue < $1.rawValue } }
+
+    /// Bytes in, bytes out: an undecodable message still gets a framed error response.
+    public func process(_ bytes: [UInt8], identity: String, now: Int64) async -> [UInt8] {
+        let response: ResponseMessage
+        do {
+            let tree = try TTLVDecoder(limits: limits).decode(bytes)
+            let request = try RequestMessage(ttlv: tree)
+            response = await execute(request, identity: identity, now: now)
+        } catch {
+            // KMIP 2.1 §9.1 / 1.4 §11.1: a message the server cannot read gets Invalid Message.
+            let version = Self.bestEffortVersion(bytes)
+            response = Self.messageFailure(version: version, now: now, reason: .invalidMessage, message: error.description)
+        }
+        return TTLVEncoder.encode(response.ttlv)
+    }
+
+    public func execute(_ request: RequestMessage, identity: String, now: Int64) async -> ResponseMessage {
+        let requested = request.header.protocolVersion
+        guard let version = ProtocolVersion.supported.first(where: { $0 == requested }) else {
+            let answerIn: ProtocolVersion = requested.major <= 1 ? .v1_4 : .v2_1
+            let reason: ResultReason = answerIn.isV2 ? .unsupportedProtocolVersion : .invalidMessage
+            return Self.messageFailure(version: answerIn, now: now, reason: reason, message: "protocol version \(requested) is not supported")
+        }
+        let items = request.batchItems
+        guard Int(request.header.batchCount) == items.count, !items.isEmpty else {
+            return Self.messageFailure(version: version, now: now, reason: .invalidMessage,
+                                       message: "Batch Count \(request.header.batchCount) but \(items.count) batch items")
+        }
+        guard items.count <= maxBatchItems else {
+            return Self.messageFailure(version: version, now: now, reason: .invalidMessage, message: "more than \(maxBatchItems) batch items")
+        }
+        let continuation = request.header.batchErrorContinuationOption ?? .stop
+        if continuation == .undo {
+            return Self.messageFailure(version: version, now: now, reason: .featureNotSupported,
+                                       message: "Batch Error Continuation Option Undo is not supported; use Stop or Continue")
+        }
+        if items.count > 1, items.contains(where: { $0.uniqueBatchItemID == nil }) {
+            return Self.messageFailure(version: version, now: now, reason: .invalidMessage,
+                                       message: "every item of a batch of more than one needs a Unique Batch Item ID")
+        }
+
+        let context = RequestContext(identity: identity, version: version, now: now, services: services)
+        var out = [ResponseBatchItem]()
+        for item in items {
+            let result = await run(item, context)
+            out.append(result)
+            if result.resultStatus != .success && continuation == .stop { break }
+        }
+        var response = ResponseMessage(header: ResponseHeader(protocolVersion: version, timeStamp: now, batchCount: Int32(out.count)),
+                                       batchItems: out)
+        if let max = request.header.maximumResponseSize, max > 0, TTLVEncoder.encode(response.ttlv).count > Int(max) {
+            response.batchItems = out.map {
+                .failure($0.operation, id: $0.uniqueBatchItemID, .responseTooLarge, "response exceeds Maximum Response Size \(max)")
+            }
+        }
+        return response
+    }
+
+    private func run(_ item: RequestBatchItem, _ context: RequestContext) async -> ResponseBatchItem {
+        guard let handler = handlers[item.operation] else {
+            return .failure(item.operation, id: item.uniqueBatchItemID, .operationNotSupported, "operation \(item.operation) is not supported")
+        }
+        if let since = item.operation.since, since > context.version {
+            return .failure(item.operation, id: item.uniqueBatchItemID, .operationNotSupported,
+                            "operation \(item.operation) is not defined in KMIP \(context.version)")
+        }
+        do {
+            let payload = try await handler.handle(item.payload, context)
+            return ResponseBatchItem(operation: item.operation, uniqueBatchItemID: item.uniqueBatchItemID, resultStatus: .success, payload: payload)
+        } catch {
+            if error.code == .tokenUnavailable || error.code == .storeFailure || error.code == .generalFailure {
+                services.audit.error("operation failed", metadata: ["operation": "\(item.operation)", "error": "\(error)"])
+            }
+            return .failure(item.operation, id: item.uniqueBatchItemID, error.resultReason(for: context.version), error.message)
+        }
+    }
+
+    static func messageFailure(version: ProtocolVersion, now: Int64, reason: ResultReason, message: String) -> ResponseMessage {
+        ResponseMessage(header: ResponseHeader(protocolVersion: version, timeStamp: now, batchCount: 1),
+                        batchItems: [.failure(nil, id: nil, reason, message)])
+    }
+
+    /// The version to answer an unreadable message in: its own if the header is readable, else 1.0
+    /// (the lowest, which every client parses).
+    static func bestEffortVersion(_ bytes: [UInt8]) -> ProtocolVersion {
+        // RequestMessage(8) RequestHeader(8) ProtocolVersion(8) Major(16) Minor(16)
+        guard bytes.count >= 64, bytes[0...2] == [0x42, 0x00, 0x78] else { return .v1_0 }
+        let major = Int32(bytes[36]) << 24 | Int32(bytes[37]) << 16 | Int32(bytes[38]) << 8 | Int32(bytes[39])
+        let minor = Int32(bytes[52]) << 24 | Int32(bytes[53]) << 16 | Int32(bytes[54]) << 8 | Int32(bytes[55])
+        let v = ProtocolVersion(major, minor)
+        return ProtocolVersion.supported.contains(v) ? v : .v1_0
+    }
+}

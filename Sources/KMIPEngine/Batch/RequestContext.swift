@@ -1,0 +1,72 @@
+import KMIP
+import Logging
+
+/// What a handler may use while it serves one batch item. Batch state (the ID Placeholder) lives here,
+/// per request, never on the shared engine.
+public final class RequestContext: @unchecked Sendable {
+    public let identity: String
+    public let version: ProtocolVersion
+    public let now: Int64
+    public let services: EngineServices
+    /// ID Placeholder (KMIP 2.1 §6.1 "ID Placeholder"): set by operations that create or find one
+    /// object, used by later items of the same batch that omit the Unique Identifier.
+    /// Only the batch's own task touches it (items run in order), hence @unchecked.
+    public var idPlaceholder: String?
+
+    init(identity: String, version: ProtocolVersion, now: Int64, services: EngineServices) {
+        self.identity = identity; self.version = version; self.now = now; self.services = services
+    }
+
+    /// The Unique Identifier a payload names, or the ID Placeholder when it names none.
+    public func uid(in payload: TTLV) throws(EngineError) -> String {
+        if let u = payload.first(.uniqueIdentifier) {
+            if let t = u.text { return t }
+            throw EngineError(.invalidField, "Unique Identifier must be a Text String")
+        }
+        guard let p = idPlaceholder else { throw EngineError(.invalidField, "no Unique Identifier and no ID Placeholder") }
+        return p
+    }
+
+    /// The one access choke point: every handler fetches objects through here. Another owner's object
+    /// looks missing; the refusal is written to the audit log.
+    public func fetch(_ uid: String) async throws(EngineError) -> ManagedObject {
+        guard var object = try await services.store.fetch(uid: uid) else {
+            throw EngineError(.itemNotFound, "no object \(uid)")
+        }
+        guard services.policy.mayAccess(object, identity: identity) else {
+            services.audit.warning("access refused", metadata: ["uid": "\(uid)", "identity": "\(identity)"])
+            throw EngineError(.itemNotFound, "no object \(uid)")
+        }
+        if Lifecycle.advance(&object, now: now) { try await services.store.save(object) }
+        return object
+    }
+
+    /// Saves a change made by a client, stamping Last Change Date (KMIP 2.1 §4.35).
+    public func saveChange(_ object: ManagedObject) async throws(EngineError) {
+        var o = object
+        o.set(.lastChangeDate, .dateTime(now))
+        try await services.store.save(o)
+    }
+}
+
+/// The long-lived collaborators every handler shares.
+public struct EngineServices: Sendable {
+    public var store: any ObjectStore
+    public var token: any Token
+    public var policy: AccessPolicy
+    public var serverInfo: ServerInfo
+    public var audit: Logger
+    public init(store: any ObjectStore, token: any Token, policy: AccessPolicy, serverInfo: ServerInfo = ServerInfo(),
+                audit: Logger = Logger(label: "kmipd.audit")) {
+        self.store = store; self.token = token; self.policy = policy; self.serverInfo = serverInfo; self.audit = audit
+    }
+}
+
+/// Answers to Query's Server Information (KMIP 2.1 §6.1.37).
+public struct ServerInfo: Sendable {
+    public var vendorIdentification = "kmipd"
+    public var productName = "kmipd"
+    public var productVersion = "0.1.0"
+    public var tokenDescription = ""
+    public init() {}
+}

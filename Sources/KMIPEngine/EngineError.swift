@@ -1,0 +1,58 @@
+import KMIP
+
+/// The one error type of the engine. Handlers, the token and the store throw it with a `Code`; the
+/// batch executor turns the code into a KMIP Result Reason in exactly one place (`resultReason`).
+public struct EngineError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        case itemNotFound, permissionDenied, invalidField, invalidMessage, operationNotSupported
+        case featureNotSupported, wrongKeyLifecycleState, objectNotExtractable, keyFormatNotSupported
+        case cryptographicFailure, objectAlreadyExists, attributeNotFound, attributeReadOnly
+        case attributeSingleValued, responseTooLarge, unsupportedProtocolVersion, invalidObjectType
+        case tokenUnavailable, storeFailure, generalFailure
+    }
+    public var code: Code
+    public var message: String
+    /// The C return code behind the failure (CK_RV or SQLite code), when there is one.
+    public var underlying: UInt?
+    public init(_ code: Code, _ message: String, underlying: UInt? = nil) {
+        self.code = code; self.message = message; self.underlying = underlying
+    }
+    public var description: String {
+        underlying.map { "\(code.rawValue): \(message) (rv 0x\(String($0, radix: 16)))" } ?? "\(code.rawValue): \(message)"
+    }
+
+    /// KMIP Result Reason for this failure (KMIP 2.1 §11.46), chosen for the client's version.
+    public func resultReason(for version: ProtocolVersion) -> ResultReason {
+        switch code {
+        case .itemNotFound: return .itemNotFound
+        case .permissionDenied: return .permissionDenied
+        case .invalidField: return .invalidField
+        case .invalidMessage: return .invalidMessage
+        case .operationNotSupported: return .operationNotSupported
+        case .featureNotSupported: return .featureNotSupported
+        case .wrongKeyLifecycleState: return .wrongKeyLifecycleState
+        case .objectNotExtractable: return version >= .v1_4 ? .sensitive : .permissionDenied
+        case .keyFormatNotSupported: return .keyFormatTypeNotSupported
+        case .cryptographicFailure: return .cryptographicFailure
+        case .objectAlreadyExists: return .objectAlreadyExists
+        case .attributeNotFound: return version.isV2 ? .attributeNotFound : .itemNotFound
+        case .attributeReadOnly: return version.isV2 ? .attributeReadOnly : .permissionDenied
+        case .attributeSingleValued: return version.isV2 ? .attributeSingleValued : .indexOutOfBounds
+        case .responseTooLarge: return .responseTooLarge
+        case .unsupportedProtocolVersion: return version.isV2 ? .unsupportedProtocolVersion : .invalidMessage
+        case .invalidObjectType: return version.isV2 ? .invalidObjectType : .illegalOperation
+        case .tokenUnavailable, .storeFailure, .generalFailure: return .generalFailure
+        }
+    }
+}
+
+extension EngineError {
+    /// Request-shape failures from the codec become Invalid Field (a field of the wrong type or value)
+    /// or Invalid Message (a structure that cannot be read at all).
+    public init(_ e: KMIPCodecError) {
+        switch e.code {
+        case .missingField, .wrongType, .invalidValue, .unknownTag: self.init(.invalidField, e.message)
+        default: self.init(.invalidMessage, e.message)
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import KMIP
+
+/// A managed object as the engine sees it: identity, type, owner, and every attribute (State and the
+/// lifecycle dates included). Key material is never here: it lives in the token under CKA_ID = uid.
+public struct ManagedObject: Sendable {
+    public var uid: String
+    public var objectType: ObjectType
+    public var owner: String
+    public var attributes: [Attribute]
+    /// What the token holds for this object (nil once destroyed).
+    public var tokenObject: TokenObjectKind?
+
+    public init(uid: String, objectType: ObjectType, owner: String, attributes: [Attribute], tokenObject: TokenObjectKind?) {
+        self.uid = uid; self.objectType = objectType; self.owner = owner; self.attributes = attributes; self.tokenObject = tokenObject
+    }
+
+    public func first(_ tag: Tag) -> Attribute? { attributes.first { $0.name == tag.name } }
+    public func all(named name: String) -> [Attribute] { attributes.filter { $0.name == name } }
+
+    public var state: State {
+        get { first(.state)?.value.enumValue.map(State.init(rawValue:)) ?? .preActive }
+        set { set(.state, .enumeration(newValue.rawValue)) }
+    }
+    public func date(_ tag: Tag) -> Int64? { first(tag)?.value.dateSeconds }
+    public var extractable: Bool { first(.extractable)?.value.bool ?? false }
+    public var usageMask: UInt32 { first(.cryptographicUsageMask)?.value.int32.map { UInt32(bitPattern: $0) } ?? 0 }
+
+    /// Replaces every instance of a single-valued spec attribute.
+    public mutating func set(_ tag: Tag, _ value: TTLV.Value) {
+        let name = tag.name ?? tag.description
+        attributes.removeAll { $0.name == name }
+        attributes.append(Attribute(name: name, value: TTLV(tag, value)))
+    }
+    public mutating func remove(_ tag: Tag) { attributes.removeAll { $0.name == tag.name } }
+}
+
+/// The kind of token object behind a managed object.
+public enum TokenObjectKind: String, Sendable {
+    /// CKO_SECRET_KEY
+    case secretKey
+    /// CKO_DATA (Secret Data, Opaque Object)
+    case data
+}

@@ -1,0 +1,55 @@
+import KMIP
+
+/// The shared rules of Add / Modify / Delete / Set Attribute (KMIP 2.1 §6.1.2, §6.1.29, §6.1.15, §6.1.46;
+/// 1.4 §4.13–4.15): which attributes a client may change, indices, and the Last Change Date.
+enum AttributeEdits {
+    /// The single attribute a request carries: 1.x `Attribute`, 2.x `New Attribute` / `Current Attribute`.
+    static func attribute(_ payload: TTLV, v2Tag: Tag, _ version: ProtocolVersion) throws(EngineError) -> Attribute? {
+        do {
+            if let a = payload.first(.attribute), !version.isV2 || payload.first(v2Tag) == nil { return try Attribute(v1: a) }
+            if let n = payload.first(v2Tag) {
+                guard let inner = n.children.first else { throw EngineError(.invalidField, "\(v2Tag) is empty") }
+                return try Attribute(v2: inner)
+            }
+            return nil
+        } catch let e as KMIPCodecError { throw EngineError(e) } catch let e as EngineError { throw e } catch { throw EngineError(.invalidField, "\(error)") }
+    }
+
+    static func checkWritable(_ a: Attribute, _ object: ManagedObject) throws(EngineError) {
+        if AttributeRules.serverOnly.contains(a.name) || AttributeRules.immutable.contains(a.name) {
+            throw EngineError(.attributeReadOnly, "attribute \(a.name) cannot be changed by a client")
+        }
+        if !a.isVendor && a.tag == nil { throw EngineError(.invalidField, "unknown attribute \(a.name)") }
+        if Lifecycle.isDestroyed(object.state) && a.name != "Description" && a.name != "Comment" {
+            throw EngineError(.wrongKeyLifecycleState, "object is destroyed")
+        }
+        if object.state != .preActive && AttributeRules.frozenWhenActive.contains(a.name) {
+            throw EngineError(.wrongKeyLifecycleState, "\(a.name) can change only while Pre-Active")
+        }
+        if a.name == "Deactivation Date" && object.state != .preActive && object.state != .active {
+            throw EngineError(.wrongKeyLifecycleState, "Deactivation Date can change only while Pre-Active or Active")
+        }
+    }
+
+    /// Positions of the instances of `name` (their 1.x indices are their order).
+    static func positions(_ object: ManagedObject, _ name: String) -> [Int] {
+        object.attributes.indices.filter { object.attributes[$0].name == name }
+    }
+
+    /// Saves after a client change, applying any date-driven state change (Modify of Activation Date
+    /// into the past activates).
+    static func save(_ object: inout ManagedObject, _ context: RequestContext) async throws(EngineError) {
+        Lifecycle.advance(&object, now: context.now)
+        try await context.saveChange(object)
+    }
+
+    /// The response's echo of the attribute for 1.x, nothing extra for 2.x.
+    static func response(_ uid: String, _ a: Attribute?, index: Int, _ version: ProtocolVersion) -> TTLV {
+        var out = [TTLV(.uniqueIdentifier, .textString(uid))]
+        if !version.isV2, var a {
+            a.index = index > 0 ? Int32(index) : nil
+            out.append(a.v1)
+        }
+        return .structure(.responsePayload, out)
+    }
+}

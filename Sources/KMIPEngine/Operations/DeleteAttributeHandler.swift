@@ -1,0 +1,37 @@
+import KMIP
+
+/// Delete Attribute (KMIP 2.1 §6.1.15; 1.4 §4.15): removes one instance (by 1.x name and index, or 2.x
+/// Current Attribute / Attribute Reference).
+struct DeleteAttributeHandler: OperationHandler {
+    static let operation = Operation.deleteAttribute
+    /// Attributes a client may not delete even though it may set them (KMIP 2.1 §4 rules tables).
+    static let required: Set<String> = ["Cryptographic Usage Mask", "Activation Date", "Deactivation Date"]
+
+    func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
+        let uid = try context.uid(in: payload)
+        var object = try await context.fetch(uid)
+        var name: String?, index = 0, value: TTLV?
+        if let current = try AttributeEdits.attribute(payload, v2Tag: .currentAttribute, context.version), payload.first(.currentAttribute) != nil {
+            name = current.name; value = current.value
+        } else if let n = AttributeSelection.names(in: payload).first {
+            name = n
+            if let i = payload.first(.attributeIndex)?.int32 { index = Int(i) }
+        }
+        guard let name else { throw EngineError(.invalidField, "Delete Attribute needs an attribute name or reference") }
+        if AttributeRules.serverOnly.contains(name) || AttributeRules.immutable.contains(name) {
+            throw EngineError(.attributeReadOnly, "attribute \(name) cannot be deleted")
+        }
+        if Self.required.contains(name) && object.state != .preActive {
+            throw EngineError(.wrongKeyLifecycleState, "\(name) cannot be deleted once the object left Pre-Active")
+        }
+        let positions = AttributeEdits.positions(object, name)
+        let target: Int?
+        if let value { target = positions.first { object.attributes[$0].value == value } }
+        else { target = index < positions.count ? positions[index] : nil }
+        guard let target else { throw EngineError(.attributeNotFound, "object has no \(name) at that index") }
+        let removed = object.attributes.remove(at: target)
+        try await AttributeEdits.save(&object, context)
+        context.idPlaceholder = uid
+        return AttributeEdits.response(uid, removed, index: index, context.version)
+    }
+}

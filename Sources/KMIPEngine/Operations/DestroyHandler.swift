@@ -1,0 +1,24 @@
+import KMIP
+
+/// Destroy (KMIP 2.1 §6.1.16): the token object goes; the metadata stays in state Destroyed (or
+/// Destroyed Compromised). An Active object must be revoked first.
+struct DestroyHandler: OperationHandler {
+    static let operation = Operation.destroy
+    func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
+        let uid = try context.uid(in: payload)
+        var object = try await context.fetch(uid)
+        switch object.state {
+        case .active: throw EngineError(.wrongKeyLifecycleState, "object is Active: revoke it before destroying it")
+        case .destroyed, .destroyedCompromised: throw EngineError(.wrongKeyLifecycleState, "object is already destroyed")
+        case .compromised: object.state = .destroyedCompromised
+        default: object.state = .destroyed
+        }
+        object.set(.destroyDate, .dateTime(context.now))
+        object.tokenObject = nil
+        // Store first: a crash after this leaves an orphan token object, which reconciliation removes.
+        try await context.saveChange(object)
+        try await context.services.token.destroy(id: uid)
+        context.idPlaceholder = uid
+        return response([TTLV(.uniqueIdentifier, .textString(uid))])
+    }
+}

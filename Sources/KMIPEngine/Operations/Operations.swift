@@ -1,0 +1,11 @@
+import KMIP
+
+/// Every operation handler this server has (KMIP 2.1 §6.1). The batch executor routes by `operation`.
+public enum Operations {
+    public static let all: [any OperationHandler] = [
+        DiscoverVersionsHandler(), QueryHandler(), CreateHandler(), RegisterHandler(), GetHandler(),
+        GetAttributesHandler(), GetAttributeListHandler(), AddAttributeHandler(), ModifyAttributeHandler(),
+        DeleteAttributeHandler(), SetAttributeHandler(), LocateHandler(), CheckHandler(), ActivateHandler(),
+        RevokeHandler(), DestroyHandler(),
+    ]
+}

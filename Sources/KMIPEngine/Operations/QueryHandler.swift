@@ -1,0 +1,32 @@
+import KMIP
+
+/// Query (KMIP 2.1 §6.1.37): operations, object types, server information.
+struct QueryHandler: OperationHandler {
+    static let operation = Operation.query
+    static let objectTypes: [ObjectType] = [.symmetricKey, .secretData, .opaqueObject]
+
+    func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
+        var out = [TTLV]()
+        let functions = payload.all(.queryFunction).compactMap { $0.enumValue }.map(QueryFunction.init(rawValue:))
+        for f in functions {
+            switch f {
+            case .queryOperations:
+                for op in Operations.all.map({ type(of: $0).operation }) where (op.since ?? .v1_0) <= context.version {
+                    out.append(TTLV(.operation, .enumeration(op.rawValue)))
+                }
+            case .queryObjects:
+                for t in Self.objectTypes { out.append(TTLV(.objectType, .enumeration(t.rawValue))) }
+            case .queryServerInformation:
+                let info = context.services.serverInfo
+                out.append(TTLV(.vendorIdentification, .textString(info.vendorIdentification)))
+                let detail = "\(info.productName) \(info.productVersion) \(info.tokenDescription)"
+                out.append(.structure(.serverInformation, context.version.isV2
+                    ? [TTLV(.productName, .textString(info.productName)), TTLV(.buildLevel, .textString(info.productVersion))]
+                    : [TTLV(.serverName, .textString(detail))]))
+            default:
+                continue // Functions we have nothing to report for are answered with nothing (§6.1.37).
+            }
+        }
+        return response(out)
+    }
+}

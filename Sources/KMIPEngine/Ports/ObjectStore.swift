@@ -1,0 +1,39 @@
+import KMIP
+
+/// A Locate query in the engine's terms (KMIP 2.1 §6.1.27).
+public struct LocateQuery: Sendable {
+    /// nil: an admin, who sees every owner's objects.
+    public var owner: String?
+    /// Attributes every match must carry; two values of one date attribute mean a range (inclusive).
+    public var filters: [Attribute]
+    public var maxItems: Int?
+    public var offset: Int
+    /// Storage Status Mask: only on-line objects are kept by this server (archive is not supported).
+    public var includeDestroyed: Bool
+    public var now: Int64
+    public init(owner: String?, filters: [Attribute], maxItems: Int?, offset: Int, includeDestroyed: Bool, now: Int64) {
+        self.owner = owner; self.filters = filters; self.maxItems = maxItems; self.offset = offset
+        self.includeDestroyed = includeDestroyed; self.now = now
+    }
+}
+
+/// The engine's port to the metadata store. Writes follow the crash-consistency order of
+/// ARCHITECTURE.md: `insertPending` ─► token object ─► `commit`.
+public protocol ObjectStore: Sendable {
+    /// Records intent to create `object` (not visible to get or locate until committed).
+    func insertPending(_ object: ManagedObject) async throws(EngineError)
+    func commit(uid: String) async throws(EngineError)
+    func removePending(uid: String) async throws(EngineError)
+    /// A committed object, or nil.
+    func fetch(uid: String) async throws(EngineError) -> ManagedObject?
+    /// Replaces the attributes (and derived columns) of a committed object.
+    func save(_ object: ManagedObject) async throws(EngineError)
+    /// Moves objects whose Activation/Deactivation Date has passed to their next state.
+    func advanceStates(now: Int64) async throws(EngineError)
+    /// Matching UIDs, newest first, after offset and max items, and how many matched in all.
+    func locate(_ query: LocateQuery) async throws(EngineError) -> (uids: [String], total: Int)
+    /// Pending (uncommitted) rows, for start-up reconciliation.
+    func pendingUIDs() async throws(EngineError) -> [String]
+    /// Committed objects that should have a token object.
+    func uidsWithTokenObjects() async throws(EngineError) -> Set<String>
+}

@@ -1,0 +1,42 @@
+import KMIP
+
+/// What a symmetric key in the token is made of and may do.
+public struct SecretKeySpec: Sendable, Hashable {
+    public var algorithm: CryptographicAlgorithm
+    public var lengthBits: Int
+    public var extractable: Bool
+    public var usage: CryptographicUsageMaskBits
+    public var label: String
+    public init(algorithm: CryptographicAlgorithm, lengthBits: Int, extractable: Bool, usage: CryptographicUsageMaskBits, label: String) {
+        self.algorithm = algorithm; self.lengthBits = lengthBits; self.extractable = extractable; self.usage = usage; self.label = label
+    }
+}
+
+/// Cryptographic Usage Mask bits (KMIP 2.1 §12.1) as an option set.
+public struct CryptographicUsageMaskBits: OptionSet, Sendable, Hashable {
+    public var rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    public static let sign = Self(rawValue: 0x1), verify = Self(rawValue: 0x2), encrypt = Self(rawValue: 0x4)
+    public static let decrypt = Self(rawValue: 0x8), wrapKey = Self(rawValue: 0x10), unwrapKey = Self(rawValue: 0x20)
+    public static let macGenerate = Self(rawValue: 0x80), macVerify = Self(rawValue: 0x100), deriveKey = Self(rawValue: 0x200)
+}
+
+/// The engine's port to the HSM. Every object is addressed by its KMIP Unique Identifier, which the
+/// token stores as CKA_ID; implementations keep their own CKA_ID → handle cache.
+public protocol Token: Sendable {
+    /// Generates a secret key inside the token (C_GenerateKey). Throws `.featureNotSupported` /
+    /// `.invalidField` when the token cannot make that algorithm and length.
+    func generateSecretKey(id: String, spec: SecretKeySpec) async throws(EngineError)
+    /// Imports key bytes as a token secret key (C_CreateObject).
+    func importSecretKey(id: String, spec: SecretKeySpec, material: [UInt8]) async throws(EngineError)
+    /// Stores opaque or secret bytes as a private CKO_DATA object.
+    func storeData(id: String, label: String, bytes: [UInt8]) async throws(EngineError)
+    /// The value of an extractable key or a data object (C_GetAttributeValue CKA_VALUE).
+    func readValue(id: String) async throws(EngineError) -> [UInt8]
+    /// C_DestroyObject; destroying a missing object is not an error (crash recovery may repeat it).
+    func destroy(id: String) async throws(EngineError)
+    /// Every CKA_ID the token holds (for reconciliation with the store).
+    func allIDs() async throws(EngineError) -> Set<String>
+    /// Random bytes from the token's RNG (C_GenerateRandom).
+    func random(count: Int) async throws(EngineError) -> [UInt8]
+}
