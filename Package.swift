@@ -58,6 +58,11 @@ let package = Package(
                     .product(name: "ArgumentParser", package: "swift-argument-parser")],
                     swiftSettings: strict),
 
+        // Real SoftHSM2 tokens and SQLite files in temporary folders, shared by the test targets.
+        .target(name: "KMIPTestSupport", dependencies: ["HSMBackend", "Store", "KMIPEngine"], path: "Tests/Support",
+                swiftSettings: strict),
+
         .testTarget(name: "KMIPTests", dependencies: ["KMIP"], swiftSettings: strict),
+        .testTarget(name: "KMIPEngineTests", dependencies: ["KMIPEngine", "KMIPTestSupport"], swiftSettings: strict),
     ]
 )

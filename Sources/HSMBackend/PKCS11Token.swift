@@ -1,0 +1,161 @@
+import CPKCS11
+import Foundation
+import KMIP
+import KMIPEngine
+import Logging
+import PKCS11
+
+/// The engine's `Token` on a PKCS#11 module, as an HSM profile describes it. Every object carries
+/// CKA_ID = the KMIP Unique Identifier and a readable CKA_LABEL.
+public final class PKCS11Token: Token, @unchecked Sendable {
+    public let profile: HSMProfile
+    public let module: Module
+    public let slot: UInt
+    public let tokenInfo: Module.TokenInfo
+    let pool: SessionPool
+    let cache = HandleCache()
+    let logger: Logger
+
+    /// Loads the module, finds the token by label, logs in and fills the handle cache.
+    public init(profile: HSMProfile, pin: String, logger: Logger = Logger(label: "kmipd.token")) throws(EngineError) {
+        guard let path = profile.modulePath() else {
+            throw EngineError(.tokenUnavailable, "no PKCS#11 module found at \(profile.modules.joined(separator: ", "))")
+        }
+        do {
+            let module = try Module.shared(path: path)
+            let slot = try module.slot(tokenLabel: profile.tokenLabel)
+            self.module = module
+            self.slot = slot
+            self.tokenInfo = try module.tokens().first { $0.slot == slot }!
+            self.profile = profile
+            self.logger = logger
+            self.pool = try SessionPool(count: profile.sessions) { () throws(PKCS11Error) -> Session in
+                let s = try module.openSession(slot: slot)
+                try s.login(pin: pin)
+                return s
+            }
+            // The start-up scan uses its own session, before any request can arrive.
+            let s = try module.openSession(slot: slot)
+            try s.login(pin: pin)
+            cache.replaceAll(try Self.scan(s))
+        } catch { throw EngineError(error) }
+    }
+
+    /// One scan of the token after a session error (handles may have changed).
+    public func rebuildCache() async throws(EngineError) {
+        let map = try await call(allowRebuild: false) { (s) throws(PKCS11Error) in try Self.scan(s) }
+        cache.replaceAll(map)
+    }
+
+    /// CKA_ID → handle for every object the session can see.
+    static func scan(_ s: Session) throws(PKCS11Error) -> [String: UInt] {
+        var out = [String: UInt]()
+        for h in try s.findObjects([]) {
+            if let id = try? s.attribute(UInt(CKA_ID), of: h), !id.isEmpty {
+                out[String(decoding: id, as: UTF8.self)] = h
+            }
+        }
+        return out
+    }
+
+    func handle(_ id: String) throws(EngineError) -> UInt {
+        guard let h = cache.get(id) else { throw EngineError(.itemNotFound, "token has no object with CKA_ID \(id)") }
+        return h
+    }
+
+    /// Runs a PKCS#11 call on a pooled session, mapping CK_RV to engine errors.
+    func call<T: Sendable>(allowRebuild: Bool = true,
+                           _ body: @escaping @Sendable (Session) throws(PKCS11Error) -> T) async throws(EngineError) -> T {
+        do { return try await pool.run(body) } catch {
+            if allowRebuild && ReturnValue.isSessionLost(error.rv) { try? await rebuildCache() }
+            throw EngineError(error)
+        }
+    }
+
+    // MARK: Token
+
+    public func generateSecretKey(id: String, spec: SecretKeySpec) async throws(EngineError) {
+        let plan = KeyPlan(spec.algorithm, bits: spec.lengthBits, profile: profile)
+        var template = keyTemplate(id: id, spec: spec, keyType: plan.keyType)
+        if plan.needsValueLen { template.append(.valueLen(spec.lengthBits / 8)) }
+        let mech = plan.mechanism, t = template
+        let h = try await call { (s) throws(PKCS11Error) in try s.generateKey(mechanism: mech, template: t) }
+        cache.set(id, h)
+    }
+
+    public func importSecretKey(id: String, spec: SecretKeySpec, material: [UInt8]) async throws(EngineError) {
+        let plan = KeyPlan(spec.algorithm, bits: material.count * 8, profile: profile)
+        let template = keyTemplate(id: id, spec: spec, keyType: plan.keyType) + [.cls(UInt(CKO_SECRET_KEY)), .value(material)]
+        let h = try await call { (s) throws(PKCS11Error) in try s.createObject(template) }
+        cache.set(id, h)
+    }
+
+    public func storeData(id: String, label: String, bytes: [UInt8]) async throws(EngineError) {
+        var template: [ObjectAttribute] = [.cls(UInt(CKO_DATA)), .token(true), .isPrivate(true), .label(label),
+                                           .bytes(UInt(CKA_APPLICATION), Array("kmipd".utf8)), .value(bytes), .modifiable(false)]
+        if profile.mechanisms.dataObjectsTakeID { template.append(.id(id)) }
+        let t = template
+        let h = try await call { (s) throws(PKCS11Error) in try s.createObject(t) }
+        cache.set(id, h)
+    }
+
+    public func readValue(id: String) async throws(EngineError) -> [UInt8] {
+        let h = try handle(id)
+        return try await call { (s) throws(PKCS11Error) in try s.attribute(UInt(CKA_VALUE), of: h) }
+    }
+
+    public func destroy(id: String) async throws(EngineError) {
+        guard let h = cache.get(id) else { return }
+        do {
+            try await call { (s) throws(PKCS11Error) in try s.destroyObject(h) }
+        } catch where error.underlying == UInt(CKR_OBJECT_HANDLE_INVALID) {
+            // Already gone (a repeated destroy during recovery).
+        }
+        cache.remove(id)
+    }
+
+    public func allIDs() async throws(EngineError) -> Set<String> { cache.ids }
+
+    public func random(count: Int) async throws(EngineError) -> [UInt8] {
+        try await call { (s) throws(PKCS11Error) in try s.generateRandom(count) }
+    }
+
+    public var objectCount: Int { cache.count }
+
+    func keyTemplate(id: String, spec: SecretKeySpec, keyType: UInt) -> [ObjectAttribute] {
+        let u = spec.usage
+        let sensitive = !spec.extractable
+        return [
+            .token(true), .isPrivate(true), .id(id), .label(spec.label), .keyType(keyType),
+            .sensitive(sensitive), .extractable(spec.extractable),
+            .flag(Int32(CKA_ENCRYPT), u.contains(.encrypt)), .flag(Int32(CKA_DECRYPT), u.contains(.decrypt)),
+            .flag(Int32(CKA_WRAP), u.contains(.wrapKey)), .flag(Int32(CKA_UNWRAP), u.contains(.unwrapKey)),
+            .flag(Int32(CKA_SIGN), u.contains(.sign) || u.contains(.macGenerate)),
+            .flag(Int32(CKA_VERIFY), u.contains(.verify) || u.contains(.macVerify)),
+            .flag(Int32(CKA_DERIVE), u.contains(.deriveKey)),
+        ]
+    }
+}
+
+/// Which PKCS#11 key type and generation mechanism serve a KMIP algorithm on this token.
+struct KeyPlan {
+    var keyType: UInt
+    var mechanism: UInt
+    var needsValueLen: Bool
+
+    init(_ alg: CryptographicAlgorithm, bits: Int, profile: HSMProfile) {
+        switch alg {
+        case .aes where profile.has("CKM_AES_KEY_GEN"):
+            self.init(keyType: UInt(CKK_AES), mechanism: UInt(CKM_AES_KEY_GEN), needsValueLen: true)
+        case ._3des where profile.has("CKM_DES3_KEY_GEN") && (bits == 168 || bits == 192):
+            self.init(keyType: UInt(CKK_DES3), mechanism: UInt(CKM_DES3_KEY_GEN), needsValueLen: false)
+        default:
+            // HMAC keys and every algorithm the token has no generator for: a generic secret of the
+            // requested length, generated in the token.
+            self.init(keyType: UInt(CKK_GENERIC_SECRET), mechanism: UInt(CKM_GENERIC_SECRET_KEY_GEN), needsValueLen: true)
+        }
+    }
+    init(keyType: UInt, mechanism: UInt, needsValueLen: Bool) {
+        self.keyType = keyType; self.mechanism = mechanism; self.needsValueLen = needsValueLen
+    }
+}

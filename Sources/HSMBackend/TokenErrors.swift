@@ -1,0 +1,21 @@
+import CPKCS11
+import PKCS11
+import KMIPEngine
+
+/// The one place a CK_RV becomes an engine error code (and so, at the batch boundary, a KMIP Result
+/// Reason). The CK_RV is kept in the error.
+extension EngineError {
+    init(_ e: PKCS11Error) {
+        let code: Code
+        switch e.rv {
+        case UInt(CKR_ATTRIBUTE_SENSITIVE), UInt(CKR_KEY_UNEXTRACTABLE): code = .objectNotExtractable
+        case UInt(CKR_KEY_SIZE_RANGE), UInt(CKR_ATTRIBUTE_VALUE_INVALID), UInt(CKR_TEMPLATE_INCONSISTENT),
+             UInt(CKR_TEMPLATE_INCOMPLETE), UInt(CKR_DOMAIN_PARAMS_INVALID): code = .invalidField
+        case UInt(CKR_MECHANISM_INVALID), UInt(CKR_FUNCTION_NOT_SUPPORTED), UInt(CKR_MECHANISM_PARAM_INVALID): code = .featureNotSupported
+        case UInt(CKR_DEVICE_ERROR), UInt(CKR_DEVICE_MEMORY), UInt(CKR_DEVICE_REMOVED), UInt(CKR_TOKEN_NOT_PRESENT),
+             UInt(CKR_SESSION_HANDLE_INVALID), UInt(CKR_SESSION_CLOSED), UInt(CKR_USER_NOT_LOGGED_IN): code = .tokenUnavailable
+        default: code = e.code == .notFound ? .itemNotFound : .cryptographicFailure
+        }
+        self.init(code, e.description, underlying: e.rv)
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import KMIPEngine
+import PKCS11
+
+/// Token set-up for provisioning scripts (`kmipd token init`, tests): initialise a free slot's token
+/// with a label, an SO PIN and a user PIN, non-interactively.
+public enum TokenProvisioning {
+    private static let lock = NSLock()
+
+    public struct Result: Codable, Sendable {
+        public var label: String
+        public var slot: UInt
+        public var serial: String
+        public var created: Bool
+    }
+
+    /// Initialises a token labelled `label`, unless one exists already (then nothing changes).
+    public static func initialize(modulePath: String, label: String, soPIN: String, userPIN: String) throws(EngineError) -> Result {
+        lock.lock(); defer { lock.unlock() }
+        do {
+            let module = try Module.shared(path: modulePath)
+            let tokens = try module.tokens()
+            if let t = tokens.first(where: { $0.initialized && $0.label == label }) {
+                return Result(label: label, slot: t.slot, serial: t.serial, created: false)
+            }
+            guard let free = tokens.first(where: { !$0.initialized }) else {
+                throw EngineError(.tokenUnavailable, "no uninitialised slot to create token '\(label)' in")
+            }
+            try module.initToken(slot: free.slot, label: label, soPIN: soPIN, userPIN: userPIN)
+            // Slot IDs change on initialisation: look the token up again by label.
+            guard let t = try module.tokens().first(where: { $0.initialized && $0.label == label }) else {
+                throw EngineError(.tokenUnavailable, "token '\(label)' did not appear after C_InitToken")
+            }
+            return Result(label: label, slot: t.slot, serial: t.serial, created: true)
+        } catch let e as PKCS11Error {
+            throw EngineError(e)
+        } catch let e as EngineError {
+            throw e
+        } catch {
+            throw EngineError(.tokenUnavailable, "\(error)")
+        }
+    }
+
+    /// Writes a SoftHSM2 configuration whose token directory is `tokenDir` and points
+    /// SOFTHSM2_CONF at it (read at C_Initialize, so call this before loading the module).
+    public static func configureSoftHSM(stateDir: String) throws -> String {
+        let tokenDir = (stateDir as NSString).appendingPathComponent("tokens")
+        try FileManager.default.createDirectory(atPath: tokenDir, withIntermediateDirectories: true)
+        let conf = (stateDir as NSString).appendingPathComponent("softhsm2.conf")
+        try "directories.tokendir = \(tokenDir)\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n"
+            .write(toFile: conf, atomically: true, encoding: .utf8)
+        setenv("SOFTHSM2_CONF", conf, 1)
+        return conf
+    }
+}

@@ -1,0 +1,55 @@
+import CPKCS11
+
+/// The one error type of the PKCS11 module: the Cryptoki function that failed and its CK_RV.
+public struct PKCS11Error: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable { case call, moduleLoad, tokenNotFound, notFound, invalidArgument }
+    public var code: Code
+    public var function: String
+    public var rv: UInt
+    public init(_ code: Code = .call, function: String, rv: UInt = 0) { self.code = code; self.function = function; self.rv = rv }
+    public var description: String { "\(function) failed: \(ReturnValue.name(rv)) (0x\(String(rv, radix: 16)))" }
+}
+
+/// Names for the CK_RV values we meet; used in errors and logs.
+public enum ReturnValue {
+    public static func name(_ rv: UInt) -> String {
+        switch rv {
+        case UInt(CKR_OK): "CKR_OK"
+        case UInt(CKR_GENERAL_ERROR): "CKR_GENERAL_ERROR"
+        case UInt(CKR_ARGUMENTS_BAD): "CKR_ARGUMENTS_BAD"
+        case UInt(CKR_ATTRIBUTE_SENSITIVE): "CKR_ATTRIBUTE_SENSITIVE"
+        case UInt(CKR_ATTRIBUTE_VALUE_INVALID): "CKR_ATTRIBUTE_VALUE_INVALID"
+        case UInt(CKR_ATTRIBUTE_TYPE_INVALID): "CKR_ATTRIBUTE_TYPE_INVALID"
+        case UInt(CKR_DEVICE_ERROR): "CKR_DEVICE_ERROR"
+        case UInt(CKR_DEVICE_MEMORY): "CKR_DEVICE_MEMORY"
+        case UInt(CKR_DEVICE_REMOVED): "CKR_DEVICE_REMOVED"
+        case UInt(CKR_KEY_SIZE_RANGE): "CKR_KEY_SIZE_RANGE"
+        case UInt(CKR_MECHANISM_INVALID): "CKR_MECHANISM_INVALID"
+        case UInt(CKR_OBJECT_HANDLE_INVALID): "CKR_OBJECT_HANDLE_INVALID"
+        case UInt(CKR_PIN_INCORRECT): "CKR_PIN_INCORRECT"
+        case UInt(CKR_SESSION_HANDLE_INVALID): "CKR_SESSION_HANDLE_INVALID"
+        case UInt(CKR_SESSION_CLOSED): "CKR_SESSION_CLOSED"
+        case UInt(CKR_TEMPLATE_INCONSISTENT): "CKR_TEMPLATE_INCONSISTENT"
+        case UInt(CKR_TEMPLATE_INCOMPLETE): "CKR_TEMPLATE_INCOMPLETE"
+        case UInt(CKR_TOKEN_NOT_PRESENT): "CKR_TOKEN_NOT_PRESENT"
+        case UInt(CKR_USER_NOT_LOGGED_IN): "CKR_USER_NOT_LOGGED_IN"
+        case UInt(CKR_USER_ALREADY_LOGGED_IN): "CKR_USER_ALREADY_LOGGED_IN"
+        case UInt(CKR_CRYPTOKI_NOT_INITIALIZED): "CKR_CRYPTOKI_NOT_INITIALIZED"
+        case UInt(CKR_CRYPTOKI_ALREADY_INITIALIZED): "CKR_CRYPTOKI_ALREADY_INITIALIZED"
+        case UInt(CKR_BUFFER_TOO_SMALL): "CKR_BUFFER_TOO_SMALL"
+        case UInt(CKR_KEY_UNEXTRACTABLE): "CKR_KEY_UNEXTRACTABLE"
+        case UInt(CKR_FUNCTION_NOT_SUPPORTED): "CKR_FUNCTION_NOT_SUPPORTED"
+        default: "CK_RV"
+        }
+    }
+    /// Errors after which a session (or the cached handles) can no longer be trusted.
+    public static func isSessionLost(_ rv: UInt) -> Bool {
+        rv == UInt(CKR_SESSION_HANDLE_INVALID) || rv == UInt(CKR_SESSION_CLOSED) || rv == UInt(CKR_DEVICE_REMOVED)
+            || rv == UInt(CKR_TOKEN_NOT_PRESENT) || rv == UInt(CKR_USER_NOT_LOGGED_IN) || rv == UInt(CKR_OBJECT_HANDLE_INVALID)
+    }
+}
+
+@inline(__always)
+func check(_ rv: CK_RV, _ function: String) throws(PKCS11Error) {
+    guard rv == CK_RV(CKR_OK) else { throw PKCS11Error(.call, function: function, rv: UInt(rv)) }
+}

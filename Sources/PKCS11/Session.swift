@@ -1,0 +1,89 @@
+import CPKCS11
+
+/// An open PKCS#11 session. Not safe for two threads at once (SoftHSM2 crashes): the owner keeps it
+/// on one thread at a time; the HSM backend's session pool guarantees that. Closes itself.
+public final class Session: @unchecked Sendable {
+    let module: Module
+    public let handle: CK_SESSION_HANDLE
+    private var f: CK_FUNCTION_LIST { module.functions.pointee }
+
+    init(module: Module, handle: CK_SESSION_HANDLE) { self.module = module; self.handle = handle }
+    deinit { _ = module.functions.pointee.C_CloseSession(handle) }
+
+    public func login(userType: CK_USER_TYPE = CK_USER_TYPE(CKU_USER), pin: String) throws(PKCS11Error) {
+        var p = Array(pin.utf8)
+        let rv = f.C_Login(handle, userType, &p, CK_ULONG(p.count))
+        // Login state is per application: a second session's login reports this, which is fine.
+        if rv == CK_RV(CKR_USER_ALREADY_LOGGED_IN) { return }
+        try check(rv, "C_Login")
+    }
+    public func logout() throws(PKCS11Error) { try check(f.C_Logout(handle), "C_Logout") }
+
+    public func generateKey(mechanism: UInt, template: [ObjectAttribute]) throws(PKCS11Error) -> UInt {
+        var mech = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(mechanism), pParameter: nil, ulParameterLen: 0)
+        var key: CK_OBJECT_HANDLE = 0
+        try withTemplate(template) { (t, n) throws(PKCS11Error) in
+            try check(f.C_GenerateKey(handle, &mech, t, n, &key), "C_GenerateKey")
+        }
+        return UInt(key)
+    }
+
+    public func createObject(_ template: [ObjectAttribute]) throws(PKCS11Error) -> UInt {
+        var obj: CK_OBJECT_HANDLE = 0
+        try withTemplate(template) { (t, n) throws(PKCS11Error) in
+            try check(f.C_CreateObject(handle, t, n, &obj), "C_CreateObject")
+        }
+        return UInt(obj)
+    }
+
+    public func destroyObject(_ object: UInt) throws(PKCS11Error) {
+        try check(f.C_DestroyObject(handle, CK_OBJECT_HANDLE(object)), "C_DestroyObject")
+    }
+
+    /// The value of one attribute (two-call form: size, then bytes).
+    public func attribute(_ type: UInt, of object: UInt) throws(PKCS11Error) -> [UInt8] {
+        var a = CK_ATTRIBUTE(type: CK_ATTRIBUTE_TYPE(type), pValue: nil, ulValueLen: 0)
+        try check(f.C_GetAttributeValue(handle, CK_OBJECT_HANDLE(object), &a, 1), "C_GetAttributeValue")
+        var out = [UInt8](repeating: 0, count: Int(a.ulValueLen))
+        let rv = out.withUnsafeMutableBytes { p in
+            a.pValue = p.baseAddress
+            return f.C_GetAttributeValue(handle, CK_OBJECT_HANDLE(object), &a, 1)
+        }
+        try check(rv, "C_GetAttributeValue")
+        return Array(out.prefix(Int(a.ulValueLen)))
+    }
+
+    /// Every object matching `template` (C_FindObjects). Scans the token: start-up only, never per request.
+    public func findObjects(_ template: [ObjectAttribute]) throws(PKCS11Error) -> [UInt] {
+        try withTemplate(template) { (t, n) throws(PKCS11Error) in
+            try check(f.C_FindObjectsInit(handle, t, n), "C_FindObjectsInit")
+        }
+        defer { _ = f.C_FindObjectsFinal(handle) }
+        var out = [UInt]()
+        var batch = [CK_OBJECT_HANDLE](repeating: 0, count: 256)
+        while true {
+            var got: CK_ULONG = 0
+            try check(f.C_FindObjects(handle, &batch, CK_ULONG(batch.count), &got), "C_FindObjects")
+            if got == 0 { break }
+            out += batch.prefix(Int(got)).map(UInt.init)
+        }
+        return out
+    }
+
+    public func generateRandom(_ count: Int) throws(PKCS11Error) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        try check(f.C_GenerateRandom(handle, &out, CK_ULONG(count)), "C_GenerateRandom")
+        return out
+    }
+
+    /// Single-part digest on the token (C_DigestInit + C_Digest).
+    public func digest(mechanism: UInt, _ data: [UInt8]) throws(PKCS11Error) -> [UInt8] {
+        var mech = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(mechanism), pParameter: nil, ulParameterLen: 0)
+        try check(f.C_DigestInit(handle, &mech), "C_DigestInit")
+        var input = data
+        var len: CK_ULONG = 64
+        var out = [UInt8](repeating: 0, count: 64)
+        try check(f.C_Digest(handle, &input, CK_ULONG(input.count), &out, &len), "C_Digest")
+        return Array(out.prefix(Int(len)))
+    }
+}

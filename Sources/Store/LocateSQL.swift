@@ -1,0 +1,53 @@
+import Foundation
+import GRDB
+import KMIP
+import KMIPEngine
+
+/// A Locate query compiled to one WHERE clause over indexed columns (KMIP 2.1 §6.1.27): object
+/// columns for owner, type and state; an EXISTS probe per other attribute; two values of one date
+/// attribute form an inclusive range.
+struct LocateSQL {
+    var whereClause: String
+    var arguments: [DatabaseValue]
+
+    init(_ q: LocateQuery) {
+        var clauses = ["o.committed = 1"]
+        var args = [DatabaseValue]()
+        if let owner = q.owner { clauses.append("o.owner = ?"); args.append(owner.databaseValue) }
+        if !q.includeDestroyed { clauses.append("o.state NOT IN (5, 6)") }
+        var byName = [String: [Attribute]]()
+        var order = [String]()
+        for f in q.filters {
+            if byName[f.name] == nil { order.append(f.name) }
+            byName[f.name, default: []].append(f)
+        }
+        for name in order {
+            let values = byName[name]!
+            switch name {
+            case "State":
+                for v in values { clauses.append("o.state = ?"); args.append(Int64(v.value.enumValue ?? 0).databaseValue) }
+            case "Object Type":
+                for v in values { clauses.append("o.object_type = ?"); args.append(Int64(v.value.enumValue ?? 0).databaseValue) }
+            default:
+                let dates = values.compactMap { $0.value.dateSeconds }
+                if dates.count == 2 {
+                    clauses.append("EXISTS (SELECT 1 FROM attributes a WHERE a.uid = o.uid AND a.name = ? AND a.num BETWEEN ? AND ?)")
+                    args += [name.databaseValue, dates.min()!.databaseValue, dates.max()!.databaseValue]
+                    continue
+                }
+                for v in values {
+                    if name == "Name", let text = v.value.first(.nameValue)?.text {
+                        clauses.append("EXISTS (SELECT 1 FROM attributes a WHERE a.uid = o.uid AND a.name = ? AND a.text = ?)")
+                        args += [name.databaseValue, text.databaseValue]
+                    } else {
+                        let row = AttributeRow(v)
+                        clauses.append("EXISTS (SELECT 1 FROM attributes a WHERE a.uid = o.uid AND a.name = ? AND a.value = ?)")
+                        args += [name.databaseValue, Data(row.value).databaseValue]
+                    }
+                }
+            }
+        }
+        whereClause = clauses.joined(separator: " AND ")
+        arguments = args
+    }
+}

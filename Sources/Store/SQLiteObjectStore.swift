@@ -1,0 +1,151 @@
+import Foundation
+import GRDB
+import KMIP
+import KMIPEngine
+
+/// The engine's `ObjectStore` on SQLite through GRDB: WAL mode, one writer, concurrent readers, all
+/// calls off the event loops (GRDB's own queues). Holds attributes and token references only.
+public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
+    let pool: DatabasePool
+    public let path: String
+
+    public init(path: String) throws(EngineError) {
+        self.path = path
+        do {
+            var config = Configuration()
+            config.foreignKeysEnabled = true
+            config.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")  // an acknowledged object survives power loss
+            }
+            pool = try DatabasePool(path: path, configuration: config)
+            try Schema.migrator.migrate(pool)
+        } catch { throw Self.wrap(error) }
+    }
+
+    static func wrap(_ error: any Error) -> EngineError {
+        if let e = error as? EngineError { return e }
+        if let d = error as? DatabaseError {
+            return EngineError(.storeFailure, "SQLite: \(d.message ?? d.description)", underlying: UInt(d.extendedResultCode.rawValue))
+        }
+        return EngineError(.storeFailure, "\(error)")
+    }
+
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(EngineError) -> T {
+        do { return try await pool.write(body) } catch { throw Self.wrap(error) }
+    }
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(EngineError) -> T {
+        do { return try await pool.read(body) } catch { throw Self.wrap(error) }
+    }
+
+    // MARK: ObjectStore
+
+    public func insertPending(_ object: ManagedObject) async throws(EngineError) {
+        try await write { db in try Self.upsert(db, object, committed: false) }
+    }
+
+    public func commit(uid: String) async throws(EngineError) {
+        try await write { db in try db.execute(sql: "UPDATE objects SET committed = 1 WHERE uid = ?", arguments: [uid]) }
+    }
+
+    public func removePending(uid: String) async throws(EngineError) {
+        try await write { db in try db.execute(sql: "DELETE FROM objects WHERE uid = ? AND committed = 0", arguments: [uid]) }
+    }
+
+    public func fetch(uid: String) async throws(EngineError) -> ManagedObject? {
+        try await read { db in try Self.load(db, uid: uid, committedOnly: true) }
+    }
+
+    public func save(_ object: ManagedObject) async throws(EngineError) {
+        try await write { db in try Self.upsert(db, object, committed: true) }
+    }
+
+    public func advanceStates(now: Int64) async throws(EngineError) {
+        // Only touch the writer when some date has passed (the check is an index probe).
+        let due = try await read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT EXISTS(SELECT 1 FROM objects WHERE state = 1 AND activation_date <= ?1)
+                    OR EXISTS(SELECT 1 FROM objects WHERE state IN (1, 2) AND deactivation_date <= ?1)
+                """, arguments: [now]) ?? false
+        }
+        guard due else { return }
+        try await write { db in
+            try db.execute(sql: "UPDATE objects SET state = 3 WHERE state IN (1, 2) AND deactivation_date <= ?", arguments: [now])
+            try db.execute(sql: "UPDATE objects SET state = 2 WHERE state = 1 AND activation_date <= ?", arguments: [now])
+        }
+    }
+
+    public func locate(_ query: LocateQuery) async throws(EngineError) -> (uids: [String], total: Int) {
+        let compiled = LocateSQL(query)
+        return try await read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM objects o WHERE \(compiled.whereClause)",
+                                         arguments: StatementArguments(compiled.arguments)) ?? 0
+            var sql = "SELECT uid FROM objects o WHERE \(compiled.whereClause) ORDER BY o.rowid DESC"
+            var args = compiled.arguments
+            sql += " LIMIT ? OFFSET ?"
+            args.append((query.maxItems.map { Int64($0) } ?? -1).databaseValue)
+            args.append(Int64(query.offset).databaseValue)
+            let uids = try String.fetchAll(db, sql: sql, arguments: StatementArguments(args))
+            return (uids, total)
+        }
+    }
+
+    public func pendingUIDs() async throws(EngineError) -> [String] {
+        try await read { db in try String.fetchAll(db, sql: "SELECT uid FROM objects WHERE committed = 0") }
+    }
+
+    public func uidsWithTokenObjects() async throws(EngineError) -> Set<String> {
+        try await read { db in Set(try String.fetchAll(db, sql: "SELECT uid FROM objects WHERE committed = 1 AND token_object IS NOT NULL")) }
+    }
+
+    /// Counts for `kmipd token status`.
+    public func counts() async throws(EngineError) -> (objects: Int, pending: Int) {
+        try await read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM objects WHERE committed = 1") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM objects WHERE committed = 0") ?? 0)
+        }
+    }
+
+    /// Marks a committed object's token object as missing (reconciliation).
+    public func markTokenObjectMissing(uid: String) async throws(EngineError) {
+        try await write { db in try db.execute(sql: "UPDATE objects SET token_object = NULL WHERE uid = ?", arguments: [uid]) }
+    }
+
+    // MARK: Rows
+
+    static func upsert(_ db: Database, _ o: ManagedObject, committed: Bool) throws {
+        try db.execute(sql: """
+            INSERT INTO objects (uid, object_type, owner, state, activation_date, deactivation_date, token_object, committed)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(uid) DO UPDATE SET state = excluded.state, activation_date = excluded.activation_date,
+                deactivation_date = excluded.deactivation_date, token_object = excluded.token_object
+            """, arguments: [o.uid, Int64(o.objectType.rawValue), o.owner, Int64(o.state.rawValue),
+                             o.date(.activationDate), o.date(.deactivationDate), o.tokenObject?.rawValue, committed])
+        try db.execute(sql: "DELETE FROM attributes WHERE uid = ?", arguments: [o.uid])
+        let stmt = try db.cachedStatement(sql: "INSERT INTO attributes (uid, position, name, value, num, text) VALUES (?, ?, ?, ?, ?, ?)")
+        for (i, a) in o.attributes.enumerated() where a.name != "State" {
+            let row = AttributeRow(a)
+            try stmt.execute(arguments: [o.uid, i, row.name, Data(row.value), row.num, row.text])
+        }
+    }
+
+    static func load(_ db: Database, uid: String, committedOnly: Bool) throws -> ManagedObject? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM objects WHERE uid = ?" + (committedOnly ? " AND committed = 1" : ""),
+                                         arguments: [uid]) else { return nil }
+        let decoder = TTLVDecoder()
+        var attrs = [Attribute]()
+        for r in try Row.fetchAll(db, sql: "SELECT name, value FROM attributes WHERE uid = ? ORDER BY position", arguments: [uid]) {
+            let data: Data = r["value"]
+            if let a = AttributeRow(name: r["name"], value: [UInt8](data), num: nil, text: nil).attribute(decoder: decoder) { attrs.append(a) }
+        }
+        var o = ManagedObject(uid: uid, objectType: ObjectType(rawValue: UInt32(row["object_type"] as Int64)), owner: row["owner"],
+                              attributes: attrs, tokenObject: (row["token_object"] as String?).flatMap(TokenObjectKind.init(rawValue:)))
+        o.state = State(rawValue: UInt32(row["state"] as Int64))
+        return o
+    }
+}
+
+extension AttributeRow {
+    init(name: String, value: [UInt8], num: Int64?, text: String?) {
+        self.name = name; self.value = value; self.num = num; self.text = text
+    }
+}

@@ -1,0 +1,39 @@
+import GRDB
+
+/// Ordered migrations. Never edit a shipped migration; add the next one.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1: objects and attributes") { db in
+            try db.execute(sql: """
+                CREATE TABLE objects (
+                    uid TEXT PRIMARY KEY NOT NULL,
+                    object_type INTEGER NOT NULL,
+                    owner TEXT NOT NULL,
+                    state INTEGER NOT NULL,
+                    activation_date INTEGER,
+                    deactivation_date INTEGER,
+                    token_object TEXT,           -- 'secretKey' | 'data' | NULL once destroyed
+                    committed INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE INDEX objects_owner_state ON objects(owner, state);
+                CREATE INDEX objects_pending ON objects(committed) WHERE committed = 0;
+                CREATE INDEX objects_activation ON objects(state, activation_date);
+                CREATE INDEX objects_deactivation ON objects(state, deactivation_date);
+                CREATE TABLE attributes (
+                    uid TEXT NOT NULL REFERENCES objects(uid) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    name TEXT NOT NULL,
+                    value BLOB NOT NULL,         -- the value's TTLV encoding (never key material)
+                    num INTEGER,                 -- integer, enumeration, boolean and date values
+                    text TEXT,                   -- text values, and a Name's Name Value
+                    PRIMARY KEY (uid, position)
+                ) WITHOUT ROWID;
+                CREATE INDEX attributes_name_value ON attributes(name, value);
+                CREATE INDEX attributes_name_num ON attributes(name, num);
+                CREATE INDEX attributes_name_text ON attributes(name, text);
+                """)
+        }
+        return m
+    }
+}

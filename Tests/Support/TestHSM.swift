@@ -1,0 +1,53 @@
+import Foundation
+import HSMBackend
+import KMIPEngine
+import Store
+
+/// Real SoftHSM2 tokens and SQLite files in a temporary folder, for tests. One SoftHSM2 configuration
+/// per process (SOFTHSM2_CONF is read once, at C_Initialize); one fresh token per call.
+public enum TestHSM {
+    public static let pin = "1234-test"
+    public static let repositoryRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    static let stateDir: String = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kmipd-test-\(getpid())-\(UUID().uuidString.prefix(8))").path
+        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        _ = try! TokenProvisioning.configureSoftHSM(stateDir: dir)
+        return dir
+    }()
+
+    public static func profile(label: String) throws -> HSMProfile {
+        var p = try HSMProfile.load(path: repositoryRoot + "/hsm-profiles/softhsm2.json")
+        p.tokenLabel = label
+        p.sessions = 2
+        return p
+    }
+
+    /// A new, empty, logged-in token.
+    public static func makeToken() throws -> PKCS11Token {
+        let label = "t-" + UUID().uuidString.prefix(20)
+        let profile = try profile(label: label)
+        _ = stateDir
+        _ = try TokenProvisioning.initialize(modulePath: profile.modulePath()!, label: label, soPIN: "so-" + pin, userPIN: pin)
+        return try PKCS11Token(profile: profile, pin: pin)
+    }
+
+    /// A path for a new SQLite database.
+    public static func databasePath() -> String {
+        let dir = stateDir + "/db-" + UUID().uuidString.prefix(8)
+        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir + "/kmipd.sqlite"
+    }
+
+    /// An engine over a fresh token and database.
+    public static func makeExecutor(admins: Set<String> = []) throws -> (BatchExecutor, PKCS11Token, SQLiteObjectStore) {
+        let token = try makeToken()
+        let store = try SQLiteObjectStore(path: databasePath())
+        let services = EngineServices(store: store, token: token, policy: AccessPolicy(adminIdentities: admins))
+        return (BatchExecutor(services: services), token, store)
+    }
+}
