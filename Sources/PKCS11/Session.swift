@@ -86,4 +86,28 @@ public final class Session: @unchecked Sendable {
         try check(f.C_Digest(handle, &input, CK_ULONG(input.count), &out, &len), "C_Digest")
         return Array(out.prefix(Int(len)))
     }
+
+    public func generateKeyPair(mechanism: UInt, publicTemplate: [ObjectAttribute],
+                                privateTemplate: [ObjectAttribute]) throws(PKCS11Error) -> (publicKey: UInt, privateKey: UInt) {
+        var mech = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(mechanism), pParameter: nil, ulParameterLen: 0)
+        var pub: CK_OBJECT_HANDLE = 0, priv: CK_OBJECT_HANDLE = 0
+        try withTemplate(publicTemplate) { (pt, pn) throws(PKCS11Error) in
+            try withTemplate(privateTemplate) { (vt, vn) throws(PKCS11Error) in
+                try check(f.C_GenerateKeyPair(handle, &mech, pt, pn, vt, vn, &pub, &priv), "C_GenerateKeyPair")
+            }
+        }
+        return (UInt(pub), UInt(priv))
+    }
+
+    /// Single-part signature (C_SignInit + C_Sign) with a parameterless mechanism.
+    public func sign(mechanism: UInt, key: UInt, _ data: [UInt8]) throws(PKCS11Error) -> [UInt8] {
+        var mech = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(mechanism), pParameter: nil, ulParameterLen: 0)
+        try check(f.C_SignInit(handle, &mech, CK_OBJECT_HANDLE(key)), "C_SignInit")
+        var input = data
+        var len: CK_ULONG = 0
+        try check(f.C_Sign(handle, &input, CK_ULONG(input.count), nil, &len), "C_Sign")
+        var out = [UInt8](repeating: 0, count: Int(len))
+        try check(f.C_Sign(handle, &input, CK_ULONG(input.count), &out, &len), "C_Sign")
+        return Array(out.prefix(Int(len)))
+    }
 }

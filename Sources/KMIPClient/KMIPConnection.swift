@@ -1,0 +1,95 @@
+import KMIP
+import KMIPServer
+import KMIPTLS
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// One mutually authenticated TLS connection to a KMIP server. Requests are answered in order.
+public final class KMIPConnection: Sendable {
+    let channel: any Channel
+    let collector: ResponseCollector
+
+    public enum ClientError: Error, CustomStringConvertible {
+        case closed
+        case malformedResponse(String)
+        public var description: String {
+            switch self {
+            case .closed: "the server closed the connection"
+            case .malformedResponse(let m): "malformed response: \(m)"
+            }
+        }
+    }
+
+    init(channel: any Channel, collector: ResponseCollector) { self.channel = channel; self.collector = collector }
+
+    public static func connect(host: String, port: Int, tls: TLSContext, maxMessageSize: Int = 16 << 20,
+                               group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> KMIPConnection {
+        let channel = try await ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.seconds(10))
+            .channelInitializer { ch in
+                ch.eventLoop.makeCompletedFuture {
+                    try ch.pipeline.syncOperations.addHandler(OpenSSLHandler(context: tls))
+                    try ch.pipeline.syncOperations.addHandler(ByteToMessageHandler(
+                        KMIPFrameDecoder(maxMessageSize: maxMessageSize, expectedTag: .responseMessage)))
+                    try ch.pipeline.syncOperations.addHandler(ResponseCollector())
+                }
+            }
+            .connect(host: host, port: port).get()
+        let collector = try await channel.pipeline.handler(type: ResponseCollector.self).get()
+        return KMIPConnection(channel: channel, collector: collector)
+    }
+
+    /// Sends raw bytes and waits for the next whole response frame.
+    public func sendRaw(_ bytes: [UInt8]) async throws -> [UInt8] {
+        let promise = channel.eventLoop.makePromise(of: ByteBuffer.self)
+        let collector = self.collector
+        let channel = self.channel
+        channel.eventLoop.execute {
+            collector.enqueue(promise)
+            channel.writeAndFlush(ByteBuffer(bytes: bytes)).whenFailure { promise.fail($0) }
+        }
+        let frame = try await promise.futureResult.get()
+        return Array(buffer: frame)
+    }
+
+    public func send(_ request: RequestMessage) async throws -> ResponseMessage {
+        let bytes = try await sendRaw(TTLVEncoder.encode(request.ttlv))
+        do {
+            return try ResponseMessage(ttlv: try TTLVDecoder().decode(bytes))
+        } catch { throw ClientError.malformedResponse(error.description) }
+    }
+
+    public func close() async {
+        try? await channel.close()
+    }
+}
+
+/// Matches response frames to waiting requests, first in first out.
+final class ResponseCollector: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    private var waiting: [EventLoopPromise<ByteBuffer>] = []
+
+    /// Called on the channel's event loop only.
+    func enqueue(_ p: EventLoopPromise<ByteBuffer>) { waiting.append(p) }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        guard !waiting.isEmpty else { return }
+        waiting.removeFirst().succeed(frame)
+    }
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        failAll(error)
+        context.close(promise: nil)
+    }
+    func channelInactive(context: ChannelHandlerContext) {
+        failAll(KMIPConnection.ClientError.closed)
+        context.fireChannelInactive()
+    }
+    private func failAll(_ error: any Error) {
+        let w = waiting
+        waiting.removeAll()
+        for p in w { p.fail(error) }
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import KMIP
+import KMIPEngine
+import KMIPTLS
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// The KMIP listener as a `Service`: TLS, framing and one task per connection. It only moves frames;
+/// the batch executor does the work. Graceful shutdown stops accepting and lets connections finish.
+public final class KMIPServer: Service, Sendable {
+    public let configuration: ServerConfiguration
+    let tls: TLSContext
+    let executor: BatchExecutor
+    let logger: Logger
+    let group: any EventLoopGroup
+    private let bound = NIOLockedValueBox<(EventLoopPromise<Int>?, Int?)>((nil, nil))
+    private let connections = ManagedAtomicCounter()
+
+    public init(configuration: ServerConfiguration, tls: TLSContext, executor: BatchExecutor,
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger = Logger(label: "kmipd.server")) {
+        self.configuration = configuration; self.tls = tls; self.executor = executor; self.group = group; self.logger = logger
+    }
+
+    /// The port actually bound (useful with port 0), once listening.
+    public func boundPort() async throws -> Int {
+        let future: EventLoopFuture<Int> = bound.withLockedValue { state in
+            if let p = state.1 { return group.next().makeSucceededFuture(p) }
+            if state.0 == nil { state.0 = group.next().makePromise(of: Int.self) }
+            return state.0!.futureResult
+        }
+        return try await future.get()
+    }
+
+    public func run() async throws {
+        let config = configuration
+        let tls = self.tls
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: config.host, port: config.port) { child in
+                child.eventLoop.makeCompletedFuture {
+                    let handler = OpenSSLHandler(context: tls, handshakeTimeout: config.handshakeTimeout)
+                    try child.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: config.idleTimeout))
+                    try child.pipeline.syncOperations.addHandler(IdleCloser())
+                    try child.pipeline.syncOperations.addHandler(handler)
+                    try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(KMIPFrameDecoder(maxMessageSize: config.maxMessageSize)))
+                    let async = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child)
+                    return Connection(channel: async, peer: handler.peerBox)
+                }
+            }
+        let port = channel.channel.localAddress?.port ?? config.port
+        let waiter = bound.withLockedValue { state -> EventLoopPromise<Int>? in state.1 = port; return state.0 }
+        waiter?.succeed(port)
+        logger.info("kmipd listening", metadata: ["address": "\(config.host):\(port)"])
+
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { tasks in
+                try await channel.executeThenClose { inbound in
+                    for try await connection in inbound {
+                        guard connections.increment() <= config.maxConnections else {
+                            connections.decrement()
+                            logger.warning("connection refused: limit reached", metadata: ["limit": "\(config.maxConnections)"])
+                            try? await connection.channel.channel.close()
+                            continue
+                        }
+                        tasks.addTask {
+                            await self.serve(connection)
+                            self.connections.decrement()
+                        }
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            channel.channel.close(promise: nil)
+        }
+    }
+
+    struct Connection: Sendable {
+        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        let peer: PeerBox
+    }
+
+    /// One connection: frames in, responses out, in order. Errors stay with this connection.
+    func serve(_ connection: Connection) async {
+        let remote = connection.channel.channel.remoteAddress?.description ?? "?"
+        do {
+            try await connection.channel.executeThenClose { inbound, outbound in
+                for try await frame in inbound {
+                    guard let peer = connection.peer.value else { return }  // no verified identity: close
+                    let bytes = Array(buffer: frame)
+                    let now = Int64(Date().timeIntervalSince1970)
+                    let response = await executor.process(bytes, identity: peer.subject, now: now)
+                    try await outbound.write(ByteBuffer(bytes: response))
+                }
+            }
+        } catch {
+            logger.debug("connection closed", metadata: ["remote": "\(remote)", "reason": "\(error)"])
+        }
+    }
+}
+
+/// Closes a connection that has been idle past the configured timeout.
+final class IdleCloser: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent { context.close(promise: nil); return }
+        context.fireUserInboundEventTriggered(event)
+    }
+}
+
+/// A small lock-protected counter of open connections.
+final class ManagedAtomicCounter: Sendable {
+    private let value = NIOLockedValueBox(0)
+    @discardableResult func increment() -> Int { value.withLockedValue { $0 += 1; return $0 } }
+    func decrement() { value.withLockedValue { $0 -= 1 } }
+}

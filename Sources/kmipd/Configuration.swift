@@ -1,0 +1,76 @@
+import Foundation
+import HSMBackend
+import KMIPEngine
+import KMIPServer
+import NIOCore
+
+/// `kmipd` configuration (JSON). Relative paths are resolved against the configuration file's folder.
+struct Configuration: Codable {
+    struct Listen: Codable { var host = "127.0.0.1"; var port = 5696 }
+    struct TLS: Codable { var certificate: String; var privateKey: String; var clientCA: String }
+    struct Token: Codable {
+        var profile: String
+        var label: String?
+        var pinFile: String?
+        /// For SoftHSM2: the configuration file to point SOFTHSM2_CONF at before the module loads.
+        var softhsmConf: String?
+    }
+    struct Policy: Codable { var admins: [String] = []; var extractableByDefault = true }
+    struct Limits: Codable {
+        var maxMessageSize = 1 << 20
+        var maxConnections = 1024
+        var maxBatchItems = 256
+        var idleTimeoutSeconds: Int64 = 300
+        var handshakeTimeoutSeconds: Int64 = 10
+    }
+
+    var listen = Listen()
+    var tls: TLS
+    var token: Token
+    var database: String
+    var policy = Policy()
+    var limits = Limits()
+
+    /// The folder relative paths start from.
+    var baseDirectory = ""
+
+    enum CodingKeys: String, CodingKey { case listen, tls, token, database, policy, limits }
+
+    static func load(_ path: String) throws -> Configuration {
+        let url = URL(fileURLWithPath: path)
+        var c = try JSONDecoder().decode(Configuration.self, from: Data(contentsOf: url))
+        c.baseDirectory = url.deletingLastPathComponent().path
+        return c
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        listen = try c.decodeIfPresent(Listen.self, forKey: .listen) ?? Listen()
+        tls = try c.decode(TLS.self, forKey: .tls)
+        token = try c.decode(Token.self, forKey: .token)
+        database = try c.decode(String.self, forKey: .database)
+        policy = try c.decodeIfPresent(Policy.self, forKey: .policy) ?? Policy()
+        limits = try c.decodeIfPresent(Limits.self, forKey: .limits) ?? Limits()
+    }
+
+    init(tls: TLS, token: Token, database: String) { self.tls = tls; self.token = token; self.database = database }
+
+    func path(_ p: String) -> String {
+        p.hasPrefix("/") ? p : (baseDirectory as NSString).appendingPathComponent(p)
+    }
+
+    /// The HSM profile with this configuration's overrides applied; SOFTHSM2_CONF set when given.
+    func hsmProfile() throws -> HSMProfile {
+        var profile = try HSMProfile.load(path: path(token.profile))
+        if let l = token.label { profile.tokenLabel = l }
+        if let f = token.pinFile { profile.pinFile = path(f) }
+        if let conf = token.softhsmConf { setenv("SOFTHSM2_CONF", path(conf), 1) }
+        return profile
+    }
+
+    var serverConfiguration: ServerConfiguration {
+        ServerConfiguration(host: listen.host, port: listen.port, maxMessageSize: limits.maxMessageSize,
+                            maxConnections: limits.maxConnections, idleTimeout: .seconds(limits.idleTimeoutSeconds),
+                            handshakeTimeout: .seconds(limits.handshakeTimeoutSeconds))
+    }
+}

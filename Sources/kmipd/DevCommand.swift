@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import HSMBackend
+
+/// `kmipd dev init`: the embedded default state folder that `scripts/serve` uses: a SoftHSM2 token
+/// directory, PINs, the configuration, the database path and the dev PKI. Idempotent.
+struct DevCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "dev", abstract: "Development state.", subcommands: [Init.self])
+
+    struct Init: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create (or reuse) a development state folder.")
+        @Option(help: "The state folder.") var state: String = ".kmipd"
+        @Option(help: "The HSM profile.") var profile: String = "hsm-profiles/softhsm2.json"
+        @Option(help: "Port to listen on.") var port: Int = 5696
+
+        struct Report: Codable { var state: String; var config: String; var tokenCreated: Bool; var pki: String }
+
+        func run() async throws {
+            let fm = FileManager.default
+            let dir = URL(fileURLWithPath: state).standardizedFileURL.path
+            try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            chmod(dir, 0o700)
+            let conf = try TokenProvisioning.configureSoftHSM(stateDir: dir)
+            let pinFile = dir + "/user.pin", soFile = dir + "/so.pin"
+            for f in [pinFile, soFile] where !fm.fileExists(atPath: f) {
+                try Self.randomPIN().write(toFile: f, atomically: true, encoding: .utf8)
+                chmod(f, 0o600)
+            }
+            let profilePath = URL(fileURLWithPath: profile).standardizedFileURL.path
+            let configPath = dir + "/kmipd.json"
+            if !fm.fileExists(atPath: configPath) {
+                let text = """
+                {
+                  "listen": { "host": "127.0.0.1", "port": \(port) },
+                  "token": { "profile": "\(profilePath)", "label": "kmipd", "pinFile": "user.pin", "softhsmConf": "softhsm2.conf" },
+                  "database": "kmipd.sqlite",
+                  "tls": { "certificate": "pki/server.crt", "privateKey": "pki/server.key", "clientCA": "pki/ca.crt" },
+                  "policy": { "admins": [], "extractableByDefault": true },
+                  "limits": { "maxMessageSize": 1048576, "maxConnections": 1024, "maxBatchItems": 256,
+                              "idleTimeoutSeconds": 300, "handshakeTimeoutSeconds": 10 }
+                }
+
+                """
+                try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+            }
+            let config = try Configuration.load(configPath)
+            let hsm = try config.hsmProfile()
+            _ = conf
+            guard let module = hsm.modulePath() else { throw CLIError("SoftHSM2 is not installed (no module among \(hsm.modules))") }
+            let pin = try String(contentsOfFile: pinFile, encoding: .utf8), so = try String(contentsOfFile: soFile, encoding: .utf8)
+            let token = try TokenProvisioning.initialize(modulePath: module, label: hsm.tokenLabel, soPIN: so, userPIN: pin)
+            let pkiDir = dir + "/pki"
+            if !fm.fileExists(atPath: pkiDir + "/client.key") {
+                let runtime = try Runtime(config)
+                _ = try await DevPKI(token: runtime.token, directory: pkiDir).create()
+            }
+            printJSON(Report(state: dir, config: configPath, tokenCreated: token.created, pki: pkiDir))
+        }
+
+        static func randomPIN() -> String {
+            var g = SystemRandomNumberGenerator()
+            return (0..<16).map { _ in String(UInt8.random(in: 0...255, using: &g), radix: 16) }.joined()
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import KMIPEngine
+import KMIPServer
+import KMIPTLS
+import Logging
+import ServiceLifecycle
+
+/// `kmipd serve`: reconcile the token with the store, then serve KMIP over mutual TLS until SIGINT/SIGTERM.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve KMIP on the configured address.")
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        let logger = Logger(label: "kmipd")
+        let config = try options.load()
+        let runtime = try Runtime(config)
+        let report = try await runtime.reconcile()
+        if !report.abandonedCreates.isEmpty || !report.orphanTokenObjects.isEmpty || !report.missingTokenObjects.isEmpty {
+            logger.warning("reconciled token and store", metadata: [
+                "abandonedCreates": "\(report.abandonedCreates.count)", "orphanTokenObjects": "\(report.orphanTokenObjects.count)",
+                "missingTokenObjects": "\(report.missingTokenObjects)"])
+        }
+        let tls = try TLSContext(server: true, files: .init(certificateChain: config.path(config.tls.certificate),
+                                                            privateKey: config.path(config.tls.privateKey),
+                                                            trustedCA: config.path(config.tls.clientCA)))
+        var executor = BatchExecutor(services: runtime.services(logger: logger), maxBatchItems: config.limits.maxBatchItems)
+        executor.limits.maxMessageSize = config.limits.maxMessageSize
+        let server = KMIPServer(configuration: config.serverConfiguration, tls: tls, executor: executor, logger: logger)
+        logger.info("token ready", metadata: ["token": "\(runtime.token.tokenInfo.label)", "objects": "\(runtime.token.objectCount)"])
+        let group = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
