@@ -1,0 +1,114 @@
+import Foundation
+import KMIP
+
+/// Per-file state of a conformance run: placeholder bindings and the comparison rules.
+struct ConformanceSession {
+    var bindings: [String: String] = [:]
+    let requestTexts: Set<String>
+
+    init(requestTexts: Set<String>) { self.requestTexts = requestTexts }
+
+    /// Tags whose values legitimately differ between servers (generated material, derived values).
+    static let generated: Set<Tag> = [.digestValue, .keyMaterial, .data, .ivCounterNonce, .authenticatedEncryptionTag,
+                                      .signatureData, .macData, .correlationValue, .serverCorrelationValue, .certificateValue]
+    /// Structures whose actual form may carry children the expected one lacks.
+    static let openStructures: Set<Tag> = [.attributes, .responseHeader, .serverInformation, .responsePayload, .attribute,
+                                           .capabilityInformation, .profileInformation, .validationInformation]
+
+    /// `$NOW±n` becomes a time; other `$NAME` placeholders become what the server returned for them.
+    func substitute(_ raw: String) -> String {
+        guard raw.hasPrefix("$") else { return raw }
+        if raw.hasPrefix("$NOW") {
+            let offset = Int64(raw.dropFirst(4).replacingOccurrences(of: "+", with: "")) ?? 0
+            return ISODate.format(Int64(Date().timeIntervalSince1970) + offset)
+        }
+        return bindings[String(raw.dropFirst())] ?? raw
+    }
+
+    /// nil when `actual` matches `expected`; otherwise the first difference.
+    mutating func compare(expected: XMLElement, actual: TTLV, path: String, operation: KMIP.Operation? = nil) -> String? {
+        guard let tag = Tag(named: expected.name) else { return "\(path): unknown expected tag \(expected.name)" }
+        guard tag == actual.tag else { return "\(path): expected \(expected.name), got \(actual.tag.xmlName)" }
+        let here = "\(path)/\(expected.name)"
+        let type = ItemType(xmlName: expected.attributes["type"] ?? "Structure") ?? .structure
+        guard type == actual.itemType else { return "\(here): expected \(type.xmlName), got \(actual.itemType.xmlName)" }
+        if type == .structure { return compareChildren(expected, actual, here, operation: operation) }
+
+        let raw = expected.attributes["value"] ?? ""
+        let got = Self.render(actual)
+        if raw.hasPrefix("$") {
+            if raw.hasPrefix("$NOW") { return nil }
+            let key = String(raw.dropFirst())
+            if let bound = bindings[key] { return bound == got ? nil : "\(here): expected \(raw)=\(bound), got \(got)" }
+            bindings[key] = got
+            return nil
+        }
+        if type == .dateTime || type == .dateTimeExtended { return nil }  // times vary between runs
+        if (type == .byteString || type == .bigInteger) && Self.generated.contains(tag) && !requestTexts.contains(raw.lowercased()) {
+            return nil  // server-generated material (keys, digests, ciphertexts of generated keys)
+        }
+        // Resolve enumeration names against the attribute this value belongs to, as the request side does.
+        let wanted: TTLV
+        do {
+            let wrapper = XMLElement(name: "Attribute", children: contextSiblings + [expected])
+            wanted = try TTLVXML.ttlv(wrapper).children.last!
+        } catch { return "\(here): cannot read expected value '\(raw)': \(error)" }
+        return wanted.value == actual.value ? nil : "\(here): expected \(raw), got \(got)"
+    }
+
+    /// The Attribute Name sibling of the value being compared (enumeration names depend on it).
+    private var contextSiblings: [XMLElement] = []
+
+    private mutating func compareChildren(_ expected: XMLElement, _ actual: TTLV, _ here: String, operation: KMIP.Operation?) -> String? {
+        var op = operation
+        if actual.tag == .batchItem, let o = actual.first(.operation)?.enumValue { op = KMIP.Operation(rawValue: o) }
+        if actual.tag == .responsePayload && (op == .query || op == .discoverVersions && false) { return nil }  // Query contents vary
+        let open = Self.openStructures.contains(actual.tag)
+        let kids = actual.children
+        var k = 0
+        var attributeName: XMLElement?
+        for child in expected.children {
+            if child.name == "ResultMessage" { continue }  // wording is the server's own
+            guard let childTag = Tag(named: child.name) else { return "\(here): unknown expected tag \(child.name)" }
+            var matched = false
+            var firstProblem: String?
+            var j = k
+            while j < kids.count {
+                if kids[j].tag == childTag {
+                    let saved = bindings
+                    contextSiblings = child.name == "AttributeValue" ? (attributeName.map { [$0] } ?? []) : []
+                    if let problem = compare(expected: child, actual: kids[j], path: here, operation: op) {
+                        bindings = saved
+                        firstProblem = firstProblem ?? problem
+                        if !open { return problem }
+                    } else {
+                        matched = true
+                        break
+                    }
+                } else if !open && kids[j].tag != .resultMessage {
+                    return "\(here): expected \(child.name), got \(kids[j].tag.xmlName)"
+                }
+                j += 1
+            }
+            guard matched else { return firstProblem ?? "\(here): missing \(child.name)" }
+            if child.name == "AttributeName" { attributeName = child }
+            k = j + 1
+        }
+        if !open, let extra = kids[k...].first(where: { $0.tag != .resultMessage }) {
+            return "\(here): unexpected \(extra.tag.xmlName)"
+        }
+        return nil
+    }
+
+    static func render(_ t: TTLV) -> String {
+        switch t.value {
+        case .textString(let s): return s
+        case .byteString(let b), .bigInteger(let b): return b.map { String(format: "%02x", $0) }.joined()
+        case .integer(let v): return String(v)
+        case .longInteger(let v), .dateTime(let v), .dateTimeExtended(let v): return String(v)
+        case .enumeration(let v), .interval(let v): return String(v)
+        case .boolean(let b): return String(b)
+        case .structure: return "<structure>"
+        }
+    }
+}
