@@ -1,4 +1,5 @@
 import Foundation
+import KMIPEngine
 
 /// One HSM's description (a file in `hsm-profiles/`): which module to load, how to log in, how many
 /// sessions to open, and what the token can and cannot do. Vendor differences live here as data.
@@ -16,6 +17,8 @@ public struct HSMProfile: Codable, Sendable {
     public var sessions: Int
     public var mechanisms: Mechanisms
     public var quirks: [String: String]
+    /// What generates keys and random numbers in this token (reported as Random Number Generator).
+    public var randomNumberGenerator: RNGDescription?
 
     public struct Mechanisms: Codable, Sendable {
         /// Key generation mechanisms the token has, by name (CKM_AES_KEY_GEN ...).

@@ -53,6 +53,10 @@ public final class PKCS11Token: Token, @unchecked Sendable {
         for h in try s.findObjects([]) {
             if let id = try? s.attribute(UInt(CKA_ID), of: h), !id.isEmpty {
                 out[String(decoding: id, as: UTF8.self)] = h
+            } else if let app = try? s.attribute(UInt(CKA_APPLICATION), of: h), app == Self.dataApplication,
+                      let label = try? s.attribute(UInt(CKA_LABEL), of: h), !label.isEmpty {
+                // Data objects on tokens that refuse CKA_ID on CKO_DATA carry the UID in CKA_LABEL.
+                out[String(decoding: label, as: UTF8.self)] = h
             }
         }
         return out
@@ -90,10 +94,14 @@ public final class PKCS11Token: Token, @unchecked Sendable {
         cache.set(id, h)
     }
 
+    /// CKA_APPLICATION of the data objects this server stores.
+    static let dataApplication = Array("kmipd".utf8)
+
     public func storeData(id: String, label: String, bytes: [UInt8]) async throws(EngineError) {
-        var template: [ObjectAttribute] = [.cls(UInt(CKO_DATA)), .token(true), .isPrivate(true), .label(label),
-                                           .bytes(UInt(CKA_APPLICATION), Array("kmipd".utf8)), .value(bytes), .modifiable(false)]
-        if profile.mechanisms.dataObjectsTakeID { template.append(.id(id)) }
+        let takesID = profile.mechanisms.dataObjectsTakeID
+        var template: [ObjectAttribute] = [.cls(UInt(CKO_DATA)), .token(true), .isPrivate(true), .label(takesID ? label : id),
+                                           .bytes(UInt(CKA_APPLICATION), Self.dataApplication), .value(bytes), .modifiable(false)]
+        if takesID { template.append(.id(id)) }
         let t = template
         let h = try await call { (s) throws(PKCS11Error) in try s.createObject(t) }
         cache.set(id, h)
@@ -119,6 +127,21 @@ public final class PKCS11Token: Token, @unchecked Sendable {
     public func random(count: Int) async throws(EngineError) -> [UInt8] {
         try await call { (s) throws(PKCS11Error) in try s.generateRandom(count) }
     }
+
+    public func sha256(data: [UInt8]) async throws(EngineError) -> [UInt8] {
+        try await call { (s) throws(PKCS11Error) in try s.digest(mechanism: UInt(CKM_SHA256), data) }
+    }
+
+    public func sha256(id: String) async throws(EngineError) -> [UInt8]? {
+        guard let h = cache.get(id) else { return nil }
+        // Secret keys: C_DigestKey, so the value never leaves the token. Data objects: their value.
+        let value: [UInt8]? = try? await call { (s) throws(PKCS11Error) in try s.digestKey(mechanism: UInt(CKM_SHA256), key: h) }
+        if let value { return value }
+        guard let bytes = try? await call({ (s) throws(PKCS11Error) in try s.attribute(UInt(CKA_VALUE), of: h) }) else { return nil }
+        return try await call { (s) throws(PKCS11Error) in try s.digest(mechanism: UInt(CKM_SHA256), bytes) }
+    }
+
+    public var randomNumberGenerator: RNGDescription? { profile.randomNumberGenerator }
 
     public var objectCount: Int { cache.count }
 

@@ -5,7 +5,7 @@ import KMIP
 public struct EngineError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         case itemNotFound, permissionDenied, invalidField, invalidMessage, operationNotSupported
-        case featureNotSupported, wrongKeyLifecycleState, objectNotExtractable, keyFormatNotSupported
+        case featureNotSupported, wrongKeyLifecycleState, stateForbidsChange, incompatibleUsageMask, objectNotExtractable, keyFormatNotSupported
         case cryptographicFailure, objectAlreadyExists, attributeNotFound, attributeReadOnly
         case attributeSingleValued, responseTooLarge, unsupportedProtocolVersion, invalidObjectType
         case tokenUnavailable, storeFailure, generalFailure
@@ -31,6 +31,10 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         case .operationNotSupported: return .operationNotSupported
         case .featureNotSupported: return .featureNotSupported
         case .wrongKeyLifecycleState: return .wrongKeyLifecycleState
+        // A change the object's state forbids (destroying an Active key, moving an Active key's
+        // Activation Date): KMIP 1.x answers Permission Denied, 2.x Wrong Key Lifecycle State.
+        case .stateForbidsChange: return version.isV2 ? .wrongKeyLifecycleState : .permissionDenied
+        case .incompatibleUsageMask: return version.isV2 ? .incompatibleCryptographicUsageMask : .permissionDenied
         case .objectNotExtractable: return version >= .v1_4 ? .sensitive : .permissionDenied
         case .keyFormatNotSupported: return .keyFormatTypeNotSupported
         case .cryptographicFailure: return .cryptographicFailure

@@ -110,4 +110,19 @@ public final class Session: @unchecked Sendable {
         try check(f.C_Sign(handle, &input, CK_ULONG(input.count), &out, &len), "C_Sign")
         return Array(out.prefix(Int(len)))
     }
+
+    /// Digest of a secret key's value inside the token (C_DigestInit + C_DigestKey + C_DigestFinal).
+    public func digestKey(mechanism: UInt, key: UInt) throws(PKCS11Error) -> [UInt8] {
+        var mech = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(mechanism), pParameter: nil, ulParameterLen: 0)
+        try check(f.C_DigestInit(handle, &mech), "C_DigestInit")
+        let rv = f.C_DigestKey(handle, CK_OBJECT_HANDLE(key))
+        var len: CK_ULONG = 64
+        var out = [UInt8](repeating: 0, count: 64)
+        guard rv == CK_RV(CKR_OK) else {
+            _ = f.C_DigestFinal(handle, &out, &len)  // end the operation before reporting
+            throw PKCS11Error(function: "C_DigestKey", rv: UInt(rv))
+        }
+        try check(f.C_DigestFinal(handle, &out, &len), "C_DigestFinal")
+        return Array(out.prefix(Int(len)))
+    }
 }

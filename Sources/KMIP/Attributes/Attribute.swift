@@ -32,12 +32,17 @@ extension Attribute {
             let name = try ttlv.requiredText(.attributeName)
             let value = ttlv.first(.attributeValue) ?? TTLV(.attributeValue, .structure([]))
             // 1.x clients use "x-name"; a 2.x vendor attribute without that prefix keeps its vendor id.
-            let full = vendor.map { ($0 == "x" || $0 == "y") && !name.hasPrefix("\($0)-") ? "\($0)-\(name)" : name } ?? name
-            self.init(name: full, value: value)
+            self.init(name: Self.vendorName(vendor: vendor, name: name), value: value)
             return
         }
         guard let name = ttlv.tag.name else { throw KMIPCodecError(.unknownTag, "unknown attribute tag \(ttlv.tag)", tag: ttlv.tag) }
         self.init(name: name, value: ttlv)
+    }
+
+    /// The canonical name of a 2.x vendor attribute: 1.x clients call it "x-name".
+    public static func vendorName(vendor: String?, name: String) -> String {
+        guard let v = vendor, v == "x" || v == "y", !name.hasPrefix("\(v)-") else { return name }
+        return "\(v)-\(name)"
     }
 
     /// The 1.x wire form.

@@ -25,7 +25,16 @@ public struct EnumerationIndex: Sendable {
         var t = [String: Table]()
         for (title, rows) in EnumerationTable.all {
             var byValue = [UInt32: (String, ProtocolVersion)](), byKey = [String: UInt32]()
-            for r in rows { byValue[r.value] = (r.name, r.since); byKey[TagIndex.key(r.name)] = r.value }
+            for r in rows {
+                byValue[r.value] = (r.name, r.since)
+                let k = TagIndex.key(r.name)
+                byKey[k] = r.value
+                // The XML and JSON encodings cannot start a name with a digit: "3DES" is written "DES3".
+                if let first = k.first, first.isNumber {
+                    let digits = k.prefix { $0.isNumber }
+                    byKey[String(k.dropFirst(digits.count)) + digits] = r.value
+                }
+            }
             t[TagIndex.key(title)] = Table(byValue: byValue, byKey: byKey)
         }
         tables = t

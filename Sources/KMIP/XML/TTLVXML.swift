@@ -46,6 +46,8 @@ public enum TTLVXML {
             return .longInteger(v)
         case .enumeration:
             if let v = number(raw) { return .enumeration(UInt32(truncatingIfNeeded: v)) }
+            // Attribute Reference (2.x) names an attribute by its tag.
+            if tag == .attributeReference, let t = Tag(named: raw) { return .enumeration(t.rawValue) }
             guard let v = EnumerationIndex.shared.value(forTag: table, name: raw) else { throw bad() }
             return .enumeration(v)
         case .boolean:

@@ -50,7 +50,7 @@ public struct ConformanceRunner: Sendable {
                     if let unsupported = Self.unsupportedReason(actual) {
                         return Outcome(name: name, status: .unsupported, detail: "step \(step): \(unsupported)")
                     }
-                    return Outcome(name: name, status: .fail, detail: problem)
+                    return Outcome(name: name, status: .fail, detail: problem + Self.serverSaid(actual))
                 }
             default: continue
             }
@@ -69,6 +69,15 @@ public struct ConformanceRunner: Sendable {
             }
         }
         return nil
+    }
+
+    /// The server's own words for a failed item, to make a FAIL line self-explanatory.
+    static func serverSaid(_ response: TTLV) -> String {
+        for item in response.all(.batchItem) where item.first(.resultStatus)?.enumValue != ResultStatus.success.rawValue {
+            let reason = item.first(.resultReason)?.enumValue.map { ResultReason(rawValue: $0).name } ?? "?"
+            return " (server: \(reason): \(item.first(.resultMessage)?.text ?? ""))"
+        }
+        return ""
     }
 
     /// Every value attribute that appears in a request, so fixed values are told from generated ones.

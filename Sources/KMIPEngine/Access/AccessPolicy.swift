@@ -6,8 +6,12 @@ public struct AccessPolicy: Sendable {
     public var adminIdentities: Set<String>
     /// Default Extractable for client-created symmetric keys and secret data.
     public var extractableByDefault: Bool
-    public init(adminIdentities: Set<String> = [], extractableByDefault: Bool = true) {
+    /// Lease Time given to new keys and secrets (KMIP 2.1 §4.31): how long a client may use an object
+    /// before it asks again. nil: no lease.
+    public var leaseTimeSeconds: UInt32?
+    public init(adminIdentities: Set<String> = [], extractableByDefault: Bool = true, leaseTimeSeconds: UInt32? = 3600) {
         self.adminIdentities = adminIdentities; self.extractableByDefault = extractableByDefault
+        self.leaseTimeSeconds = leaseTimeSeconds
     }
     public func isAdmin(_ identity: String) -> Bool { adminIdentities.contains(identity) }
     public func mayAccess(_ object: ManagedObject, identity: String) -> Bool {

@@ -15,7 +15,7 @@ public enum AttributeRules {
     /// May appear more than once.
     public static let multiValued: Set<String> = [
         "Name", "Object Group", "Application Specific Information", "Link", "Alternative Name",
-        "Cryptographic Parameters", "Key Value Location", "Description", "Comment", "Protection Storage Masks",
+        "Cryptographic Parameters", "Key Value Location", "Protection Storage Masks",
     ]
     /// Client-supplied Activation/Deactivation dates and such may change only in some states; this
     /// lists those that are frozen once the object is Active (KMIP 2.1 §4.1, §4.13).

@@ -9,6 +9,9 @@ public struct ManagedObject: Sendable {
     public var attributes: [Attribute]
     /// What the token holds for this object (nil once destroyed).
     public var tokenObject: TokenObjectKind?
+    /// The Key Format Type Get answers in when the client names none (KMIP 2.x attribute §4.26):
+    /// the registered format, Raw for generated keys.
+    public var defaultKeyFormat: KeyFormatType? { first(.keyFormatType)?.value.enumValue.map(KeyFormatType.init(rawValue:)) }
 
     public init(uid: String, objectType: ObjectType, owner: String, attributes: [Attribute], tokenObject: TokenObjectKind?) {
         self.uid = uid; self.objectType = objectType; self.owner = owner; self.attributes = attributes; self.tokenObject = tokenObject

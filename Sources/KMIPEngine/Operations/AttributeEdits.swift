@@ -24,10 +24,10 @@ enum AttributeEdits {
             throw EngineError(.wrongKeyLifecycleState, "object is destroyed")
         }
         if object.state != .preActive && AttributeRules.frozenWhenActive.contains(a.name) {
-            throw EngineError(.wrongKeyLifecycleState, "\(a.name) can change only while Pre-Active")
+            throw EngineError(.stateForbidsChange, "\(a.name) can change only while Pre-Active")
         }
         if a.name == "Deactivation Date" && object.state != .preActive && object.state != .active {
-            throw EngineError(.wrongKeyLifecycleState, "Deactivation Date can change only while Pre-Active or Active")
+            throw EngineError(.stateForbidsChange, "Deactivation Date can change only while Pre-Active or Active")
         }
     }
 

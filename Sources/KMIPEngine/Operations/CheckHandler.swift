@@ -11,7 +11,7 @@ struct CheckHandler: OperationHandler {
         if let m = requestedMask {
             let want = UInt32(bitPattern: m)
             guard want & ~object.usageMask == 0 else {
-                throw EngineError(.invalidField, "usage mask 0x\(String(want, radix: 16)) exceeds the object's 0x\(String(object.usageMask, radix: 16))")
+                throw EngineError(.incompatibleUsageMask, "usage mask 0x\(String(want, radix: 16)) exceeds the object's 0x\(String(object.usageMask, radix: 16))")
             }
         }
         if Lifecycle.isDestroyed(object.state) { throw EngineError(.wrongKeyLifecycleState, "object is destroyed") }

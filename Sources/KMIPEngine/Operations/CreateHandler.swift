@@ -24,13 +24,14 @@ struct CreateHandler: OperationHandler {
         let length = try KeyGeneration.length(for: alg, requested: attributes.first { $0.name == "Cryptographic Length" }?.value.int32)
         attributes.removeAll { $0.name == "Cryptographic Length" }
         attributes.append(Attribute(.cryptographicLength, .integer(Int32(length))))
+        attributes.append(Attribute(.keyFormatType, .enumeration(KeyFormatType.raw.rawValue)))
 
         let uid = UUID().uuidString.lowercased()
         var object = ManagedObject(uid: uid, objectType: .symmetricKey, owner: context.identity, attributes: attributes, tokenObject: .secretKey)
         let extractable = NewObject.applyServerAttributes(&object, context)
         let spec = SecretKeySpec(algorithm: alg, lengthBits: length, extractable: extractable,
                                  usage: CryptographicUsageMaskBits(rawValue: object.usageMask), label: NewObject.label(object))
-        try await NewObject.persist(object, context) { token async throws(EngineError) in
+        try await NewObject.persist(object, context, generated: true) { token async throws(EngineError) in
             try await token.generateSecretKey(id: uid, spec: spec)
         }
         context.idPlaceholder = uid

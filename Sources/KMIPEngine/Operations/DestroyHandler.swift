@@ -8,7 +8,7 @@ struct DestroyHandler: OperationHandler {
         let uid = try context.uid(in: payload)
         var object = try await context.fetch(uid)
         switch object.state {
-        case .active: throw EngineError(.wrongKeyLifecycleState, "object is Active: revoke it before destroying it")
+        case .active: throw EngineError(.stateForbidsChange, "object is Active: revoke it before destroying it")
         case .destroyed, .destroyedCompromised: throw EngineError(.wrongKeyLifecycleState, "object is already destroyed")
         case .compromised: object.state = .destroyedCompromised
         default: object.state = .destroyed

@@ -11,8 +11,9 @@ struct GetAttributeListHandler: OperationHandler {
         for a in object.attributes where a.isDefined(in: context.version) && seen.insert(a.name).inserted {
             if context.version.isV2 {
                 if a.isVendor, !a.name.isEmpty {
-                    out.append(.structure(.attributeReference, [TTLV(.vendorIdentification, .textString("x")),
-                                                                 TTLV(.attributeName, .textString(a.name))]))
+                    // The same vendor/name split as the 2.x vendor Attribute structure.
+                    let v = a.v2
+                    out.append(.structure(.attributeReference, [v.first(.vendorIdentification)!, v.first(.attributeName)!]))
                 } else if let t = a.tag {
                     out.append(TTLV(.attributeReference, .enumeration(t.rawValue)))
                 }

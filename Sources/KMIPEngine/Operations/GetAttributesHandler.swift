@@ -31,7 +31,9 @@ enum AttributeSelection {
             if c.tag == .attributeName, let t = c.text { names.append(t) }
             if c.tag == .attributeReference {
                 if let e = c.enumValue, let n = Tag(e).name { names.append(n) }
-                if let n = c.first(.attributeName)?.text { names.append(n) }
+                if let n = c.first(.attributeName)?.text {
+                    names.append(Attribute.vendorName(vendor: c.first(.vendorIdentification)?.text, name: n))
+                }
             }
         }
         return names

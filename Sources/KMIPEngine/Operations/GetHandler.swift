@@ -23,7 +23,7 @@ struct GetHandler: OperationHandler {
             throw EngineError(.objectNotExtractable, "object \(uid) is not extractable")
         }
         let material = try await context.services.token.readValue(id: uid)
-        let chosen: KeyFormatType = format ?? (object.objectType == .opaqueObject ? .opaque : object.objectType == .secretData ? .opaque : .raw)
+        let chosen: KeyFormatType = format ?? object.defaultKeyFormat ?? (object.objectType == .symmetricKey ? .raw : .opaque)
         if object.objectType != .symmetricKey, let f = format, f != .opaque, f != .raw {
             throw EngineError(.keyFormatNotSupported, "\(object.objectType) is returned as Opaque")
         }

@@ -11,7 +11,10 @@ enum NewObject {
         object.set(.objectType, .enumeration(object.objectType.rawValue))
         object.set(.initialDate, .dateTime(now))
         object.set(.lastChangeDate, .dateTime(now))
-        if context.version.isV2 { object.set(.originalCreationDate, .dateTime(now)) }
+        object.set(.originalCreationDate, .dateTime(now))
+        if let lease = context.services.policy.leaseTimeSeconds, object.objectType != .opaqueObject {
+            object.set(.leaseTime, .interval(lease))
+        }
         if context.version >= .v1_3 { object.set(.fresh, .boolean(true)) }
         if object.first(.cryptographicUsageMask) == nil { object.set(.cryptographicUsageMask, .integer(0)) }
         let extractable = object.first(.extractable)?.value.bool ?? context.services.policy.extractableByDefault
@@ -37,7 +40,30 @@ enum NewObject {
         return "kmipd \(object.objectType) \(object.uid)"
     }
 
-    static func persist(_ object: ManagedObject, _ context: RequestContext,
+    /// Digest (KMIP 2.1 §4.20) of the value, computed by the token, and the Random Number Generator
+    /// that made a generated key (§4.48). True when something was added.
+    static func addDerivedAttributes(_ object: inout ManagedObject, _ context: RequestContext, generated: Bool) async -> Bool {
+        var changed = false
+        // Short Unique Identifier (KMIP 2.0+, §4.56): SHA-256 of the Unique Identifier.
+        if let short = try? await context.services.token.sha256(data: Array(object.uid.utf8)) {
+            object.set(.shortUniqueIdentifier, .byteString(short))
+            changed = true
+        }
+        if let digest = try? await context.services.token.sha256(id: object.uid) {
+            let format: KeyFormatType = object.objectType == .symmetricKey ? .raw : .opaque
+            var fields = [TTLV(.hashingAlgorithm, .enumeration(HashingAlgorithm.sha256.rawValue)), TTLV(.digestValue, .byteString(digest))]
+            if object.objectType != .opaqueObject { fields.append(TTLV(.keyFormatType, .enumeration(format.rawValue))) }
+            object.attributes.append(Attribute(name: "Digest", value: .structure(.digest, fields)))
+            changed = true
+        }
+        if context.version >= .v1_3, generated, let rng = context.services.token.randomNumberGenerator {
+            object.attributes.append(Attribute(name: "Random Number Generator", value: rng.ttlv))
+            changed = true
+        }
+        return changed
+    }
+
+    static func persist(_ object: ManagedObject, _ context: RequestContext, generated: Bool,
                         makeTokenObject: (any Token) async throws(EngineError) -> Void) async throws(EngineError) {
         let store = context.services.store
         try await store.insertPending(object)
@@ -47,6 +73,8 @@ enum NewObject {
             try? await store.removePending(uid: object.uid)
             throw error
         }
+        var object = object
+        if await addDerivedAttributes(&object, context, generated: generated) { try await store.insertPending(object) }
         do {
             try await store.commit(uid: object.uid)
         } catch {

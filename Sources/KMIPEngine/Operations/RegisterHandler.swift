@@ -23,6 +23,7 @@ struct RegisterHandler: OperationHandler {
         let uid = UUID().uuidString.lowercased()
         var object = ManagedObject(uid: uid, objectType: objectType, owner: context.identity, attributes: attributes,
                                    tokenObject: objectType == .symmetricKey ? .secretKey : .data)
+        if objectType != .opaqueObject { object.set(.keyFormatType, .enumeration(parsed.formatType.rawValue)) }
         switch objectType {
         case .symmetricKey:
             guard let alg = parsed.algorithm ?? attributes.first(where: { $0.name == "Cryptographic Algorithm" })?.value.enumValue.map(CryptographicAlgorithm.init(rawValue:)) else {
@@ -48,11 +49,11 @@ struct RegisterHandler: OperationHandler {
             let spec = SecretKeySpec(algorithm: CryptographicAlgorithm(rawValue: object.first(.cryptographicAlgorithm)!.value.enumValue!),
                                      lengthBits: material.count * 8, extractable: extractable,
                                      usage: CryptographicUsageMaskBits(rawValue: object.usageMask), label: label)
-            try await NewObject.persist(object, context) { token async throws(EngineError) in
+            try await NewObject.persist(object, context, generated: false) { token async throws(EngineError) in
                 try await token.importSecretKey(id: uid, spec: spec, material: material)
             }
         } else {
-            try await NewObject.persist(object, context) { token async throws(EngineError) in
+            try await NewObject.persist(object, context, generated: false) { token async throws(EngineError) in
                 try await token.storeData(id: uid, label: label, bytes: material)
             }
         }

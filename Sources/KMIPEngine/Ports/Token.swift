@@ -39,4 +39,30 @@ public protocol Token: Sendable {
     func allIDs() async throws(EngineError) -> Set<String>
     /// Random bytes from the token's RNG (C_GenerateRandom).
     func random(count: Int) async throws(EngineError) -> [UInt8]
+    /// SHA-256 of bytes, computed by the token (C_Digest).
+    func sha256(data: [UInt8]) async throws(EngineError) -> [UInt8]
+    /// SHA-256 of a token object's value, computed in the token; nil when the token will not digest it.
+    func sha256(id: String) async throws(EngineError) -> [UInt8]?
+    /// The token's random number generator, for the Random Number Generator attribute (KMIP 1.3+).
+    var randomNumberGenerator: RNGDescription? { get }
+}
+
+/// Random Number Generator attribute contents (KMIP 2.1 §4.48).
+public struct RNGDescription: Sendable, Codable, Hashable {
+    public var rngAlgorithm: String
+    public var drbgAlgorithm: String?
+    public var cryptographicAlgorithm: String?
+    public var cryptographicLength: Int32?
+    public init(rngAlgorithm: String, drbgAlgorithm: String? = nil, cryptographicAlgorithm: String? = nil, cryptographicLength: Int32? = nil) {
+        self.rngAlgorithm = rngAlgorithm; self.drbgAlgorithm = drbgAlgorithm
+        self.cryptographicAlgorithm = cryptographicAlgorithm; self.cryptographicLength = cryptographicLength
+    }
+
+    public var ttlv: TTLV {
+        var c = [TTLV(.rngAlgorithm, .enumeration(RNGAlgorithm(named: rngAlgorithm)?.rawValue ?? RNGAlgorithm.unspecified.rawValue))]
+        if let a = cryptographicAlgorithm.flatMap(CryptographicAlgorithm.init(named:)) { c.append(TTLV(.cryptographicAlgorithm, .enumeration(a.rawValue))) }
+        if let l = cryptographicLength { c.append(TTLV(.cryptographicLength, .integer(l))) }
+        if let d = drbgAlgorithm.flatMap(DRBGAlgorithm.init(named:)) { c.append(TTLV(.drbgAlgorithm, .enumeration(d.rawValue))) }
+        return .structure(.randomNumberGenerator, c)
+    }
 }
