@@ -19,6 +19,8 @@ public struct HSMProfile: Codable, Sendable {
     public var quirks: [String: String]
     /// What generates keys and random numbers in this token (reported as Random Number Generator).
     public var randomNumberGenerator: RNGDescription?
+    /// Protection Storage Mask names that describe this token ("Software", "Hardware", "On Processor" …).
+    public var protectionStorage: [String]?
 
     public struct Mechanisms: Codable, Sendable {
         /// Key generation mechanisms the token has, by name (CKM_AES_KEY_GEN ...).

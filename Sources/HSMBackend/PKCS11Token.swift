@@ -143,6 +143,11 @@ public final class PKCS11Token: Token, @unchecked Sendable {
 
     public var randomNumberGenerator: RNGDescription? { profile.randomNumberGenerator }
 
+    public var protectionStorageMask: UInt32? {
+        guard let names = profile.protectionStorage, !names.isEmpty else { return nil }
+        return names.compactMap { ProtectionStorageMask(named: $0)?.rawValue }.reduce(0, |)
+    }
+
     public var objectCount: Int { cache.count }
 
     func keyTemplate(id: String, spec: SecretKeySpec, keyType: UInt) -> [ObjectAttribute] {

@@ -24,7 +24,8 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
     /// KMIP Result Reason for this failure (KMIP 2.1 §11.46), chosen for the client's version.
     public func resultReason(for version: ProtocolVersion) -> ResultReason {
         switch code {
-        case .itemNotFound: return .itemNotFound
+        // 2.x names a missing managed object Object Not Found (KMIP 2.1 §11.46).
+        case .itemNotFound: return version.isV2 ? .objectNotFound : .itemNotFound
         case .permissionDenied: return .permissionDenied
         case .invalidField: return .invalidField
         case .invalidMessage: return .invalidMessage

@@ -78,7 +78,10 @@ public enum KeyBlockCodec {
             return .structure(.opaqueObject, [TTLV(.opaqueDataType, .enumeration(t)), TTLV(.opaqueDataValue, .byteString(material))])
         case .secretData:
             let t = object.first(.secretDataType)?.value.enumValue ?? SecretDataType.password.rawValue
-            return .structure(.secretData, [TTLV(.secretDataType, .enumeration(t)), keyBlock(object, material, format: .opaque)])
+            guard format == .raw || format == .opaque else {
+                throw EngineError(.keyFormatNotSupported, "secret data is returned as Raw or Opaque")
+            }
+            return .structure(.secretData, [TTLV(.secretDataType, .enumeration(t)), keyBlock(object, material, format: format)])
         case .symmetricKey:
             guard format == .raw || format == .transparentSymmetricKey else {
                 throw EngineError(.keyFormatNotSupported, "symmetric keys are returned as Raw or Transparent Symmetric Key")

@@ -24,10 +24,13 @@ struct GetHandler: OperationHandler {
         }
         let material = try await context.services.token.readValue(id: uid)
         let chosen: KeyFormatType = format ?? object.defaultKeyFormat ?? (object.objectType == .symmetricKey ? .raw : .opaque)
-        if object.objectType != .symmetricKey, let f = format, f != .opaque, f != .raw {
-            throw EngineError(.keyFormatNotSupported, "\(object.objectType) is returned as Opaque")
+        let body = try KeyBlockCodec.encode(object, material: material, format: chosen)
+        if object.first(.fresh)?.value.bool == true {
+            // Fresh (KMIP 2.1 §4.22): true until the key material has been handed to a client.
+            var retrieved = object
+            retrieved.set(.fresh, .boolean(false))
+            try await context.services.store.save(retrieved)
         }
-        let body = try KeyBlockCodec.encode(object, material: material, format: object.objectType == .symmetricKey ? chosen : .opaque)
         context.idPlaceholder = uid
         return response([TTLV(.objectType, .enumeration(object.objectType.rawValue)), TTLV(.uniqueIdentifier, .textString(uid)), body])
     }

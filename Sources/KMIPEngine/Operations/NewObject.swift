@@ -12,6 +12,9 @@ enum NewObject {
         object.set(.initialDate, .dateTime(now))
         object.set(.lastChangeDate, .dateTime(now))
         object.set(.originalCreationDate, .dateTime(now))
+        if let mask = context.services.token.protectionStorageMask {
+            object.set(.protectionStorageMask, .integer(Int32(bitPattern: mask)))
+        }
         if let lease = context.services.policy.leaseTimeSeconds, object.objectType != .opaqueObject {
             object.set(.leaseTime, .interval(lease))
         }

@@ -45,6 +45,9 @@ public protocol Token: Sendable {
     func sha256(id: String) async throws(EngineError) -> [UInt8]?
     /// The token's random number generator, for the Random Number Generator attribute (KMIP 1.3+).
     var randomNumberGenerator: RNGDescription? { get }
+    /// How the token protects what it stores, as a Protection Storage Mask (KMIP 2.0+, §4.47): for
+    /// example Software for SoftHSM2, Hardware for an HSM.
+    var protectionStorageMask: UInt32? { get }
 }
 
 /// Random Number Generator attribute contents (KMIP 2.1 §4.48).
