@@ -52,13 +52,15 @@ let package = Package(
         .target(name: "KMIPClient", dependencies: ["KMIP", "KMIPTLS", "KMIPServer",
                     .product(name: "NIOCore", package: "swift-nio"),
                     .product(name: "NIOPosix", package: "swift-nio")], swiftSettings: strict),
-        .executableTarget(name: "kmipd", dependencies: ["KMIP", "KMIPEngine", "HSMBackend", "Store",
-                    "KMIPServer", "KMIPTLS", "PKCS11",
-                    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        // The development PKI: a CA whose key is in the token, signing through C_Sign.
+        .target(name: "DevPKI", dependencies: ["HSMBackend", "KMIPEngine",
                     .product(name: "X509", package: "swift-certificates"),
                     .product(name: "SwiftASN1", package: "swift-asn1"),
                     .product(name: "Crypto", package: "swift-crypto"),
-                    .product(name: "_CryptoExtras", package: "swift-crypto"),
+                    .product(name: "_CryptoExtras", package: "swift-crypto")], swiftSettings: strict),
+        .executableTarget(name: "kmipd", dependencies: ["KMIP", "KMIPEngine", "HSMBackend", "Store",
+                    "KMIPServer", "KMIPTLS", "PKCS11", "DevPKI",
+                    .product(name: "ArgumentParser", package: "swift-argument-parser"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                     .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .executableTarget(name: "kmip", dependencies: ["KMIP", "KMIPClient",
@@ -66,10 +68,18 @@ let package = Package(
                     swiftSettings: strict),
 
         // Real SoftHSM2 tokens and SQLite files in temporary folders, shared by the test targets.
-        .target(name: "KMIPTestSupport", dependencies: ["HSMBackend", "Store", "KMIPEngine"], path: "Tests/Support",
+        .target(name: "KMIPTestSupport", dependencies: ["HSMBackend", "Store", "KMIPEngine", "DevPKI", "KMIPServer",
+                    "KMIPClient", "KMIPTLS"], path: "Tests/Support",
                 swiftSettings: strict),
 
         .testTarget(name: "KMIPTests", dependencies: ["KMIP"], swiftSettings: strict),
         .testTarget(name: "KMIPEngineTests", dependencies: ["KMIPEngine", "KMIPTestSupport"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "KMIPEngine", "KMIPTestSupport",
+                    .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+        .testTarget(name: "HSMBackendTests", dependencies: ["HSMBackend", "PKCS11", "KMIPEngine", "KMIPTestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "KMIPServerTests", dependencies: ["KMIPServer", "KMIPClient", "KMIPTLS", "KMIPTestSupport",
+                    .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+                    swiftSettings: strict),
     ]
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import DevPKI
 import HSMBackend
 
 /// `kmipd dev init`: the embedded default state folder that `scripts/serve` uses: a SoftHSM2 token

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import DevPKI
 import HSMBackend
 import KMIPEngine
 

@@ -13,7 +13,7 @@ public enum TestHSM {
         return url.path
     }()
 
-    static let stateDir: String = {
+    public static let stateDir: String = {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kmipd-test-\(getpid())-\(UUID().uuidString.prefix(8))").path
         try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         _ = try! TokenProvisioning.configureSoftHSM(stateDir: dir)

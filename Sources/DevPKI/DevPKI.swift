@@ -9,21 +9,24 @@ import X509
 /// A development PKI whose CA key is generated in the token and signs through it (C_Sign): a server
 /// certificate for 127.0.0.1/localhost (RSA, so the KMIP 1.x RSA key-exchange suites work) and a
 /// client certificate. Leaf keys are files, as TLS stacks need them.
-struct DevPKI {
-    static let caKeyID = "kmipd-dev-ca"
+public struct DevPKI: Sendable {
+    public static let caKeyID = "kmipd-dev-ca"
     let token: PKCS11Token
     let directory: String
+    public init(token: PKCS11Token, directory: String) { self.token = token; self.directory = directory }
 
-    struct Result: Codable {
-        var directory: String
-        var caCertificate: String
-        var serverCertificate: String
-        var clientCertificate: String
-        var clientKey: String
-        var caKeyInToken: String
+    public struct Result: Codable, Sendable {
+        public var directory: String
+        public var caCertificate: String
+        public var serverCertificate: String
+        public var serverKey: String
+        public var clientCertificate: String
+        public var clientKey: String
+        public var caKeyInToken: String
     }
 
-    func create(clientName: String = "kmip-dev-client") async throws -> Result {
+    /// Creates the CA (if its key is not in the token yet), a server and a client certificate.
+    public func create(clientName: String = "kmip-dev-client") async throws -> Result {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let point = try await token.ensureP256SigningKey(id: Self.caKeyID, label: "kmipd development CA")
         let caPublic = Certificate.PublicKey(try P256.Signing.PublicKey(x963Representation: point))
@@ -75,7 +78,8 @@ struct DevPKI {
         let clientPath = try write("client.crt", try client.serializeAsPEM().pemString + "\n")
         let clientKeyPath = try write("client.key", clientKey.pemRepresentation, private: true)
         return Result(directory: directory, caCertificate: caPath, serverCertificate: directory + "/server.crt",
-                      clientCertificate: clientPath, clientKey: clientKeyPath, caKeyInToken: "CKA_ID=\(Self.caKeyID)")
+                      serverKey: directory + "/server.key", clientCertificate: clientPath, clientKey: clientKeyPath,
+                      caKeyInToken: "CKA_ID=\(Self.caKeyID)")
     }
 }
 
@@ -89,7 +93,7 @@ struct TokenP256Key: CustomPrivateKey {
     var supportedSignatureAlgorithms: [Certificate.SignatureAlgorithm] { [.ecdsaWithSHA256] }
 
     func signSynchronously(bytes: some DataProtocol, signatureAlgorithm: Certificate.SignatureAlgorithm) throws -> Certificate.Signature {
-        guard signatureAlgorithm == .ecdsaWithSHA256 else { throw CLIError("the token CA signs with ECDSA-SHA256 only") }
+        guard signatureAlgorithm == .ecdsaWithSHA256 else { throw PKIError("the token CA signs with ECDSA-SHA256 only") }
         let digest = Array(SHA256.hash(data: Array(bytes)))
         let raw = try token.signDigestECDSASync(id: id, digest: digest)
         let der = try P256.Signing.ECDSASignature(rawRepresentation: raw).derRepresentation
@@ -97,9 +101,14 @@ struct TokenP256Key: CustomPrivateKey {
     }
 
     // Required by the protocol; the key never leaves the token, so there is nothing to serialise.
-    func serialize(into coder: inout DER.Serializer) throws { throw CLIError("a token key cannot be exported") }
+    func serialize(into coder: inout DER.Serializer) throws { throw PKIError("a token key cannot be exported") }
     init(token: PKCS11Token, id: String, publicKey: Certificate.PublicKey) { self.token = token; self.id = id; self.publicKey = publicKey }
     static var defaultPEMDiscriminator: String { "PRIVATE KEY" }
     static func == (a: Self, b: Self) -> Bool { a.id == b.id && a.publicKey == b.publicKey }
     func hash(into h: inout Hasher) { h.combine(id) }
+}
+
+struct PKIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
 }

@@ -1,0 +1,85 @@
+import Foundation
+import KMIP
+import KMIPClient
+import KMIPServer
+import KMIPTLS
+import KMIPTestSupport
+import NIOCore
+import NIOPosix
+import Testing
+
+/// A real server on 127.0.0.1 over real TLS (system OpenSSL 3) with the token-signed dev PKI.
+@Suite struct TLSServerTests {
+    @Test func mutualTLSAndARoundTrip() async throws {
+        let server = try await TestServer.start()
+        defer { server.stop() }
+        let client = try await server.client(.v2_1)
+        let uid = try await client.create(algorithm: .aes, length: 256, usage: 12, name: "tls-key")
+        #expect(try await client.locate([KMIPClient.name("tls-key")]) == [uid])
+        await client.connection.close()
+    }
+
+    @Test func clientWithoutCertificateIsRefused() async throws {
+        let server = try await TestServer.start()
+        defer { server.stop() }
+        // A client context that trusts the server but presents no certificate of the CA's.
+        let stranger = try TestServer.selfSignedClient(directory: TestHSM.stateDir + "/stranger-" + UUID().uuidString.prefix(6))
+        let tls = try TLSContext(server: false, files: .init(certificateChain: stranger.cert, privateKey: stranger.key,
+                                                             trustedCA: server.pki.caCertificate))
+        await #expect(throws: (any Error).self) {
+            let c = try await KMIPConnection.connect(host: "127.0.0.1", port: server.port, tls: tls)
+            _ = try await c.send(RequestMessage(header: RequestHeader(protocolVersion: .v1_4, batchCount: 1),
+                                                batchItems: [RequestBatchItem(operation: .query, payload: .structure(.requestPayload, []))]))
+        }
+    }
+
+    @Test func oversizedAndGarbageFramesCloseCleanlyAndTheServerLives() async throws {
+        let server = try await TestServer.start(configuration: ServerConfiguration(maxMessageSize: 4096))
+        defer { server.stop() }
+        let tls = try TLSContext(server: false, files: server.clientFiles)
+        // A header that claims a 1 GiB body: closed before anything is buffered.
+        let big = try await KMIPConnection.connect(host: "127.0.0.1", port: server.port, tls: tls)
+        await #expect(throws: (any Error).self) { _ = try await big.sendRaw([0x42, 0x00, 0x78, 0x01, 0x40, 0, 0, 0]) }
+        // Not a KMIP message at all.
+        let junk = try await KMIPConnection.connect(host: "127.0.0.1", port: server.port, tls: tls)
+        await #expect(throws: (any Error).self) { _ = try await junk.sendRaw(Array("GET / HTTP/1.1\r\n\r\n".utf8)) }
+        // A well-framed message with a broken body gets a KMIP error, and the connection goes on.
+        let client = try await server.client()
+        let broken: [UInt8] = [0x42, 0x00, 0x78, 0x01, 0, 0, 0, 16] + [0x42, 0x00, 0x77, 0x09, 0, 0, 0, 8] + Array(repeating: 0, count: 8)
+        let reply = try ResponseMessage(ttlv: try TTLVDecoder().decode(try await client.connection.sendRaw(broken)))
+        #expect(reply.batchItems.first?.resultReason == .invalidMessage)
+        let uid = try await client.create(algorithm: .aes, length: 128, usage: 4)
+        #expect(!uid.isEmpty)
+    }
+}
+
+/// Key material must never reach SQLite (database, WAL) or the audit log.
+@Suite struct SecretsStayInTheTokenTests {
+    @Test func registeredKeyBytesAreNotInTheDatabase() async throws {
+        let server = try await TestServer.start()
+        defer { server.stop() }
+        let client = try await server.client(.v1_4)
+        let material: [UInt8] = Array("kmipd-canary-key-0123456789abcde".utf8)  // 32 distinctive bytes
+        let payload: [TTLV] = [TTLV(.objectType, .enumeration(ObjectType.symmetricKey.rawValue))]
+            + client.attributeItems([Attribute(.cryptographicUsageMask, .integer(12))])
+            + [.structure(.symmetricKey, [.structure(.keyBlock, [
+                TTLV(.keyFormatType, .enumeration(KeyFormatType.raw.rawValue)),
+                .structure(.keyValue, [TTLV(.keyMaterial, .byteString(material))]),
+                TTLV(.cryptographicAlgorithm, .enumeration(CryptographicAlgorithm.aes.rawValue)),
+                TTLV(.cryptographicLength, .integer(256))])])]
+        let uid = try #require(try await client.call(.register, payload).first(.uniqueIdentifier)?.text)
+        let got = try await client.simple(.get, uid: uid)
+        #expect(got.first(.symmetricKey)?.first(.keyBlock)?.first(.keyValue)?.first(.keyMaterial)?.bytes == material)
+        // The secret as stored bytes and as hex, in every SQLite file of this server.
+        let hexForm = Array(material.map { String(format: "%02x", $0) }.joined().utf8)
+        let dbFiles = [server.store.path, server.store.path + "-wal", server.store.path + "-shm"]
+        for f in dbFiles {
+            guard let data = FileManager.default.contents(atPath: f) else { continue }
+            let bytes = [UInt8](data)
+            #expect(bytes.firstRange(of: material) == nil, "key bytes found in \(f)")
+            #expect(bytes.firstRange(of: hexForm) == nil, "key hex found in \(f)")
+        }
+        // The token does hold it.
+        #expect(try await server.token.readValue(id: uid) == material)
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import GRDB
+import KMIP
+import KMIPEngine
+import KMIPTestSupport
+import Store
+import Testing
+
+/// The SQLite store on a real file: crash-consistency rows, attribute round trips, and Locate compiled
+/// to indexed SQL (never load-all-then-filter).
+@Suite struct LocateQueryTests {
+    func object(_ uid: String, owner: String = "o", name: String? = nil, type: ObjectType = .symmetricKey,
+                extra: [Attribute] = []) -> ManagedObject {
+        var attrs = [Attribute(.objectType, .enumeration(type.rawValue))]
+        if let name {
+            attrs.append(Attribute(name: "Name", value: .structure(.name, [TTLV(.nameValue, .textString(name)),
+                                                                           TTLV(.nameType, .enumeration(1))])))
+        }
+        var o = ManagedObject(uid: uid, objectType: type, owner: owner, attributes: attrs + extra, tokenObject: .secretKey)
+        o.state = .preActive
+        return o
+    }
+
+    func saved(_ store: SQLiteObjectStore, _ objects: [ManagedObject]) async throws {
+        for o in objects { try await store.insertPending(o); try await store.commit(uid: o.uid) }
+    }
+
+    func query(_ filters: [Attribute], owner: String? = "o", max: Int? = nil, offset: Int = 0, now: Int64 = 0) -> LocateQuery {
+        LocateQuery(owner: owner, filters: filters, maxItems: max, offset: offset, includeDestroyed: false, now: now)
+    }
+
+    @Test func pendingRowsAreInvisibleUntilCommitted() async throws {
+        let store = try SQLiteObjectStore(path: TestHSM.databasePath())
+        try await store.insertPending(object("p1", name: "n"))
+        #expect(try await store.fetch(uid: "p1") == nil)
+        #expect(try await store.locate(query([])).uids.isEmpty)
+        #expect(try await store.pendingUIDs() == ["p1"])
+        try await store.commit(uid: "p1")
+        #expect(try await store.fetch(uid: "p1")?.uid == "p1")
+        #expect(try await store.pendingUIDs().isEmpty)
+    }
+
+    @Test func attributesRoundTripIncludingVendorOnesOfAnyType() async throws {
+        let store = try SQLiteObjectStore(path: TestHSM.databasePath())
+        let vendor = [Attribute(name: "x-int", value: TTLV(.attributeValue, .integer(42))),
+                      Attribute(name: "x-date", value: TTLV(.attributeValue, .dateTime(1234))),
+                      Attribute(name: "x-struct", value: .structure(.attributeValue, [TTLV(.nameValue, .textString("v"))]))]
+        try await saved(store, [object("a", name: "n", extra: vendor)])
+        let back = try #require(try await store.fetch(uid: "a"))
+        for v in vendor { #expect(back.attributes.contains(v)) }
+        #expect(try await store.locate(query([vendor[0]])).uids == ["a"])
+        #expect(try await store.locate(query([Attribute(name: "x-int", value: TTLV(.attributeValue, .integer(41)))])).uids.isEmpty)
+    }
+
+    @Test func filtersOwnerTypeNameRangesPaging() async throws {
+        let store = try SQLiteObjectStore(path: TestHSM.databasePath())
+        try await saved(store, [
+            object("k1", name: "alpha", extra: [Attribute(.activationDate, .dateTime(100))]),
+            object("k2", name: "beta", extra: [Attribute(.activationDate, .dateTime(200))]),
+            object("s1", name: "alpha", type: .secretData),
+            object("other", owner: "someone-else", name: "alpha"),
+        ])
+        let alpha = Attribute(name: "Name", value: .structure(.name, [TTLV(.nameValue, .textString("alpha")), TTLV(.nameType, .enumeration(1))]))
+        #expect(Set(try await store.locate(query([alpha])).uids) == ["k1", "s1"])
+        #expect(Set(try await store.locate(query([alpha], owner: nil)).uids) == ["k1", "s1", "other"])
+        #expect(try await store.locate(query([alpha, Attribute(.objectType, .enumeration(ObjectType.secretData.rawValue))])).uids == ["s1"])
+        let range = [Attribute(.activationDate, .dateTime(150)), Attribute(.activationDate, .dateTime(250))]
+        #expect(try await store.locate(query(range)).uids == ["k2"])
+        // Newest first, then Offset Items and Maximum Items; the total counts every match.
+        let all = try await store.locate(query([]))
+        #expect(all.uids == ["s1", "k2", "k1"] && all.total == 3)
+        let page = try await store.locate(query([], max: 1, offset: 1))
+        #expect(page.uids == ["k2"] && page.total == 3)
+    }
+
+    @Test func locateUsesIndexes() async throws {
+        let path = TestHSM.databasePath()
+        _ = try SQLiteObjectStore(path: path)
+        let db = try DatabaseQueue(path: path)
+        let plan = try await db.read { db in
+            try Row.fetchAll(db, sql: """
+                EXPLAIN QUERY PLAN SELECT uid FROM objects o WHERE o.committed = 1 AND o.owner = 'x' AND
+                EXISTS (SELECT 1 FROM attributes a WHERE a.uid = o.uid AND a.name = 'Name' AND a.text = 'n')
+                """).map { $0["detail"] as String }
+        }
+        #expect(!plan.contains { $0.hasPrefix("SCAN attributes") }, "\(plan)")
+        #expect(plan.contains { $0.contains("USING") }, "\(plan)")
+    }
+
+    @Test func advanceStatesMovesDueObjectsOnly() async throws {
+        let store = try SQLiteObjectStore(path: TestHSM.databasePath())
+        try await saved(store, [object("due", extra: [Attribute(.activationDate, .dateTime(100))]),
+                                object("later", extra: [Attribute(.activationDate, .dateTime(900))])])
+        try await store.advanceStates(now: 500)
+        #expect(try await store.fetch(uid: "due")?.state == .active)
+        #expect(try await store.fetch(uid: "later")?.state == .preActive)
+    }
+}
