@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "KMIP", swiftSettings: strict),
         // Batch execution, one handler per operation, lifecycle, access policy; owns Token/ObjectStore.
         .target(name: "KMIPEngine", dependencies: ["KMIP",
+                    .product(name: "SwiftASN1", package: "swift-asn1"),
+                    .product(name: "X509", package: "swift-certificates"),
                     .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // A safe PKCS#11 wrapper (module, sessions, typed attributes, CK_RV-carrying errors).
         .target(name: "PKCS11", dependencies: ["CPKCS11"], swiftSettings: strict),

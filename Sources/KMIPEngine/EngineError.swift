@@ -7,7 +7,7 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         case itemNotFound, permissionDenied, invalidField, invalidMessage, operationNotSupported
         case featureNotSupported, wrongKeyLifecycleState, stateForbidsChange, incompatibleUsageMask, objectNotExtractable, keyFormatNotSupported
         case cryptographicFailure, objectAlreadyExists, attributeNotFound, attributeReadOnly
-        case attributeSingleValued, responseTooLarge, unsupportedProtocolVersion, invalidObjectType
+        case attributeSingleValued, nonUniqueName, objectDestroyed, responseTooLarge, unsupportedProtocolVersion, invalidObjectType
         case tokenUnavailable, storeFailure, generalFailure
     }
     public var code: Code
@@ -43,6 +43,9 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         case .attributeNotFound: return version.isV2 ? .attributeNotFound : .itemNotFound
         case .attributeReadOnly: return version.isV2 ? .attributeReadOnly : .permissionDenied
         case .attributeSingleValued: return version.isV2 ? .attributeSingleValued : .indexOutOfBounds
+        // Asking for the value of a destroyed object (KMIP 2.1 §11.46 Object Destroyed).
+        case .objectDestroyed: return version.isV2 ? .objectDestroyed : .wrongKeyLifecycleState
+        case .nonUniqueName: return version.isV2 ? .nonUniqueNameAttribute : .invalidField
         case .responseTooLarge: return .responseTooLarge
         case .unsupportedProtocolVersion: return version.isV2 ? .unsupportedProtocolVersion : .invalidMessage
         case .invalidObjectType: return version.isV2 ? .invalidObjectType : .illegalOperation

@@ -1,35 +1,42 @@
 import KMIP
 
-/// Who may set which attribute (the "Attribute Rules" tables of KMIP 2.1 §4 / 1.4 §3).
+/// Who may set, change and delete each attribute, read from the Attribute Rules tables of the
+/// specification (KMIP 2.1 §4; generated into `AttributeRuleTable`). Vendor attributes follow the
+/// Custom Attribute rules: the client's to set, change and delete, any number of instances.
 public enum AttributeRules {
-    /// Set only by the server; a client that sends one gets Attribute Read Only / Invalid Field.
-    public static let serverOnly: Set<String> = [
-        "Unique Identifier", "State", "Initial Date", "Last Change Date", "Digest", "Original Creation Date",
-        "Fresh", "Key Value Present", "Always Sensitive", "Never Extractable", "Lease Time", "Revocation Reason",
-        "Compromise Date", "Destroy Date", "Archive Date", "Certificate Type", "Certificate Length",
-        "Certificate Identifier", "Certificate Subject", "Certificate Issuer", "Digital Signature Algorithm",
-        "Key Value Location", "Random Number Generator", "Short Unique Identifier", "Object Type",
+    /// "Initially set by: Server" attributes that a Create or Register request legitimately carries,
+    /// because they describe the object being made (the server records what was asked for).
+    static let requestParameters: Set<String> = [
+        "Object Type", "Cryptographic Algorithm", "Cryptographic Length", "Cryptographic Domain Parameters",
+        "Certificate Type", "Key Format Type", "Usage Limits", "Protection Storage Masks",
     ]
-    /// Fixed once the object exists (key properties).
-    public static let immutable: Set<String> = ["Cryptographic Algorithm", "Cryptographic Length", "Cryptographic Domain Parameters"]
-    /// May appear more than once.
-    public static let multiValued: Set<String> = [
-        "Name", "Object Group", "Application Specific Information", "Link", "Alternative Name",
-        "Cryptographic Parameters", "Key Value Location", "Protection Storage Masks",
-    ]
-    /// Client-supplied Activation/Deactivation dates and such may change only in some states; this
-    /// lists those that are frozen once the object is Active (KMIP 2.1 §4.1, §4.13).
-    public static let frozenWhenActive: Set<String> = ["Activation Date", "Cryptographic Usage Mask"]
 
-    public static func isMultiValued(_ name: String) -> Bool { multiValued.contains(name) || name.hasPrefix("x-") || name.hasPrefix("y-") }
+    static func rule(_ name: String) -> (initiallySetBy: String, modifiableByClient: String, deletableByClient: String, multiple: String)? {
+        AttributeRuleTable.all[name]
+    }
+    static func isVendor(_ name: String) -> Bool { name.hasPrefix("x-") || name.hasPrefix("y-") }
 
-    /// Checks client-supplied attributes for Create/Register: no server-only ones, known types.
-    public static func validateClientAttributes(_ attrs: [Attribute], allowObjectType: Bool = true) throws(EngineError) {
+    public static func isMultiValued(_ name: String) -> Bool {
+        isVendor(name) || (rule(name)?.multiple.hasPrefix("Yes") ?? false)
+    }
+    /// May a client give this attribute when the object is made?
+    public static func clientMaySet(_ name: String) -> Bool {
+        isVendor(name) || requestParameters.contains(name) || (rule(name)?.initiallySetBy.contains("Client") ?? false)
+    }
+    /// May a client change an existing value (state conditions are checked separately)?
+    public static func clientMayModify(_ name: String) -> Bool {
+        isVendor(name) || (rule(name)?.modifiableByClient.hasPrefix("Yes") ?? false)
+    }
+    public static func clientMayDelete(_ name: String) -> Bool {
+        isVendor(name) || (rule(name)?.deletableByClient.hasPrefix("Yes") ?? false)
+    }
+
+    /// Checks client-supplied attributes for Create/Register: known, client-settable, single-valued
+    /// ones given once.
+    public static func validateClientAttributes(_ attrs: [Attribute]) throws(EngineError) {
         for a in attrs {
-            if a.name == "Object Type" && allowObjectType { continue }
-            if a.name == "Cryptographic Algorithm" || a.name == "Cryptographic Length" { continue }
-            if serverOnly.contains(a.name) { throw EngineError(.attributeReadOnly, "attribute \(a.name) is set by the server") }
-            if !a.isVendor && a.tag == nil { throw EngineError(.invalidField, "unknown attribute \(a.name)") }
+            if !isVendor(a.name) && a.tag == nil { throw EngineError(.invalidField, "unknown attribute \(a.name)") }
+            if !clientMaySet(a.name) { throw EngineError(.attributeReadOnly, "attribute \(a.name) is set by the server") }
         }
         var seen = Set<String>()
         for a in attrs where !isMultiValued(a.name) {

@@ -43,4 +43,5 @@ public enum TokenObjectKind: String, Sendable {
     case secretKey
     /// CKO_DATA (Secret Data, Opaque Object)
     case data
+    case publicKey, privateKey, certificate
 }

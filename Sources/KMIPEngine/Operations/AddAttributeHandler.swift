@@ -10,13 +10,13 @@ struct AddAttributeHandler: OperationHandler {
         guard var a = try AttributeEdits.attribute(payload, v2Tag: .newAttribute, context.version) else {
             throw EngineError(.invalidField, "Add Attribute needs an attribute")
         }
-        try AttributeEdits.checkWritable(a, object)
+        try AttributeEdits.checkWritable(a, object, adding: true)
         let existing = AttributeEdits.positions(object, a.name)
         if !existing.isEmpty && !AttributeRules.isMultiValued(a.name) {
             throw EngineError(.attributeSingleValued, "\(a.name) is single-valued and already set")
         }
         if existing.contains(where: { object.attributes[$0].value == a.value }) {
-            throw EngineError(.invalidField, "\(a.name) already has that value")
+            throw EngineError(a.name == "Name" ? .nonUniqueName : .invalidField, "\(a.name) already has that value")
         }
         a.index = nil
         object.attributes.append(a)

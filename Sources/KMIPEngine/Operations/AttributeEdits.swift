@@ -15,15 +15,16 @@ enum AttributeEdits {
         } catch let e as KMIPCodecError { throw EngineError(e) } catch let e as EngineError { throw e } catch { throw EngineError(.invalidField, "\(error)") }
     }
 
-    static func checkWritable(_ a: Attribute, _ object: ManagedObject) throws(EngineError) {
-        if AttributeRules.serverOnly.contains(a.name) || AttributeRules.immutable.contains(a.name) {
-            throw EngineError(.attributeReadOnly, "attribute \(a.name) cannot be changed by a client")
-        }
+    /// - Parameter adding: true for Add Attribute (a new instance), false for Modify/Set.
+    static func checkWritable(_ a: Attribute, _ object: ManagedObject, adding: Bool = false) throws(EngineError) {
         if !a.isVendor && a.tag == nil { throw EngineError(.invalidField, "unknown attribute \(a.name)") }
+        let allowed = adding ? AttributeRules.clientMaySet(a.name) && !AttributeRules.requestParameters.contains(a.name)
+                             : AttributeRules.clientMayModify(a.name)
+        guard allowed else { throw EngineError(.attributeReadOnly, "attribute \(a.name) cannot be changed by a client") }
         if Lifecycle.isDestroyed(object.state) && a.name != "Description" && a.name != "Comment" {
             throw EngineError(.wrongKeyLifecycleState, "object is destroyed")
         }
-        if object.state != .preActive && AttributeRules.frozenWhenActive.contains(a.name) {
+        if object.state != .preActive && (a.name == "Activation Date" || a.name == "Cryptographic Usage Mask") {
             throw EngineError(.stateForbidsChange, "\(a.name) can change only while Pre-Active")
         }
         if a.name == "Deactivation Date" && object.state != .preActive && object.state != .active {

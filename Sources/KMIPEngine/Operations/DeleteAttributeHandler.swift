@@ -4,9 +4,6 @@ import KMIP
 /// Current Attribute / Attribute Reference).
 struct DeleteAttributeHandler: OperationHandler {
     static let operation = Operation.deleteAttribute
-    /// Attributes a client may not delete even though it may set them (KMIP 2.1 §4 rules tables).
-    static let required: Set<String> = ["Cryptographic Usage Mask", "Activation Date", "Deactivation Date"]
-
     func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
         let uid = try context.uid(in: payload)
         var object = try await context.fetch(uid)
@@ -18,11 +15,8 @@ struct DeleteAttributeHandler: OperationHandler {
             if let i = payload.first(.attributeIndex)?.int32 { index = Int(i) }
         }
         guard let name else { throw EngineError(.invalidField, "Delete Attribute needs an attribute name or reference") }
-        if AttributeRules.serverOnly.contains(name) || AttributeRules.immutable.contains(name) {
-            throw EngineError(.attributeReadOnly, "attribute \(name) cannot be deleted")
-        }
-        if Self.required.contains(name) && object.state != .preActive {
-            throw EngineError(.wrongKeyLifecycleState, "\(name) cannot be deleted once the object left Pre-Active")
+        guard AttributeRules.clientMayDelete(name) else {
+            throw EngineError(.attributeReadOnly, "attribute \(name) cannot be deleted by a client")
         }
         let positions = AttributeEdits.positions(object, name)
         let target: Int?

@@ -18,7 +18,8 @@ enum NewObject {
         if let lease = context.services.policy.leaseTimeSeconds, object.objectType != .opaqueObject {
             object.set(.leaseTime, .interval(lease))
         }
-        if context.version >= .v1_3 { object.set(.fresh, .boolean(true)) }
+        // Fresh may come from a registering client (KMIP 2.1 §4.22); otherwise the object is fresh.
+        if context.version >= .v1_3 && object.first(.fresh) == nil { object.set(.fresh, .boolean(true)) }
         if object.first(.cryptographicUsageMask) == nil { object.set(.cryptographicUsageMask, .integer(0)) }
         let extractable = object.first(.extractable)?.value.bool ?? context.services.policy.extractableByDefault
         let sensitive = object.first(.sensitive)?.value.bool ?? !extractable

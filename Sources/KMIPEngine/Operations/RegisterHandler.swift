@@ -14,6 +14,11 @@ struct RegisterHandler: OperationHandler {
             let container = payload.first(.attributes) ?? payload.first(.templateAttribute) ?? .structure(.attributes, [])
             attributes = try AttributeList.read(container)
         } catch { throw EngineError(error) }
+        switch objectType {
+        case .publicKey, .privateKey: return try await registerAsymmetric(objectType, payload, attributes, context)
+        case .certificate: return try await registerCertificate(payload, attributes, context)
+        default: break
+        }
         let parsed = try KeyBlockCodec.parse(objectType: objectType, payload: payload)
         attributes += parsed.embeddedAttributes
         try AttributeRules.validateClientAttributes(attributes)
@@ -56,6 +61,62 @@ struct RegisterHandler: OperationHandler {
             try await NewObject.persist(object, context, generated: false) { token async throws(EngineError) in
                 try await token.storeData(id: uid, label: label, bytes: material)
             }
+        }
+        context.idPlaceholder = uid
+        return response([TTLV(.uniqueIdentifier, .textString(uid))])
+    }
+
+    /// Public and private keys: components into the token, the registered format remembered.
+    func registerAsymmetric(_ type: ObjectType, _ payload: TTLV, _ attrs: [Attribute], _ context: RequestContext) async throws(EngineError) -> TTLV {
+        let block: TTLV
+        do { block = try payload.required(type == .privateKey ? .privateKey : .publicKey).required(.keyBlock) } catch { throw EngineError(error) }
+        let (key, format) = try AsymmetricKeyBlock.parse(block, objectType: type)
+        var attributes = attrs
+        try AttributeRules.validateClientAttributes(attributes)
+        attributes.removeAll { $0.name == "Object Type" }
+        let uid = UUID().uuidString.lowercased()
+        var object = ManagedObject(uid: uid, objectType: type, owner: context.identity, attributes: attributes,
+                                   tokenObject: type == .privateKey ? .privateKey : .publicKey)
+        object.set(.cryptographicAlgorithm, .enumeration(key.algorithm.rawValue))
+        object.set(.cryptographicLength, .integer(Int32(key.lengthBits)))
+        object.set(.keyFormatType, .enumeration(format.rawValue))
+        let extractable = NewObject.applyServerAttributes(&object, context)
+        let label = NewObject.label(object), usage = CryptographicUsageMaskBits(rawValue: object.usageMask)
+        try await NewObject.persist(object, context, generated: false) { token async throws(EngineError) in
+            try await token.importAsymmetricKey(id: uid, label: label, key: key, extractable: extractable || type == .publicKey, usage: usage)
+        }
+        context.idPlaceholder = uid
+        return response([TTLV(.uniqueIdentifier, .textString(uid))])
+    }
+
+    /// X.509 certificates: stored in the token, their fields derived as attributes.
+    func registerCertificate(_ payload: TTLV, _ attrs: [Attribute], _ context: RequestContext) async throws(EngineError) -> TTLV {
+        let der: [UInt8]
+        do {
+            let c = try payload.required(.certificate)
+            guard try c.requiredEnum(.certificateType) == CertificateType.x509.rawValue else {
+                throw EngineError(.featureNotSupported, "only X.509 certificates are supported")
+            }
+            guard let v = try c.required(.certificateValue).bytes else { throw EngineError(.invalidField, "Certificate Value must be a Byte String") }
+            der = v
+        } catch let e as KMIPCodecError { throw EngineError(e) } catch let e as EngineError { throw e } catch { throw EngineError(.invalidField, "\(error)") }
+        let parsed = try CertificateAttributes.parse(der)
+        var attributes = attrs
+        // A client may echo what the certificate says (e.g. Certificate Type); a contradiction is refused.
+        for a in attrs where parsed.attributes.contains(where: { $0.name == a.name }) {
+            guard parsed.attributes.contains(a) else { throw EngineError(.invalidField, "\(a.name) contradicts the certificate") }
+            attributes.removeAll { $0 == a }
+        }
+        try AttributeRules.validateClientAttributes(attributes)
+        attributes.removeAll { $0.name == "Object Type" }
+        let uid = UUID().uuidString.lowercased()
+        var object = ManagedObject(uid: uid, objectType: .certificate, owner: context.identity,
+                                   attributes: attributes + parsed.attributes, tokenObject: .certificate)
+        NewObject.applyServerAttributes(&object, context)
+        object.attributes.removeAll { ["Extractable", "Sensitive", "Always Sensitive", "Never Extractable", "Lease Time"].contains($0.name) }
+        let label = NewObject.label(object), subject = parsed.subjectDER
+        try await NewObject.persist(object, context, generated: false) { token async throws(EngineError) in
+            try await token.storeCertificate(id: uid, label: label, der: der, subjectDER: subject)
         }
         context.idPlaceholder = uid
         return response([TTLV(.uniqueIdentifier, .textString(uid))])

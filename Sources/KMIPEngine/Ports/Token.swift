@@ -31,7 +31,15 @@ public protocol Token: Sendable {
     func importSecretKey(id: String, spec: SecretKeySpec, material: [UInt8]) async throws(EngineError)
     /// Stores opaque or secret bytes as a private CKO_DATA object.
     func storeData(id: String, label: String, bytes: [UInt8]) async throws(EngineError)
-    /// The value of an extractable key or a data object (C_GetAttributeValue CKA_VALUE).
+    /// Imports an RSA/DSA public or private key (C_CreateObject with its components). A private key
+    /// is CKA_SENSITIVE unless extractable.
+    func importAsymmetricKey(id: String, label: String, key: AsymmetricKey, extractable: Bool,
+                             usage: CryptographicUsageMaskBits) async throws(EngineError)
+    /// The components of a public key, or of an extractable private key.
+    func readAsymmetricKey(id: String, algorithm: CryptographicAlgorithm, isPrivate: Bool) async throws(EngineError) -> AsymmetricKey
+    /// Stores an X.509 certificate (CKO_CERTIFICATE, CKC_X_509).
+    func storeCertificate(id: String, label: String, der: [UInt8], subjectDER: [UInt8]) async throws(EngineError)
+    /// The value of an extractable key, a data object or a certificate (C_GetAttributeValue CKA_VALUE).
     func readValue(id: String) async throws(EngineError) -> [UInt8]
     /// C_DestroyObject; destroying a missing object is not an error (crash recovery may repeat it).
     func destroy(id: String) async throws(EngineError)

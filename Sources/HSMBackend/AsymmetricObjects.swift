@@ -1,0 +1,64 @@
+import CPKCS11
+import KMIP
+import KMIPEngine
+import PKCS11
+
+/// Public keys, private keys and certificates as PKCS#11 objects (PKCS#11 v2.40 §2.1 RSA, §2.2 DSA,
+/// §4.6 X.509 certificates), always with CKA_ID = the KMIP Unique Identifier.
+extension PKCS11Token {
+    public func importAsymmetricKey(id: String, label: String, key: AsymmetricKey, extractable: Bool,
+                                    usage: CryptographicUsageMaskBits) async throws(EngineError) {
+        var t: [ObjectAttribute] = [.token(true), .id(id), .label(label)]
+        let sign = usage.contains(.sign), verify = usage.contains(.verify)
+        switch key {
+        case .rsaPublic(let n, let e):
+            t += [.cls(UInt(CKO_PUBLIC_KEY)), .keyType(UInt(CKK_RSA)), .bytes(UInt(CKA_MODULUS), n), .bytes(UInt(CKA_PUBLIC_EXPONENT), e),
+                  .flag(Int32(CKA_ENCRYPT), usage.contains(.encrypt)), .flag(Int32(CKA_VERIFY), verify),
+                  .flag(Int32(CKA_WRAP), usage.contains(.wrapKey))]
+        case .dsaPublic(let p, let q, let g, let y):
+            t += [.cls(UInt(CKO_PUBLIC_KEY)), .keyType(UInt(CKK_DSA)), .bytes(UInt(CKA_PRIME), p), .bytes(UInt(CKA_SUBPRIME), q),
+                  .bytes(UInt(CKA_BASE), g), .value(y), .flag(Int32(CKA_VERIFY), verify)]
+        case .rsaPrivate(let k):
+            t += [.cls(UInt(CKO_PRIVATE_KEY)), .keyType(UInt(CKK_RSA)), .isPrivate(true), .sensitive(!extractable), .extractable(extractable),
+                  .bytes(UInt(CKA_MODULUS), k.modulus), .bytes(UInt(CKA_PUBLIC_EXPONENT), k.publicExponent),
+                  .bytes(UInt(CKA_PRIVATE_EXPONENT), k.privateExponent), .bytes(UInt(CKA_PRIME_1), k.prime1),
+                  .bytes(UInt(CKA_PRIME_2), k.prime2), .bytes(UInt(CKA_EXPONENT_1), k.exponent1), .bytes(UInt(CKA_EXPONENT_2), k.exponent2),
+                  .bytes(UInt(CKA_COEFFICIENT), k.coefficient), .flag(Int32(CKA_DECRYPT), usage.contains(.decrypt)),
+                  .flag(Int32(CKA_SIGN), sign), .flag(Int32(CKA_UNWRAP), usage.contains(.unwrapKey))]
+        case .dsaPrivate(let p, let q, let g, let x):
+            t += [.cls(UInt(CKO_PRIVATE_KEY)), .keyType(UInt(CKK_DSA)), .isPrivate(true), .sensitive(!extractable), .extractable(extractable),
+                  .bytes(UInt(CKA_PRIME), p), .bytes(UInt(CKA_SUBPRIME), q), .bytes(UInt(CKA_BASE), g), .value(x), .flag(Int32(CKA_SIGN), sign)]
+        }
+        let template = t
+        let h = try await call { (s) throws(PKCS11Error) in try s.createObject(template) }
+        cache.set(id, h)
+    }
+
+    public func readAsymmetricKey(id: String, algorithm: CryptographicAlgorithm, isPrivate: Bool) async throws(EngineError) -> AsymmetricKey {
+        let h = try handle(id)
+        return try await call { (s) throws(PKCS11Error) -> AsymmetricKey in
+            func a(_ t: Int32) throws(PKCS11Error) -> [UInt8] { try s.attribute(UInt(t), of: h) }
+            switch (algorithm, isPrivate) {
+            case (.rsa, false): return .rsaPublic(modulus: try a(Int32(CKA_MODULUS)), publicExponent: try a(Int32(CKA_PUBLIC_EXPONENT)))
+            case (.rsa, true):
+                return .rsaPrivate(.init(modulus: try a(Int32(CKA_MODULUS)), publicExponent: try a(Int32(CKA_PUBLIC_EXPONENT)),
+                                         privateExponent: try a(Int32(CKA_PRIVATE_EXPONENT)), prime1: try a(Int32(CKA_PRIME_1)),
+                                         prime2: try a(Int32(CKA_PRIME_2)), exponent1: try a(Int32(CKA_EXPONENT_1)),
+                                         exponent2: try a(Int32(CKA_EXPONENT_2)), coefficient: try a(Int32(CKA_COEFFICIENT))))
+            case (.dsa, false):
+                return .dsaPublic(p: try a(Int32(CKA_PRIME)), q: try a(Int32(CKA_SUBPRIME)), g: try a(Int32(CKA_BASE)), y: try a(Int32(CKA_VALUE)))
+            case (.dsa, true):
+                return .dsaPrivate(p: try a(Int32(CKA_PRIME)), q: try a(Int32(CKA_SUBPRIME)), g: try a(Int32(CKA_BASE)), x: try a(Int32(CKA_VALUE)))
+            default:
+                throw PKCS11Error(.invalidArgument, function: "read \(algorithm) key")
+            }
+        }
+    }
+
+    public func storeCertificate(id: String, label: String, der: [UInt8], subjectDER: [UInt8]) async throws(EngineError) {
+        let template: [ObjectAttribute] = [.cls(UInt(CKO_CERTIFICATE)), .ulong(UInt(CKA_CERTIFICATE_TYPE), UInt(CKC_X_509)),
+                                           .token(true), .id(id), .label(label), .value(der), .bytes(UInt(CKA_SUBJECT), subjectDER)]
+        let h = try await call { (s) throws(PKCS11Error) in try s.createObject(template) }
+        cache.set(id, h)
+    }
+}

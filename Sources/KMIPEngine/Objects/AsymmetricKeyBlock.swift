@@ -1,0 +1,80 @@
+import KMIP
+
+/// Public and private key blocks in the KMIP key formats (KMIP 2.1 §2.1.7, §2.1.8; Key Format Type
+/// §11.25): PKCS#1, PKCS#8, X.509 (SubjectPublicKeyInfo) and the Transparent RSA/DSA structures.
+enum AsymmetricKeyBlock {
+    static func parse(_ kb: TTLV, objectType: ObjectType) throws(EngineError) -> (AsymmetricKey, KeyFormatType) {
+        let format: KeyFormatType
+        let km: TTLV
+        do {
+            format = KeyFormatType(rawValue: try kb.requiredEnum(.keyFormatType))
+            if kb.first(.keyWrappingData) != nil { throw EngineError(.featureNotSupported, "registering wrapped keys is not supported yet") }
+            km = try kb.required(.keyValue).required(.keyMaterial)
+        } catch let e as KMIPCodecError { throw EngineError(e) } catch let e as EngineError { throw e } catch { throw EngineError(.invalidField, "\(error)") }
+        let key: AsymmetricKey
+        do {
+            switch format {
+            case .pkcs1:
+                let der = try bytes(km)
+                key = objectType == .privateKey ? try KeyDER.rsaPrivatePKCS1(der) : try KeyDER.rsaPublicPKCS1(der)
+            case .pkcs8 where objectType == .privateKey: key = try KeyDER.privateKeyInfo(try bytes(km))
+            case .x509 where objectType == .publicKey: key = try KeyDER.publicKeyInfo(try bytes(km))
+            case .transparentRSAPublicKey where objectType == .publicKey:
+                key = .rsaPublic(modulus: try big(km, .modulus), publicExponent: try big(km, .publicExponent))
+            case .transparentRSAPrivateKey where objectType == .privateKey:
+                key = .rsaPrivate(.init(modulus: try big(km, .modulus), publicExponent: try big(km, .publicExponent),
+                                        privateExponent: try big(km, .privateExponent), prime1: try big(km, .p), prime2: try big(km, .q),
+                                        exponent1: try big(km, .primeExponentP), exponent2: try big(km, .primeExponentQ),
+                                        coefficient: try big(km, .crtCoefficient)))
+            case .transparentDSAPublicKey where objectType == .publicKey:
+                key = .dsaPublic(p: try big(km, .p), q: try big(km, .q), g: try big(km, .g), y: try big(km, .y))
+            case .transparentDSAPrivateKey where objectType == .privateKey:
+                key = .dsaPrivate(p: try big(km, .p), q: try big(km, .q), g: try big(km, .g), x: try big(km, .x))
+            default:
+                throw EngineError(.keyFormatNotSupported, "Key Format Type \(format) is not supported for a \(objectType)")
+            }
+        } catch let e as EngineError { throw e } catch {
+            throw EngineError(.invalidField, "key material is not a valid \(format) \(objectType): \(error)")
+        }
+        guard key.isPrivate == (objectType == .privateKey) else { throw EngineError(.invalidField, "key material does not match \(objectType)") }
+        return (key, format)
+    }
+
+    static func bytes(_ km: TTLV) throws -> [UInt8] {
+        guard let b = km.bytes else { throw EngineError(.invalidField, "Key Material must be a Byte String") }
+        return b
+    }
+    static func big(_ km: TTLV, _ tag: Tag) throws -> [UInt8] {
+        guard let b = km.first(tag)?.bytes else { throw EngineError(.invalidField, "Key Material lacks \(tag)") }
+        return AsymmetricKey.magnitude(b)
+    }
+
+    /// The key block for Get, in `format` (the registered one unless the client asks for another).
+    static func encode(_ key: AsymmetricKey, format: KeyFormatType, object: ManagedObject) throws(EngineError) -> TTLV {
+        func bigs(_ pairs: [(Tag, [UInt8])]) -> TTLV {
+            .structure(.keyMaterial, pairs.map { TTLV($0.0, .bigInteger(AsymmetricKey.positive($0.1))) })
+        }
+        let material: TTLV
+        do {
+            switch (format, key) {
+            case (.pkcs1, .rsaPublic), (.pkcs1, .rsaPrivate): material = TTLV(.keyMaterial, .byteString(try KeyDER.pkcs1(key)))
+            case (.pkcs8, _) where key.isPrivate: material = TTLV(.keyMaterial, .byteString(try KeyDER.privateKeyInfo(key)))
+            case (.x509, _) where !key.isPrivate: material = TTLV(.keyMaterial, .byteString(try KeyDER.publicKeyInfo(key)))
+            case (.transparentRSAPublicKey, .rsaPublic(let n, let e)): material = bigs([(.modulus, n), (.publicExponent, e)])
+            case (.transparentRSAPrivateKey, .rsaPrivate(let k)):
+                material = bigs([(.modulus, k.modulus), (.privateExponent, k.privateExponent), (.publicExponent, k.publicExponent),
+                                 (.p, k.prime1), (.q, k.prime2), (.primeExponentP, k.exponent1), (.primeExponentQ, k.exponent2),
+                                 (.crtCoefficient, k.coefficient)])
+            case (.transparentDSAPublicKey, .dsaPublic(let p, let q, let g, let y)): material = bigs([(.p, p), (.q, q), (.g, g), (.y, y)])
+            case (.transparentDSAPrivateKey, .dsaPrivate(let p, let q, let g, let x)): material = bigs([(.p, p), (.q, q), (.g, g), (.x, x)])
+            default: throw EngineError(.keyFormatNotSupported, "cannot return this \(key.algorithm) key as \(format)")
+            }
+        } catch let e as EngineError { throw e } catch { throw EngineError(.cryptographicFailure, "encoding the key failed: \(error)") }
+        let block = TTLV.structure(.keyBlock, [
+            TTLV(.keyFormatType, .enumeration(format.rawValue)), .structure(.keyValue, [material]),
+            TTLV(.cryptographicAlgorithm, .enumeration(key.algorithm.rawValue)),
+            TTLV(.cryptographicLength, .integer(Int32(key.lengthBits))),
+        ])
+        return .structure(object.objectType == .privateKey ? .privateKey : .publicKey, [block])
+    }
+}

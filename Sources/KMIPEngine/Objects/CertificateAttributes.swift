@@ -1,0 +1,69 @@
+import KMIP
+import SwiftASN1
+import X509
+
+/// Attributes a server derives from an X.509 certificate it registers (KMIP 2.1 §4.9–4.11, §4.57–4.58
+/// and the 1.x X.509 Certificate Identifier/Subject/Issuer): type, length, subject and issuer fields,
+/// serial number, signature algorithm.
+enum CertificateAttributes {
+    struct Parsed {
+        var attributes: [Attribute]
+        var subjectDER: [UInt8]
+    }
+
+    static func parse(_ der: [UInt8]) throws(EngineError) -> Parsed {
+        let cert: Certificate
+        do { cert = try Certificate(derEncoded: der) } catch {
+            throw EngineError(.invalidField, "Certificate Value is not a DER X.509 certificate: \(error)")
+        }
+        var out = [Attribute(.certificateType, .enumeration(CertificateType.x509.rawValue)),
+                   Attribute(.certificateLength, .integer(Int32(der.count))),
+                   Attribute(.certificateSerialNumber, .byteString(Array(cert.serialNumber.bytes)))]
+        out += fields(cert.subject, [(.commonName, .certificateSubjectCN), (.organizationName, .certificateSubjectO),
+                                     (.organizationalUnitName, .certificateSubjectOU), (.countryName, .certificateSubjectC),
+                                     (.stateOrProvinceName, .certificateSubjectST), (.localityName, .certificateSubjectL)])
+        out += fields(cert.issuer, [(.commonName, .certificateIssuerCN), (.organizationName, .certificateIssuerO),
+                                    (.organizationalUnitName, .certificateIssuerOU), (.countryName, .certificateIssuerC),
+                                    (.stateOrProvinceName, .certificateIssuerST), (.localityName, .certificateIssuerL)])
+        if let alg = signatureAlgorithm(cert.signatureAlgorithm) {
+            out.append(Attribute(.digitalSignatureAlgorithm, .enumeration(alg.rawValue)))
+        }
+        var s = DER.Serializer()
+        do { try s.serialize(cert.subject) } catch { throw EngineError(.invalidField, "certificate subject: \(error)") }
+        return Parsed(attributes: out, subjectDER: s.serializedBytes)
+    }
+
+    static func fields(_ name: DistinguishedName, _ map: [(ASN1ObjectIdentifier, Tag)]) -> [Attribute] {
+        var out = [Attribute]()
+        for (oid, tag) in map {
+            for rdn in name {
+                for a in rdn where a.type == oid {
+                    out.append(Attribute(tag, .textString(a.value.description)))
+                }
+            }
+        }
+        return out
+    }
+
+    static func signatureAlgorithm(_ a: Certificate.SignatureAlgorithm) -> DigitalSignatureAlgorithm? {
+        switch a {
+        case .sha1WithRSAEncryption: .sha1WithRSAEncryption
+        case .sha256WithRSAEncryption: .sha256WithRSAEncryption
+        case .sha384WithRSAEncryption: .sha384WithRSAEncryption
+        case .sha512WithRSAEncryption: .sha512WithRSAEncryption
+        case .ecdsaWithSHA256: .ecdsaWithSHA256
+        case .ecdsaWithSHA384: .ecdsaWithSHA384
+        case .ecdsaWithSHA512: .ecdsaWithSHA512
+        default: nil
+        }
+    }
+}
+
+extension ASN1ObjectIdentifier {
+    static let commonName: ASN1ObjectIdentifier = [2, 5, 4, 3]
+    static let countryName: ASN1ObjectIdentifier = [2, 5, 4, 6]
+    static let localityName: ASN1ObjectIdentifier = [2, 5, 4, 7]
+    static let stateOrProvinceName: ASN1ObjectIdentifier = [2, 5, 4, 8]
+    static let organizationName: ASN1ObjectIdentifier = [2, 5, 4, 10]
+    static let organizationalUnitName: ASN1ObjectIdentifier = [2, 5, 4, 11]
+}

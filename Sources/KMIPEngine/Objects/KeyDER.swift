@@ -1,0 +1,144 @@
+import SwiftASN1
+
+/// DER forms of RSA and DSA keys: PKCS#1 (RFC 8017 A.1), SubjectPublicKeyInfo (RFC 5280 §4.1, the
+/// KMIP X.509 format) and PKCS#8 PrivateKeyInfo (RFC 5208), via swift-asn1.
+enum KeyDER {
+    static let rsaEncryption: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 1, 1]
+    static let dsa: ASN1ObjectIdentifier = [1, 2, 840, 10040, 4, 1]
+
+    // MARK: Parsing
+
+    static func integers(_ node: ASN1Node) throws -> [[UInt8]] {
+        try DER.sequence(node, identifier: .sequence) { nodes in
+            var out = [[UInt8]]()
+            while let n = nodes.next() { out.append(AsymmetricKey.magnitude(try ArraySlice<UInt8>(derEncoded: n))) }
+            return out
+        }
+    }
+
+    static func rsaPublicPKCS1(_ der: [UInt8]) throws -> AsymmetricKey {
+        let i = try integers(try DER.parse(der))
+        guard i.count == 2 else { throw ASN1Error.invalidASN1Object(reason: "RSAPublicKey has two integers") }
+        return .rsaPublic(modulus: i[0], publicExponent: i[1])
+    }
+
+    static func rsaPrivatePKCS1(_ der: [UInt8]) throws -> AsymmetricKey {
+        let i = try integers(try DER.parse(der))
+        guard i.count >= 9 else { throw ASN1Error.invalidASN1Object(reason: "RSAPrivateKey has nine integers") }
+        return .rsaPrivate(.init(modulus: i[1], publicExponent: i[2], privateExponent: i[3], prime1: i[4], prime2: i[5],
+                                 exponent1: i[6], exponent2: i[7], coefficient: i[8]))
+    }
+
+    /// SubjectPublicKeyInfo, or a bare PKCS#1 RSAPublicKey (some clients send that under X_509).
+    static func publicKeyInfo(_ der: [UInt8]) throws -> AsymmetricKey {
+        let root = try DER.parse(der)
+        return try DER.sequence(root, identifier: .sequence) { nodes in
+            guard let algNode = nodes.next(), let keyNode = nodes.next() else { throw ASN1Error.invalidASN1Object(reason: "SPKI") }
+            let (oid, params) = try algorithm(algNode)
+            let bits = try ASN1BitString(derEncoded: keyNode)
+            let inner = Array(bits.bytes)
+            if oid == rsaEncryption { return try rsaPublicPKCS1(inner) }
+            if oid == dsa, let params {
+                let pqg = try integers(params)
+                let y = AsymmetricKey.magnitude(try ArraySlice<UInt8>(derEncoded: try DER.parse(inner)))
+                return .dsaPublic(p: pqg[0], q: pqg[1], g: pqg[2], y: y)
+            }
+            throw ASN1Error.invalidASN1Object(reason: "unsupported public key algorithm \(oid)")
+        }
+    }
+
+    static func privateKeyInfo(_ der: [UInt8]) throws -> AsymmetricKey {
+        let root = try DER.parse(der)
+        return try DER.sequence(root, identifier: .sequence) { nodes in
+            guard nodes.next() != nil, let algNode = nodes.next(), let keyNode = nodes.next() else {
+                throw ASN1Error.invalidASN1Object(reason: "PrivateKeyInfo")
+            }
+            while nodes.next() != nil {}  // optional attributes
+            let (oid, params) = try algorithm(algNode)
+            let inner = Array(try ASN1OctetString(derEncoded: keyNode).bytes)
+            if oid == rsaEncryption { return try rsaPrivatePKCS1(inner) }
+            if oid == dsa, let params {
+                let pqg = try integers(params)
+                let x = AsymmetricKey.magnitude(try ArraySlice<UInt8>(derEncoded: try DER.parse(inner)))
+                return .dsaPrivate(p: pqg[0], q: pqg[1], g: pqg[2], x: x)
+            }
+            throw ASN1Error.invalidASN1Object(reason: "unsupported private key algorithm \(oid)")
+        }
+    }
+
+    static func algorithm(_ node: ASN1Node) throws -> (ASN1ObjectIdentifier, ASN1Node?) {
+        try DER.sequence(node, identifier: .sequence) { nodes in
+            guard let o = nodes.next() else { throw ASN1Error.invalidASN1Object(reason: "AlgorithmIdentifier") }
+            let oid = try ASN1ObjectIdentifier(derEncoded: o)
+            let params = nodes.next()
+            return (oid, params.flatMap { $0.identifier == .sequence ? $0 : nil })
+        }
+    }
+
+    // MARK: Encoding
+
+    static func sequence(_ ints: [[UInt8]]) throws -> [UInt8] {
+        var s = DER.Serializer()
+        try s.appendConstructedNode(identifier: .sequence) { c in
+            for i in ints { try c.serialize(ArraySlice(AsymmetricKey.magnitude(i))) }
+        }
+        return s.serializedBytes
+    }
+
+    static func pkcs1(_ key: AsymmetricKey) throws -> [UInt8] {
+        switch key {
+        case .rsaPublic(let n, let e): return try sequence([n, e])
+        case .rsaPrivate(let k):
+            return try sequence([[0], k.modulus, k.publicExponent, k.privateExponent, k.prime1, k.prime2, k.exponent1, k.exponent2, k.coefficient])
+        default: throw ASN1Error.invalidASN1Object(reason: "PKCS#1 holds RSA keys only")
+        }
+    }
+
+    static func algorithmIdentifier(_ key: AsymmetricKey, into c: inout DER.Serializer) throws {
+        try c.appendConstructedNode(identifier: .sequence) { a in
+            switch key {
+            case .rsaPublic, .rsaPrivate:
+                try a.serialize(rsaEncryption)
+                try a.serialize(ASN1Null())
+            case .dsaPublic(let p, let q, let g, _), .dsaPrivate(let p, let q, let g, _):
+                try a.serialize(dsa)
+                try a.appendConstructedNode(identifier: .sequence) { pqg in
+                    for i in [p, q, g] { try pqg.serialize(ArraySlice(i)) }
+                }
+            }
+        }
+    }
+
+    static func publicKeyInfo(_ key: AsymmetricKey) throws -> [UInt8] {
+        let inner: [UInt8]
+        switch key {
+        case .rsaPublic: inner = try pkcs1(key)
+        case .dsaPublic(_, _, _, let y):
+            var s = DER.Serializer(); try s.serialize(ArraySlice(y)); inner = s.serializedBytes
+        default: throw ASN1Error.invalidASN1Object(reason: "not a public key")
+        }
+        var s = DER.Serializer()
+        try s.appendConstructedNode(identifier: .sequence) { c in
+            try algorithmIdentifier(key, into: &c)
+            try c.serialize(ASN1BitString(bytes: ArraySlice(inner)))
+        }
+        return s.serializedBytes
+    }
+
+    static func privateKeyInfo(_ key: AsymmetricKey) throws -> [UInt8] {
+        let inner: [UInt8]
+        switch key {
+        case .rsaPrivate: inner = try pkcs1(key)
+        case .dsaPrivate(_, _, _, let x):
+            var s = DER.Serializer(); try s.serialize(ArraySlice(x)); inner = s.serializedBytes
+        default: throw ASN1Error.invalidASN1Object(reason: "not a private key")
+        }
+        var s = DER.Serializer()
+        try s.appendConstructedNode(identifier: .sequence) { c in
+            try c.serialize(0)
+            try algorithmIdentifier(key, into: &c)
+            try c.serialize(ASN1OctetString(contentBytes: ArraySlice(inner)))
+        }
+        return s.serializedBytes
+    }
+}
