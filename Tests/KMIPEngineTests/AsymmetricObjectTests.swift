@@ -1,0 +1,96 @@
+import Foundation
+import KMIP
+import KMIPEngine
+import KMIPTestSupport
+import Testing
+
+/// Register and Get of RSA keys and X.509 certificates, checked against keys and certificates the
+/// openssl command line made (an independent implementation of the DER formats).
+@Suite struct AsymmetricObjectTests {
+    let now = Int64(Date().timeIntervalSince1970)
+
+    static func openssl(_ args: [String], input: [UInt8]? = nil) throws -> [UInt8] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        p.arguments = args
+        let out = Pipe(), inp = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        p.standardInput = inp
+        try p.run()
+        if let input { inp.fileHandleForWriting.write(Data(input)) }
+        try inp.fileHandleForWriting.close()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return [UInt8](data)
+    }
+
+    func register(_ engine: BatchExecutor, _ type: ObjectType, _ tag: KMIP.Tag, format: KeyFormatType, material: [UInt8]) async -> ResponseMessage {
+        let block = TTLV.structure(tag, [.structure(.keyBlock, [
+            TTLV(.keyFormatType, .enumeration(format.rawValue)), .structure(.keyValue, [TTLV(.keyMaterial, .byteString(material))]),
+            TTLV(.cryptographicAlgorithm, .enumeration(CryptographicAlgorithm.rsa.rawValue)), TTLV(.cryptographicLength, .integer(2048))])])
+        return await engine.execute(Req.message(.v2_1, [(.register, [TTLV(.objectType, .enumeration(type.rawValue)),
+            .structure(.attributes, [TTLV(.cryptographicUsageMask, .integer(1))]), block])]), identity: "a", now: now)
+    }
+
+    func get(_ engine: BatchExecutor, _ uid: String, _ format: KeyFormatType) async -> TTLV? {
+        let r = await engine.execute(Req.message(.v2_1, [Req.uid(.get, uid, [TTLV(.keyFormatType, .enumeration(format.rawValue))])]),
+                                     identity: "a", now: now)
+        return r.first.payload?.children.last?.first(.keyBlock)?.first(.keyValue)?.first(.keyMaterial)
+    }
+
+    @Test func rsaPrivateKeyRoundTripsThroughEveryFormat() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let generated = try Self.openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-outform", "DER"])
+        let pkcs8 = try Self.openssl(["pkcs8", "-topk8", "-nocrypt", "-inform", "DER", "-outform", "DER"], input: generated)
+        let pkcs1 = try Self.openssl(["rsa", "-inform", "DER", "-outform", "DER", "-traditional"], input: pkcs8)
+        #expect(pkcs8 != pkcs1)
+        let r = await register(engine, .privateKey, .privateKey, format: .pkcs8, material: pkcs8)
+        let uid = try #require(r.first.uid, "\(r.first.resultMessage ?? "")")
+        #expect(await get(engine, uid, .pkcs8)?.bytes == pkcs8)
+        #expect(await get(engine, uid, .pkcs1)?.bytes == pkcs1)
+        let transparent = try #require(await get(engine, uid, .transparentRSAPrivateKey))
+        let modulusHex = String(decoding: try Self.openssl(["rsa", "-inform", "DER", "-noout", "-modulus"], input: pkcs8), as: UTF8.self)
+            .replacingOccurrences(of: "Modulus=", with: "").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let modulus = AsymmetricKey.magnitude(try #require(transparent.first(.modulus)?.bytes))
+        #expect(modulus.map { String(format: "%02x", $0) }.joined() == modulusHex)
+    }
+
+    @Test func rsaPublicKeyAsSPKIAndPKCS1() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let key = try Self.openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-outform", "DER"])
+        let spki = try Self.openssl(["pkey", "-inform", "DER", "-pubout", "-outform", "DER"], input: key)
+        let r = await register(engine, .publicKey, .publicKey, format: .x509, material: spki)
+        let uid = try #require(r.first.uid, "\(r.first.resultMessage ?? "")")
+        #expect(await get(engine, uid, .x509)?.bytes == spki)
+        let pkcs1 = try Self.openssl(["rsa", "-pubin", "-inform", "DER", "-RSAPublicKey_out", "-outform", "DER"], input: spki)
+        #expect(await get(engine, uid, .pkcs1)?.bytes == pkcs1)
+        // Garbage is Invalid Field, not a crash.
+        let bad = await register(engine, .publicKey, .publicKey, format: .x509, material: [0x30, 0x03, 0x02, 0x01])
+        #expect(bad.first.resultReason == .invalidField)
+    }
+
+    @Test func certificatesAreStoredWithTheirFieldsAsAttributes() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let dir = TestHSM.stateDir + "/cert-" + UUID().uuidString.prefix(6)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        _ = try Self.openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Tape Library/O=Example",
+                              "-keyout", dir + "/k.pem", "-out", dir + "/c.pem"])
+        let der = try Self.openssl(["x509", "-in", dir + "/c.pem", "-outform", "DER"])
+        let r = await engine.execute(Req.message(.v2_1, [(.register, [TTLV(.objectType, .enumeration(ObjectType.certificate.rawValue)),
+            .structure(.attributes, []), .structure(.certificate, [TTLV(.certificateType, .enumeration(CertificateType.x509.rawValue)),
+                                                                   TTLV(.certificateValue, .byteString(der))])])]), identity: "a", now: now)
+        let uid = try #require(r.first.uid, "\(r.first.resultMessage ?? "")")
+        let got = await engine.execute(Req.message(.v2_1, [Req.uid(.get, uid)]), identity: "a", now: now)
+        #expect(got.first.payload?.first(.certificate)?.first(.certificateValue)?.bytes == der)
+        let attrs = await engine.execute(Req.message(.v2_1, [Req.uid(.getAttributes, uid)]), identity: "a", now: now)
+        let a = try #require(attrs.first.payload?.first(.attributes))
+        #expect(a.first(.certificateSubjectCN)?.text == "Tape Library")
+        #expect(a.first(.certificateSubjectO)?.text == "Example")
+        #expect(a.first(.certificateLength)?.int32 == Int32(der.count))
+        #expect(a.first(.digitalSignatureAlgorithm)?.enumValue == DigitalSignatureAlgorithm.sha256WithRSAEncryption.rawValue)
+        let modify = await engine.execute(Req.message(.v2_1, [Req.uid(.modifyAttribute, uid, [.structure(.newAttribute, [
+            TTLV(.certificateLength, .integer(1))])])]), identity: "a", now: now)
+        #expect(modify.first.resultReason == .attributeReadOnly)
+    }
+}
