@@ -43,8 +43,11 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
         try await write { db in try Self.upsert(db, object, committed: false) }
     }
 
-    public func commit(uid: String) async throws(EngineError) {
-        try await write { db in try db.execute(sql: "UPDATE objects SET committed = 1 WHERE uid = ?", arguments: [uid]) }
+    public func commit(_ object: ManagedObject) async throws(EngineError) {
+        try await write { db in
+            try Self.upsert(db, object, committed: true)
+            try db.execute(sql: "UPDATE objects SET committed = 1 WHERE uid = ?", arguments: [object.uid])
+        }
     }
 
     public func removePending(uid: String) async throws(EngineError) {

@@ -23,10 +23,10 @@ import Testing
         try await store.insertPending(row(ids[1]))
         try await token.generateSecretKey(id: ids[1], spec: spec)
         // 3. a committed object whose token object vanished
-        try await store.insertPending(row(ids[2])); try await store.commit(uid: ids[2])
+        try await store.insertPending(row(ids[2])); try await store.commit(row(ids[2]))
         // 4. a destroyed row whose token object survived (crash inside Destroy)
         var destroyed = row(ids[3]); destroyed.tokenObject = nil
-        try await store.insertPending(destroyed); try await store.commit(uid: ids[3])
+        try await store.insertPending(destroyed); try await store.commit(destroyed)
         try await token.generateSecretKey(id: ids[3], spec: spec)
         // and an object that is not ours (the dev CA key) must survive
         try await token.generateSecretKey(id: "kmipd-dev-ca", spec: spec)

@@ -77,3 +77,26 @@ import Testing
         #expect(await engine.execute(missing, identity: "a", now: now).first.resultReason == .invalidField)
     }
 }
+
+/// Query (KMIP 2.1 §6.1.37) answers from what the server and the token do.
+@Suite struct QueryTests {
+    @Test func reportsOperationsCapabilitiesAndTheToken() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let functions: [QueryFunction] = [.queryOperations, .queryObjects, .queryServerInformation, .queryCapabilities,
+                                          .queryRNGs, .queryStorageProtectionMasks]
+        let now = Int64(Date().timeIntervalSince1970)
+        let r = await engine.execute(Req.message(.v2_1, [(.query, functions.map { TTLV(.queryFunction, .enumeration($0.rawValue)) })]),
+                                     identity: "a", now: now)
+        let p = try #require(r.first.payload)
+        let ops = p.all(.operation).compactMap(\.enumValue).map(Operation.init(rawValue:))
+        #expect(ops.contains(.create) && ops.contains(.setAttribute) && ops.contains(.locate))
+        #expect(p.first(.capabilityInformation)?.first(.batchUndoCapability)?.bool == false)
+        #expect(p.first(.capabilityInformation)?.first(.batchContinueCapability)?.bool == true)
+        #expect(p.first(.rngParameters)?.first(.rngAlgorithm)?.enumValue == RNGAlgorithm.drbg.rawValue)
+        #expect(p.first(.protectionStorageMask)?.int32 == Int32(ProtectionStorageMask.software.rawValue))
+        // A 1.2 client is not told about operations its version lacks.
+        let old = await engine.execute(Req.message(.v1_2, [(.query, [TTLV(.queryFunction, .enumeration(QueryFunction.queryOperations.rawValue))])]),
+                                       identity: "a", now: now)
+        #expect(old.first.payload?.all(.operation).compactMap(\.enumValue).contains(Operation.setAttribute.rawValue) == false)
+    }
+}

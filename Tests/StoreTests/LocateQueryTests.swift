@@ -22,7 +22,7 @@ import Testing
     }
 
     func saved(_ store: SQLiteObjectStore, _ objects: [ManagedObject]) async throws {
-        for o in objects { try await store.insertPending(o); try await store.commit(uid: o.uid) }
+        for o in objects { try await store.insertPending(o); try await store.commit(o) }
     }
 
     func query(_ filters: [Attribute], owner: String? = "o", max: Int? = nil, offset: Int = 0, now: Int64 = 0) -> LocateQuery {
@@ -35,7 +35,7 @@ import Testing
         #expect(try await store.fetch(uid: "p1") == nil)
         #expect(try await store.locate(query([])).uids.isEmpty)
         #expect(try await store.pendingUIDs() == ["p1"])
-        try await store.commit(uid: "p1")
+        try await store.commit(object("p1", name: "n"))
         #expect(try await store.fetch(uid: "p1")?.uid == "p1")
         #expect(try await store.pendingUIDs().isEmpty)
     }

@@ -45,26 +45,21 @@ enum NewObject {
     }
 
     /// Digest (KMIP 2.1 §4.20) of the value, computed by the token, and the Random Number Generator
-    /// that made a generated key (§4.48). True when something was added.
-    static func addDerivedAttributes(_ object: inout ManagedObject, _ context: RequestContext, generated: Bool) async -> Bool {
-        var changed = false
+    /// that made a generated key (§4.48).
+    static func addDerivedAttributes(_ object: inout ManagedObject, _ context: RequestContext, generated: Bool) async {
         // Short Unique Identifier (KMIP 2.0+, §4.56): SHA-256 of the Unique Identifier.
         if let short = try? await context.services.token.sha256(data: Array(object.uid.utf8)) {
             object.set(.shortUniqueIdentifier, .byteString(short))
-            changed = true
         }
         if let digest = try? await context.services.token.sha256(id: object.uid) {
             let format: KeyFormatType = object.objectType == .symmetricKey ? .raw : .opaque
             var fields = [TTLV(.hashingAlgorithm, .enumeration(HashingAlgorithm.sha256.rawValue)), TTLV(.digestValue, .byteString(digest))]
             if object.objectType != .opaqueObject { fields.append(TTLV(.keyFormatType, .enumeration(format.rawValue))) }
             object.attributes.append(Attribute(name: "Digest", value: .structure(.digest, fields)))
-            changed = true
         }
         if context.version >= .v1_3, generated, let rng = context.services.token.randomNumberGenerator {
             object.attributes.append(Attribute(name: "Random Number Generator", value: rng.ttlv))
-            changed = true
         }
-        return changed
     }
 
     static func persist(_ object: ManagedObject, _ context: RequestContext, generated: Bool,
@@ -78,9 +73,9 @@ enum NewObject {
             throw error
         }
         var object = object
-        if await addDerivedAttributes(&object, context, generated: generated) { try await store.insertPending(object) }
+        await addDerivedAttributes(&object, context, generated: generated)
         do {
-            try await store.commit(uid: object.uid)
+            try await store.commit(object)
         } catch {
             // The token object has no committed row: remove it so nothing is left half-made.
             try? await context.services.token.destroy(id: object.uid)

@@ -8,7 +8,7 @@ struct QueryHandler: OperationHandler {
     func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
         var out = [TTLV]()
         let functions = payload.all(.queryFunction).compactMap { $0.enumValue }.map(QueryFunction.init(rawValue:))
-        for f in functions {
+        for f in functions where (f.since ?? .v1_0) <= context.version {
             switch f {
             case .queryOperations:
                 for op in Operations.all.map({ type(of: $0).operation }) where (op.since ?? .v1_0) <= context.version {
@@ -23,6 +23,25 @@ struct QueryHandler: OperationHandler {
                 out.append(.structure(.serverInformation, context.version.isV2
                     ? [TTLV(.productName, .textString(info.productName)), TTLV(.buildLevel, .textString(info.productVersion))]
                     : [TTLV(.serverName, .textString(detail))]))
+            case .queryCapabilities:
+                // What this server does: batches with Continue (not Undo), no streaming, no asynchronous
+                // operations, no attestation; Destroy deletes the key material and keeps the metadata.
+                out.append(.structure(.capabilityInformation, [
+                    TTLV(.streamingCapability, .boolean(false)), TTLV(.asynchronousCapability, .boolean(false)),
+                    TTLV(.attestationCapability, .boolean(false)), TTLV(.batchUndoCapability, .boolean(false)),
+                    TTLV(.batchContinueCapability, .boolean(true)),
+                    TTLV(.destroyAction, .enumeration(DestroyActionType.keyMaterialDeleted.rawValue)),
+                ]))
+            case .queryRNGs:
+                if let rng = context.services.token.randomNumberGenerator {
+                    var p = rng.ttlv
+                    p.tag = .rngParameters
+                    out.append(p)
+                }
+            case .queryStorageProtectionMasks:
+                if let mask = context.services.token.protectionStorageMask {
+                    out.append(TTLV(.protectionStorageMask, .integer(Int32(bitPattern: mask))))
+                }
             default:
                 continue // Functions we have nothing to report for are answered with nothing (§6.1.37).
             }

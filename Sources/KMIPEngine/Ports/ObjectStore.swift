@@ -22,7 +22,8 @@ public struct LocateQuery: Sendable {
 public protocol ObjectStore: Sendable {
     /// Records intent to create `object` (not visible to get or locate until committed).
     func insertPending(_ object: ManagedObject) async throws(EngineError)
-    func commit(uid: String) async throws(EngineError)
+    /// Makes the object visible, with the attributes it has now (one transaction).
+    func commit(_ object: ManagedObject) async throws(EngineError)
     func removePending(uid: String) async throws(EngineError)
     /// A committed object, or nil.
     func fetch(uid: String) async throws(EngineError) -> ManagedObject?
