@@ -83,3 +83,31 @@ import Testing
         #expect(try await server.token.readValue(id: uid) == material)
     }
 }
+
+/// Limits enforced before work is done (ARCHITECTURE.md "Limits").
+@Suite struct ServerLimitTests {
+    /// Opens a plain TCP connection that never speaks TLS and reports whether the server closed it
+    /// within `seconds`.
+    static func closedByServer(port: Int, within seconds: Int64) async throws -> Bool {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get()
+        let timeout = channel.eventLoop.scheduleTask(in: .seconds(seconds)) { channel.close(promise: nil) }
+        let start = ContinuousClock.now
+        try? await channel.closeFuture.get()
+        timeout.cancel()
+        return ContinuousClock.now - start < .seconds(seconds)
+    }
+
+    @Test func silentClientsAreDroppedAfterTheHandshakeTimeout() async throws {
+        let server = try await TestServer.start(configuration: ServerConfiguration(handshakeTimeout: .milliseconds(300)))
+        defer { server.stop() }
+        #expect(try await Self.closedByServer(port: server.port, within: 5))
+    }
+
+    @Test func connectionsBeyondTheLimitAreClosed() async throws {
+        let server = try await TestServer.start(configuration: ServerConfiguration(maxConnections: 1))
+        defer { server.stop() }
+        let first = try await server.client()
+        #expect(try await Self.closedByServer(port: server.port, within: 5))
+        _ = try await first.call(.discoverVersions, [])  // the admitted connection still works
+    }
+}
