@@ -55,6 +55,16 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
 }
 
 extension EngineError {
+    /// Any error from parsing a request payload: engine errors pass through, codec errors map as
+    /// below, anything else is an Invalid Field.
+    public static func from(_ error: any Error) -> EngineError {
+        switch error {
+        case let e as EngineError: return e
+        case let e as KMIPCodecError: return EngineError(e)
+        default: return EngineError(.invalidField, "\(error)")
+        }
+    }
+
     /// Request-shape failures from the codec become Invalid Field (a field of the wrong type or value)
     /// or Invalid Message (a structure that cannot be read at all).
     public init(_ e: KMIPCodecError) {

@@ -10,7 +10,7 @@ enum AsymmetricKeyBlock {
             format = KeyFormatType(rawValue: try kb.requiredEnum(.keyFormatType))
             if kb.first(.keyWrappingData) != nil { throw EngineError(.featureNotSupported, "registering wrapped keys is not supported yet") }
             km = try kb.required(.keyValue).required(.keyMaterial)
-        } catch let e as KMIPCodecError { throw EngineError(e) } catch let e as EngineError { throw e } catch { throw EngineError(.invalidField, "\(error)") }
+        } catch { throw EngineError.from(error) }
         let key: AsymmetricKey
         do {
             switch format {

@@ -34,13 +34,7 @@ public enum KeyBlockCodec {
             default:
                 throw EngineError(.invalidObjectType, "Register of \(objectType) is not supported yet")
             }
-        } catch let e as KMIPCodecError {
-            throw EngineError(e)
-        } catch let e as EngineError {
-            throw e
-        } catch {
-            throw EngineError(.invalidField, "\(error)")
-        }
+        } catch { throw EngineError.from(error) }
     }
 
     static func keyBlock(_ kb: TTLV) throws -> Parsed {

@@ -85,6 +85,13 @@ enum KeyDER {
         return s.serializedBytes
     }
 
+    /// One DER INTEGER (a DSA key's public y or private x inside SPKI / PKCS#8).
+    static func integer(_ magnitude: [UInt8]) throws -> [UInt8] {
+        var s = DER.Serializer()
+        try s.serialize(ArraySlice(AsymmetricKey.magnitude(magnitude)))
+        return s.serializedBytes
+    }
+
     static func pkcs1(_ key: AsymmetricKey) throws -> [UInt8] {
         switch key {
         case .rsaPublic(let n, let e): return try sequence([n, e])
@@ -113,8 +120,7 @@ enum KeyDER {
         let inner: [UInt8]
         switch key {
         case .rsaPublic: inner = try pkcs1(key)
-        case .dsaPublic(_, _, _, let y):
-            var s = DER.Serializer(); try s.serialize(ArraySlice(y)); inner = s.serializedBytes
+        case .dsaPublic(_, _, _, let y): inner = try integer(y)
         default: throw ASN1Error.invalidASN1Object(reason: "not a public key")
         }
         var s = DER.Serializer()
@@ -129,8 +135,7 @@ enum KeyDER {
         let inner: [UInt8]
         switch key {
         case .rsaPrivate: inner = try pkcs1(key)
-        case .dsaPrivate(_, _, _, let x):
-            var s = DER.Serializer(); try s.serialize(ArraySlice(x)); inner = s.serializedBytes
+        case .dsaPrivate(_, _, _, let x): inner = try integer(x)
         default: throw ASN1Error.invalidASN1Object(reason: "not a private key")
         }
         var s = DER.Serializer()

@@ -12,7 +12,7 @@ enum AttributeEdits {
                 return try Attribute(v2: inner)
             }
             return nil
-        } catch let e as KMIPCodecError { throw EngineError(e) } catch let e as EngineError { throw e } catch { throw EngineError(.invalidField, "\(error)") }
+        } catch { throw EngineError.from(error) }
     }
 
     /// - Parameter adding: true for Add Attribute (a new instance), false for Modify/Set.

@@ -99,7 +99,7 @@ struct RegisterHandler: OperationHandler {
             }
             guard let v = try c.required(.certificateValue).bytes else { throw EngineError(.invalidField, "Certificate Value must be a Byte String") }
             der = v
-        } catch let e as KMIPCodecError { throw EngineError(e) } catch let e as EngineError { throw e } catch { throw EngineError(.invalidField, "\(error)") }
+        } catch { throw EngineError.from(error) }
         let parsed = try CertificateAttributes.parse(der)
         var attributes = attrs
         // A client may echo what the certificate says (e.g. Certificate Type); a contradiction is refused.
