@@ -93,7 +93,10 @@ public struct BatchExecutor: Sendable {
             if error.code == .tokenUnavailable || error.code == .storeFailure || error.code == .generalFailure {
                 services.audit.error("operation failed", metadata: ["operation": "\(item.operation)", "error": "\(error)"])
             }
-            return .failure(item.operation, id: item.uniqueBatchItemID, error.resultReason(for: context.version), error.message)
+            var reason = error.resultReason(for: context.version)
+            // Never answer with a reason the client's version does not define.
+            if let since = reason.since, since > context.version { reason = .generalFailure }
+            return .failure(item.operation, id: item.uniqueBatchItemID, reason, error.message)
         }
     }
 
