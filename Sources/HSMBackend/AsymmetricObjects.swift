@@ -25,6 +25,13 @@ extension PKCS11Token {
                   .bytes(UInt(CKA_PRIME_2), k.prime2), .bytes(UInt(CKA_EXPONENT_1), k.exponent1), .bytes(UInt(CKA_EXPONENT_2), k.exponent2),
                   .bytes(UInt(CKA_COEFFICIENT), k.coefficient), .flag(Int32(CKA_DECRYPT), usage.contains(.decrypt)),
                   .flag(Int32(CKA_SIGN), sign), .flag(Int32(CKA_UNWRAP), usage.contains(.unwrapKey))]
+        case .ecPublic(let curve, let point):
+            t += [.cls(UInt(CKO_PUBLIC_KEY)), .keyType(UInt(CKK_EC)), .bytes(UInt(CKA_EC_PARAMS), curve.parametersDER),
+                  .bytes(UInt(CKA_EC_POINT), Self.octetString(point)), .flag(Int32(CKA_VERIFY), verify)]
+        case .ecPrivate(let curve, let d, _):
+            t += [.cls(UInt(CKO_PRIVATE_KEY)), .keyType(UInt(CKK_EC)), .isPrivate(true), .sensitive(!extractable), .extractable(extractable),
+                  .bytes(UInt(CKA_EC_PARAMS), curve.parametersDER), .value(d), .flag(Int32(CKA_SIGN), sign),
+                  .flag(Int32(CKA_DERIVE), usage.contains(.deriveKey))]
         case .dsaPrivate(let p, let q, let g, let x):
             t += [.cls(UInt(CKO_PRIVATE_KEY)), .keyType(UInt(CKK_DSA)), .isPrivate(true), .sensitive(!extractable), .extractable(extractable),
                   .bytes(UInt(CKA_PRIME), p), .bytes(UInt(CKA_SUBPRIME), q), .bytes(UInt(CKA_BASE), g), .value(x), .flag(Int32(CKA_SIGN), sign)]
@@ -49,6 +56,12 @@ extension PKCS11Token {
                 return .dsaPublic(p: try a(Int32(CKA_PRIME)), q: try a(Int32(CKA_SUBPRIME)), g: try a(Int32(CKA_BASE)), y: try a(Int32(CKA_VALUE)))
             case (.dsa, true):
                 return .dsaPrivate(p: try a(Int32(CKA_PRIME)), q: try a(Int32(CKA_SUBPRIME)), g: try a(Int32(CKA_BASE)), x: try a(Int32(CKA_VALUE)))
+            case (.ec, _), (.ecdsa, _):
+                guard let curve = ECCurve(parametersDER: try a(Int32(CKA_EC_PARAMS))) else {
+                    throw PKCS11Error(.invalidArgument, function: "CKA_EC_PARAMS names an unsupported curve")
+                }
+                if isPrivate { return .ecPrivate(curve: curve, d: try a(Int32(CKA_VALUE)), point: nil) }
+                return .ecPublic(curve: curve, point: Self.unwrapOctetString(try a(Int32(CKA_EC_POINT))))
             default:
                 throw PKCS11Error(.invalidArgument, function: "read \(algorithm) key")
             }
@@ -60,5 +73,49 @@ extension PKCS11Token {
                                            .token(true), .id(id), .label(label), .value(der), .bytes(UInt(CKA_SUBJECT), subjectDER)]
         let h = try await call { (s) throws(PKCS11Error) in try s.createObject(template) }
         cache.set(id, h)
+    }
+
+    public func generateKeyPair(privateID: String, publicID: String, spec: KeyPairSpec) async throws(EngineError) -> AsymmetricKey {
+        let pu = spec.publicUsage, pr = spec.privateUsage
+        var pub: [ObjectAttribute] = [.token(true), .id(publicID), .label(spec.publicLabel),
+                                      .flag(Int32(CKA_VERIFY), pu.contains(.verify)), .flag(Int32(CKA_ENCRYPT), pu.contains(.encrypt)),
+                                      .flag(Int32(CKA_WRAP), pu.contains(.wrapKey))]
+        var priv: [ObjectAttribute] = [.token(true), .isPrivate(true), .id(privateID), .label(spec.privateLabel),
+                                       .sensitive(!spec.privateExtractable), .extractable(spec.privateExtractable),
+                                       .flag(Int32(CKA_SIGN), pr.contains(.sign)), .flag(Int32(CKA_DECRYPT), pr.contains(.decrypt)),
+                                       .flag(Int32(CKA_UNWRAP), pr.contains(.unwrapKey))]
+        let mechanism: UInt
+        switch spec.kind {
+        case .rsa(let bits, let exponent):
+            mechanism = UInt(CKM_RSA_PKCS_KEY_PAIR_GEN)
+            pub += [.ulong(UInt(CKA_MODULUS_BITS), UInt(bits)), .bytes(UInt(CKA_PUBLIC_EXPONENT), exponent)]
+        case .ec(let curve):
+            mechanism = UInt(CKM_EC_KEY_PAIR_GEN)
+            pub = pub.filter { $0.type != UInt(CKA_ENCRYPT) && $0.type != UInt(CKA_WRAP) } + [.bytes(UInt(CKA_EC_PARAMS), curve.parametersDER)]
+            priv = priv.filter { $0.type != UInt(CKA_DECRYPT) && $0.type != UInt(CKA_UNWRAP) } + [.flag(Int32(CKA_DERIVE), pr.contains(.deriveKey))]
+        }
+        let (pt, vt) = (pub, priv)
+        let (pubHandle, privHandle) = try await call { (s) throws(PKCS11Error) in
+            try s.generateKeyPair(mechanism: mechanism, publicTemplate: pt, privateTemplate: vt)
+        }
+        cache.set(publicID, pubHandle)
+        cache.set(privateID, privHandle)
+        let algorithm: CryptographicAlgorithm = { if case .ec = spec.kind { return .ec } else { return .rsa } }()
+        return try await readAsymmetricKey(id: publicID, algorithm: algorithm, isPrivate: false)
+    }
+
+    /// CKA_EC_POINT holds the point as a DER OCTET STRING.
+    static func octetString(_ bytes: [UInt8]) -> [UInt8] {
+        let n = bytes.count
+        let length: [UInt8] = n < 0x80 ? [UInt8(n)] : n < 0x100 ? [0x81, UInt8(n)] : [0x82, UInt8(n >> 8), UInt8(n & 0xFF)]
+        return [0x04] + length + bytes
+    }
+
+    static func unwrapOctetString(_ der: [UInt8]) -> [UInt8] {
+        guard der.count > 2, der[0] == 0x04 else { return der }
+        let first = Int(der[1])
+        if first < 0x80 { return Array(der.dropFirst(2)) }
+        let lengthBytes = first & 0x7F
+        return Array(der.dropFirst(2 + lengthBytes))
     }
 }

@@ -15,7 +15,11 @@ struct Configuration: Codable {
         /// For SoftHSM2: the configuration file to point SOFTHSM2_CONF at before the module loads.
         var softhsmConf: String?
     }
-    struct Policy: Codable { var admins: [String] = []; var extractableByDefault = true }
+    struct Policy: Codable {
+        var admins: [String] = []
+        var extractableByDefault = true
+        var privateKeysExtractableByDefault: Bool? = nil
+    }
     struct Limits: Codable {
         var maxMessageSize = 1 << 20
         var maxConnections = 1024

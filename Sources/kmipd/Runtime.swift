@@ -26,9 +26,10 @@ struct Runtime {
     func services(logger: Logger) -> EngineServices {
         var info = ServerInfo()
         info.tokenDescription = "\(profile.name) token '\(token.tokenInfo.label)' serial \(token.tokenInfo.serial)"
-        return EngineServices(store: store, token: token,
-                              policy: AccessPolicy(adminIdentities: Set(configuration.policy.admins),
-                                                   extractableByDefault: configuration.policy.extractableByDefault),
+        var policy = AccessPolicy(adminIdentities: Set(configuration.policy.admins),
+                                  extractableByDefault: configuration.policy.extractableByDefault)
+        policy.privateKeysExtractableByDefault = configuration.policy.privateKeysExtractableByDefault ?? false
+        return EngineServices(store: store, token: token, policy: policy,
                               serverInfo: info, audit: Logger(label: "kmipd.audit"))
     }
 

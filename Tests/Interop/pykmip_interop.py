@@ -59,6 +59,24 @@ def run(version):
         _, attrs = c.get_attributes(uid, ["State"])
         check(f"{tag} revoke", attrs[0].attribute_value.value == enums.State.DEACTIVATED)
 
+        pub, priv = c.create_key_pair(enums.CryptographicAlgorithm.RSA, 2048,
+                                      public_usage_mask=[enums.CryptographicUsageMask.VERIFY],
+                                      private_usage_mask=[enums.CryptographicUsageMask.SIGN])
+        check(f"{tag} create key pair", bool(pub) and bool(priv))
+        pkcs1 = c.get(pub, key_wrapping_specification=None)
+        check(f"{tag} get public key (default PKCS#1)", pkcs1.key_format_type == enums.KeyFormatType.PKCS_1, repr(pkcs1.key_format_type))
+        # The high-level client has no format argument; the protocol client under it does.
+        from kmip.core.misc import KeyFormatType
+        spki = c.proxy.get(pub, key_format_type=KeyFormatType(enums.KeyFormatType.X_509))
+        ok = spki.result_status.value == enums.ResultStatus.SUCCESS and \
+            spki.secret.key_block.key_format_type.value == enums.KeyFormatType.X_509
+        check(f"{tag} get public key as X.509", ok, repr(spki.result_reason))
+        try:
+            c.get(priv)
+            check(f"{tag} private key stays in the token", False)
+        except Exception:
+            check(f"{tag} private key stays in the token", True)
+
         c.destroy(uid)
         c.destroy(reg)
         _, attrs = c.get_attributes(uid, ["State"])

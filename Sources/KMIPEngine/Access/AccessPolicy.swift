@@ -6,6 +6,8 @@ public struct AccessPolicy: Sendable {
     public var adminIdentities: Set<String>
     /// Default Extractable for client-created symmetric keys and secret data.
     public var extractableByDefault: Bool
+    /// Default Extractable for generated private keys. false: they never leave the token.
+    public var privateKeysExtractableByDefault: Bool = false
     /// Lease Time given to new keys and secrets (KMIP 2.1 §4.31): how long a client may use an object
     /// before it asks again. nil: no lease.
     public var leaseTimeSeconds: UInt32?

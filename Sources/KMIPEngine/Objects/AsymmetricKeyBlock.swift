@@ -30,6 +30,13 @@ enum AsymmetricKeyBlock {
                 key = .dsaPublic(p: try big(km, .p), q: try big(km, .q), g: try big(km, .g), y: try big(km, .y))
             case .transparentDSAPrivateKey where objectType == .privateKey:
                 key = .dsaPrivate(p: try big(km, .p), q: try big(km, .q), g: try big(km, .g), x: try big(km, .x))
+            case .eCPrivateKey where objectType == .privateKey: key = try KeyDER.ecPrivateKey(try bytes(km), curve: nil)
+            case .transparentECPublicKey, .transparentECDSAPublicKey, .transparentECDHPublicKey:
+                guard objectType == .publicKey, let q = km.first(.qString)?.bytes else { throw EngineError(.invalidField, "Q String missing") }
+                key = .ecPublic(curve: try curve(km), point: q)
+            case .transparentECPrivateKey, .transparentECDSAPrivateKey, .transparentECDHPrivateKey:
+                guard objectType == .privateKey else { throw EngineError(.invalidField, "not a private key format") }
+                key = .ecPrivate(curve: try curve(km), d: try big(km, .d), point: nil)
             default:
                 throw EngineError(.keyFormatNotSupported, "Key Format Type \(format) is not supported for a \(objectType)")
             }
@@ -40,6 +47,13 @@ enum AsymmetricKeyBlock {
         return (key, format)
     }
 
+    static func curve(_ km: TTLV) throws -> ECCurve {
+        guard let v = km.first(.recommendedCurve)?.enumValue, let c = ECCurve(RecommendedCurve(rawValue: v)) else {
+            throw EngineError(.featureNotSupported, "unsupported or missing Recommended Curve")
+        }
+        return c
+    }
+
     static func bytes(_ km: TTLV) throws -> [UInt8] {
         guard let b = km.bytes else { throw EngineError(.invalidField, "Key Material must be a Byte String") }
         return b
@@ -47,6 +61,17 @@ enum AsymmetricKeyBlock {
     static func big(_ km: TTLV, _ tag: Tag) throws -> [UInt8] {
         guard let b = km.first(tag)?.bytes else { throw EngineError(.invalidField, "Key Material lacks \(tag)") }
         return AsymmetricKey.magnitude(b)
+    }
+
+    /// The format a key is returned in when nobody asked for one (KMIP 2.1 §4.26 defaults).
+    static func defaultFormat(_ key: AsymmetricKey) -> KeyFormatType {
+        switch key {
+        case .ecPublic: .x509
+        case .ecPrivate: .pkcs8
+        case .dsaPublic: .x509
+        case .dsaPrivate: .pkcs8
+        default: .pkcs1
+        }
     }
 
     /// The key block for Get, in `format` (the registered one unless the client asks for another).
@@ -67,6 +92,12 @@ enum AsymmetricKeyBlock {
                                  (.crtCoefficient, k.coefficient)])
             case (.transparentDSAPublicKey, .dsaPublic(let p, let q, let g, let y)): material = bigs([(.p, p), (.q, q), (.g, g), (.y, y)])
             case (.transparentDSAPrivateKey, .dsaPrivate(let p, let q, let g, let x)): material = bigs([(.p, p), (.q, q), (.g, g), (.x, x)])
+            case (.eCPrivateKey, .ecPrivate): material = TTLV(.keyMaterial, .byteString(try KeyDER.ecPrivateKey(key)))
+            case (.transparentECPublicKey, .ecPublic(let c, let point)), (.transparentECDSAPublicKey, .ecPublic(let c, let point)):
+                material = .structure(.keyMaterial, [TTLV(.recommendedCurve, .enumeration(c.recommendedCurve.rawValue)), TTLV(.qString, .byteString(point))])
+            case (.transparentECPrivateKey, .ecPrivate(let c, let d, _)), (.transparentECDSAPrivateKey, .ecPrivate(let c, let d, _)):
+                material = .structure(.keyMaterial, [TTLV(.recommendedCurve, .enumeration(c.recommendedCurve.rawValue)),
+                                                     TTLV(.d, .bigInteger(AsymmetricKey.positive(d)))])
             default: throw EngineError(.keyFormatNotSupported, "cannot return this \(key.algorithm) key as \(format)")
             }
         } catch let e as EngineError { throw e } catch { throw EngineError(.cryptographicFailure, "encoding the key failed: \(error)") }

@@ -5,6 +5,48 @@ import SwiftASN1
 enum KeyDER {
     static let rsaEncryption: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 1, 1]
     static let dsa: ASN1ObjectIdentifier = [1, 2, 840, 10040, 4, 1]
+    static let ecPublicKey: ASN1ObjectIdentifier = [1, 2, 840, 10045, 2, 1]
+
+    static func curve(_ node: ASN1Node?) throws -> ECCurve {
+        guard let node, let oid = try? ASN1ObjectIdentifier(derEncoded: node),
+              let c = ECCurve.allCases.first(where: { (try? ASN1ObjectIdentifier(elements: $0.oid)) == oid }) else {
+            throw ASN1Error.invalidASN1Object(reason: "unsupported elliptic curve")
+        }
+        return c
+    }
+
+    /// ECPrivateKey (RFC 5915): version 1, the scalar, optionally [0] the curve and [1] the point.
+    static func ecPrivateKey(_ der: [UInt8], curve known: ECCurve?) throws -> AsymmetricKey {
+        try DER.sequence(try DER.parse(der), identifier: .sequence) { nodes in
+            guard nodes.next() != nil, let dNode = nodes.next() else { throw ASN1Error.invalidASN1Object(reason: "ECPrivateKey") }
+            let d = Array(try ASN1OctetString(derEncoded: dNode).bytes)
+            var curve = known, point: [UInt8]?
+            while let n = nodes.next() {
+                if n.identifier == ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific) {
+                    curve = try DER.explicitlyTagged(n, tagNumber: 0, tagClass: .contextSpecific) { try Self.curve($0) }
+                } else if n.identifier == ASN1Identifier(tagWithNumber: 1, tagClass: .contextSpecific) {
+                    point = try DER.explicitlyTagged(n, tagNumber: 1, tagClass: .contextSpecific) { Array(try ASN1BitString(derEncoded: $0).bytes) }
+                }
+            }
+            guard let curve else { throw ASN1Error.invalidASN1Object(reason: "ECPrivateKey names no curve") }
+            return .ecPrivate(curve: curve, d: d, point: point)
+        }
+    }
+
+    static func ecPrivateKey(_ key: AsymmetricKey) throws -> [UInt8] {
+        guard case .ecPrivate(let curve, let d, let point) = key else { throw ASN1Error.invalidASN1Object(reason: "not an EC private key") }
+        var s = DER.Serializer()
+        try s.appendConstructedNode(identifier: .sequence) { c in
+            try c.serialize(1)
+            let padded = [UInt8](repeating: 0, count: max(0, curve.size - AsymmetricKey.magnitude(d).count)) + AsymmetricKey.magnitude(d)
+            try c.serialize(ASN1OctetString(contentBytes: ArraySlice(padded)))
+            try c.serialize(explicitlyTaggedWithTagNumber: 0, tagClass: .contextSpecific) { e in try e.serialize(try ASN1ObjectIdentifier(elements: curve.oid)) }
+            if let point {
+                try c.serialize(explicitlyTaggedWithTagNumber: 1, tagClass: .contextSpecific) { e in try e.serialize(ASN1BitString(bytes: ArraySlice(point))) }
+            }
+        }
+        return s.serializedBytes
+    }
 
     // MARK: Parsing
 
@@ -43,6 +85,7 @@ enum KeyDER {
                 let y = AsymmetricKey.magnitude(try ArraySlice<UInt8>(derEncoded: try DER.parse(inner)))
                 return .dsaPublic(p: pqg[0], q: pqg[1], g: pqg[2], y: y)
             }
+            if oid == ecPublicKey { return .ecPublic(curve: try curve(params), point: inner) }
             throw ASN1Error.invalidASN1Object(reason: "unsupported public key algorithm \(oid)")
         }
     }
@@ -62,6 +105,7 @@ enum KeyDER {
                 let x = AsymmetricKey.magnitude(try ArraySlice<UInt8>(derEncoded: try DER.parse(inner)))
                 return .dsaPrivate(p: pqg[0], q: pqg[1], g: pqg[2], x: x)
             }
+            if oid == ecPublicKey { return try ecPrivateKey(inner, curve: try curve(params)) }
             throw ASN1Error.invalidASN1Object(reason: "unsupported private key algorithm \(oid)")
         }
     }
@@ -71,7 +115,8 @@ enum KeyDER {
             guard let o = nodes.next() else { throw ASN1Error.invalidASN1Object(reason: "AlgorithmIdentifier") }
             let oid = try ASN1ObjectIdentifier(derEncoded: o)
             let params = nodes.next()
-            return (oid, params.flatMap { $0.identifier == .sequence ? $0 : nil })
+            // DSA parameters are a SEQUENCE, EC ones a curve OID, RSA's a NULL (dropped).
+            return (oid, params.flatMap { $0.identifier == .null ? nil : $0 })
         }
     }
 
@@ -112,6 +157,9 @@ enum KeyDER {
                 try a.appendConstructedNode(identifier: .sequence) { pqg in
                     for i in [p, q, g] { try pqg.serialize(ArraySlice(i)) }
                 }
+            case .ecPublic(let curve, _), .ecPrivate(let curve, _, _):
+                try a.serialize(ecPublicKey)
+                try a.serialize(try ASN1ObjectIdentifier(elements: curve.oid))
             }
         }
     }
@@ -121,6 +169,7 @@ enum KeyDER {
         switch key {
         case .rsaPublic: inner = try pkcs1(key)
         case .dsaPublic(_, _, _, let y): inner = try integer(y)
+        case .ecPublic(_, let point): inner = point
         default: throw ASN1Error.invalidASN1Object(reason: "not a public key")
         }
         var s = DER.Serializer()
@@ -136,6 +185,7 @@ enum KeyDER {
         switch key {
         case .rsaPrivate: inner = try pkcs1(key)
         case .dsaPrivate(_, _, _, let x): inner = try integer(x)
+        case .ecPrivate: inner = try ecPrivateKey(key)
         default: throw ASN1Error.invalidASN1Object(reason: "not a private key")
         }
         var s = DER.Serializer()

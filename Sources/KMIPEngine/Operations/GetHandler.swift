@@ -30,7 +30,7 @@ struct GetHandler: OperationHandler {
                 throw EngineError(.generalFailure, "object \(uid) has no Cryptographic Algorithm")
             }
             let key = try await context.services.token.readAsymmetricKey(id: uid, algorithm: alg, isPrivate: object.objectType == .privateKey)
-            body = try AsymmetricKeyBlock.encode(key, format: format ?? object.defaultKeyFormat ?? .pkcs1, object: object)
+            body = try AsymmetricKeyBlock.encode(key, format: format ?? object.defaultKeyFormat ?? AsymmetricKeyBlock.defaultFormat(key), object: object)
         case .certificate:
             let der = try await context.services.token.readValue(id: uid)
             body = .structure(.certificate, [TTLV(.certificateType, .enumeration(CertificateType.x509.rawValue)),

@@ -51,15 +51,39 @@ enum NewObject {
         if let short = try? await context.services.token.sha256(data: Array(object.uid.utf8)) {
             object.set(.shortUniqueIdentifier, .byteString(short))
         }
-        if let digest = try? await context.services.token.sha256(id: object.uid) {
-            let format: KeyFormatType = object.objectType == .symmetricKey ? .raw : .opaque
-            var fields = [TTLV(.hashingAlgorithm, .enumeration(HashingAlgorithm.sha256.rawValue)), TTLV(.digestValue, .byteString(digest))]
-            if object.objectType != .opaqueObject { fields.append(TTLV(.keyFormatType, .enumeration(format.rawValue))) }
-            object.attributes.append(Attribute(name: "Digest", value: .structure(.digest, fields)))
-        }
+        object.attributes.append(await digest(object, context))
         if context.version >= .v1_3, generated, let rng = context.services.token.randomNumberGenerator {
             object.attributes.append(Attribute(name: "Random Number Generator", value: rng.ttlv))
         }
+    }
+
+    /// Digest (KMIP 2.1 §4.21) of the value in the object's default key format. The Digest Value is
+    /// there only when the server can see the material: never for a non-extractable private key.
+    static func digest(_ object: ManagedObject, _ context: RequestContext) async -> Attribute {
+        let token = context.services.token
+        var value: [UInt8]?
+        var format: KeyFormatType? = object.objectType == .symmetricKey ? .raw : object.objectType == .secretData ? .opaque : nil
+        switch object.objectType {
+        case .publicKey, .privateKey:
+            let alg = object.first(.cryptographicAlgorithm)?.value.enumValue.map(CryptographicAlgorithm.init(rawValue:)) ?? .rsa
+            let readable = object.objectType == .publicKey || object.extractable
+            if let key = readable ? try? await token.readAsymmetricKey(id: object.uid, algorithm: alg, isPrivate: object.objectType == .privateKey) : nil {
+                let f = object.defaultKeyFormat ?? AsymmetricKeyBlock.defaultFormat(key)
+                format = f
+                if let block = try? AsymmetricKeyBlock.encode(key, format: f, object: object),
+                   let km = block.first(.keyBlock)?.first(.keyValue)?.first(.keyMaterial) {
+                    value = try? await token.sha256(data: km.bytes ?? TTLVEncoder.encode(km))
+                }
+            } else {
+                format = object.defaultKeyFormat ?? (alg == .rsa ? .pkcs1 : .pkcs8)
+            }
+        default:
+            value = try? await token.sha256(id: object.uid)
+        }
+        var fields = [TTLV(.hashingAlgorithm, .enumeration(HashingAlgorithm.sha256.rawValue))]
+        if let value { fields.append(TTLV(.digestValue, .byteString(value))) }
+        if let format { fields.append(TTLV(.keyFormatType, .enumeration(format.rawValue))) }
+        return Attribute(name: "Digest", value: .structure(.digest, fields))
     }
 
     static func persist(_ object: ManagedObject, _ context: RequestContext, generated: Bool,
@@ -80,6 +104,33 @@ enum NewObject {
             // The token object has no committed row: remove it so nothing is left half-made.
             try? await context.services.token.destroy(id: object.uid)
             try? await store.removePending(uid: object.uid)
+            throw error
+        }
+    }
+
+    /// The two halves of a key pair: both intent rows, one token call, both commits (ARCHITECTURE.md).
+    static func persistPair(_ pair: [ManagedObject], _ context: RequestContext,
+                            makeTokenObjects: (any Token) async throws(EngineError) -> Void) async throws(EngineError) {
+        let store = context.services.store, token = context.services.token
+        for o in pair { try await store.insertPending(o) }
+        do {
+            try await makeTokenObjects(token)
+        } catch {
+            for o in pair { try? await store.removePending(uid: o.uid) }
+            throw error
+        }
+        var done = [ManagedObject]()
+        for var o in pair {
+            await addDerivedAttributes(&o, context, generated: true)
+            done.append(o)
+        }
+        do {
+            for o in done { try await store.commit(o) }
+        } catch {
+            for o in pair {
+                try? await token.destroy(id: o.uid)
+                try? await store.removePending(uid: o.uid)
+            }
             throw error
         }
     }

@@ -3,7 +3,7 @@ import KMIP
 /// Query (KMIP 2.1 §6.1.37): operations, object types, server information.
 struct QueryHandler: OperationHandler {
     static let operation = Operation.query
-    static let objectTypes: [ObjectType] = [.symmetricKey, .secretData, .opaqueObject]
+    static let objectTypes: [ObjectType] = [.symmetricKey, .publicKey, .privateKey, .certificate, .secretData, .opaqueObject]
 
     func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
         var out = [TTLV]()

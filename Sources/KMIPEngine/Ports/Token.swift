@@ -37,6 +37,8 @@ public protocol Token: Sendable {
                              usage: CryptographicUsageMaskBits) async throws(EngineError)
     /// The components of a public key, or of an extractable private key.
     func readAsymmetricKey(id: String, algorithm: CryptographicAlgorithm, isPrivate: Bool) async throws(EngineError) -> AsymmetricKey
+    /// Generates a key pair inside the token (C_GenerateKeyPair) and returns its public half.
+    func generateKeyPair(privateID: String, publicID: String, spec: KeyPairSpec) async throws(EngineError) -> AsymmetricKey
     /// Stores an X.509 certificate (CKO_CERTIFICATE, CKC_X_509).
     func storeCertificate(id: String, label: String, der: [UInt8], subjectDER: [UInt8]) async throws(EngineError)
     /// The value of an extractable key, a data object or a certificate (C_GetAttributeValue CKA_VALUE).
@@ -75,5 +77,24 @@ public struct RNGDescription: Sendable, Codable, Hashable {
         if let l = cryptographicLength { c.append(TTLV(.cryptographicLength, .integer(l))) }
         if let d = drbgAlgorithm.flatMap(DRBGAlgorithm.init(named:)) { c.append(TTLV(.drbgAlgorithm, .enumeration(d.rawValue))) }
         return .structure(.randomNumberGenerator, c)
+    }
+}
+
+/// What Create Key Pair asks the token for (KMIP 2.1 §6.1.10).
+public struct KeyPairSpec: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        case rsa(bits: Int, publicExponent: [UInt8])
+        case ec(ECCurve)
+    }
+    public var kind: Kind
+    public var privateExtractable: Bool
+    public var privateUsage: CryptographicUsageMaskBits
+    public var publicUsage: CryptographicUsageMaskBits
+    public var privateLabel: String
+    public var publicLabel: String
+    public init(kind: Kind, privateExtractable: Bool, privateUsage: CryptographicUsageMaskBits, publicUsage: CryptographicUsageMaskBits,
+                privateLabel: String, publicLabel: String) {
+        self.kind = kind; self.privateExtractable = privateExtractable; self.privateUsage = privateUsage
+        self.publicUsage = publicUsage; self.privateLabel = privateLabel; self.publicLabel = publicLabel
     }
 }

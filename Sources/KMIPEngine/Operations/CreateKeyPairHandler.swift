@@ -1,0 +1,88 @@
+import Foundation
+import KMIP
+
+/// Create Key Pair (KMIP 2.1 §6.1.10; 1.4 §4.2): RSA 2048/3072/4096 or EC P-256/384/521, generated in
+/// the token. Common attributes apply to both halves, per-half ones to one; the halves link to each
+/// other. The private key is non-extractable unless the request says otherwise.
+struct CreateKeyPairHandler: OperationHandler {
+    static let operation = Operation.createKeyPair
+
+    func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
+        var common = [Attribute](), privateOnly = [Attribute](), publicOnly = [Attribute]()
+        do {
+            if let c = payload.first(.commonAttributes) ?? payload.first(.commonTemplateAttribute) { common = try AttributeList.read(c) }
+            if let c = payload.first(.privateKeyAttributes) ?? payload.first(.privateKeyTemplateAttribute) { privateOnly = try AttributeList.read(c) }
+            if let c = payload.first(.publicKeyAttributes) ?? payload.first(.publicKeyTemplateAttribute) { publicOnly = try AttributeList.read(c) }
+        } catch { throw EngineError(error) }
+        for list in [common, privateOnly, publicOnly] { try AttributeRules.validateClientAttributes(list) }
+        let all = common + privateOnly + publicOnly
+        guard let algValue = all.first(where: { $0.name == "Cryptographic Algorithm" })?.value.enumValue else {
+            throw EngineError(.invalidField, "Create Key Pair needs Cryptographic Algorithm")
+        }
+        let algorithm = CryptographicAlgorithm(rawValue: algValue)
+        let length = all.first { $0.name == "Cryptographic Length" }?.value.int32.map(Int.init)
+        let kind = try Self.kind(algorithm, length: length, domain: all.first { $0.name == "Cryptographic Domain Parameters" }?.value,
+                                 curveAttribute: all.first { $0.name == "Recommended Curve" }?.value.enumValue)
+
+        let privateUID = UUID().uuidString.lowercased(), publicUID = UUID().uuidString.lowercased()
+        func half(_ type: ObjectType, _ uid: String, _ own: [Attribute], link: LinkType, to other: String) -> ManagedObject {
+            // Per-half attributes override common ones of the same single-valued name.
+            var attrs = common.filter { c in AttributeRules.isMultiValued(c.name) || !own.contains { $0.name == c.name } } + own
+            attrs.removeAll { ["Object Type", "Cryptographic Length", "Recommended Curve"].contains($0.name) }
+            var o = ManagedObject(uid: uid, objectType: type, owner: context.identity, attributes: attrs,
+                                  tokenObject: type == .privateKey ? .privateKey : .publicKey)
+            o.set(.cryptographicAlgorithm, .enumeration(algorithm.rawValue))
+            o.set(.cryptographicLength, .integer(Int32(kind.bits)))
+            o.attributes.append(Attribute(name: "Link", value: .structure(.link, [
+                TTLV(.linkType, .enumeration(link.rawValue)), TTLV(.linkedObjectIdentifier, .textString(other))])))
+            return o
+        }
+        var priv = half(.privateKey, privateUID, privateOnly, link: .publicKeyLink, to: publicUID)
+        var pub = half(.publicKey, publicUID, publicOnly, link: .privateKeyLink, to: privateUID)
+        // Private keys stay in the token unless the request asks otherwise (not the symmetric default).
+        if priv.first(.extractable) == nil {
+            priv.set(.extractable, .boolean(context.services.policy.privateKeysExtractableByDefault))
+        }
+        let extractable = NewObject.applyServerAttributes(&priv, context)
+        NewObject.applyServerAttributes(&pub, context)
+        priv.set(.keyFormatType, .enumeration(kind.privateFormat.rawValue))
+        pub.set(.keyFormatType, .enumeration(kind.publicFormat.rawValue))
+
+        let spec = KeyPairSpec(kind: kind.spec, privateExtractable: extractable,
+                               privateUsage: CryptographicUsageMaskBits(rawValue: priv.usageMask),
+                               publicUsage: CryptographicUsageMaskBits(rawValue: pub.usageMask),
+                               privateLabel: NewObject.label(priv), publicLabel: NewObject.label(pub))
+        try await NewObject.persistPair([priv, pub], context) { token async throws(EngineError) in
+            _ = try await token.generateKeyPair(privateID: privateUID, publicID: publicUID, spec: spec)
+        }
+        context.idPlaceholder = privateUID
+        return response([TTLV(.privateKeyUniqueIdentifier, .textString(privateUID)), TTLV(.publicKeyUniqueIdentifier, .textString(publicUID))])
+    }
+
+    struct Kind {
+        var spec: KeyPairSpec.Kind
+        var bits: Int
+        var privateFormat: KeyFormatType
+        var publicFormat: KeyFormatType
+    }
+
+    static func kind(_ alg: CryptographicAlgorithm, length: Int?, domain: TTLV?, curveAttribute: UInt32?) throws(EngineError) -> Kind {
+        switch alg {
+        case .rsa:
+            guard let bits = length, [2048, 3072, 4096].contains(bits) else {
+                throw EngineError(.invalidField, "RSA key pairs are 2048, 3072 or 4096 bits")
+            }
+            return Kind(spec: .rsa(bits: bits, publicExponent: [0x01, 0x00, 0x01]), bits: bits, privateFormat: .pkcs1, publicFormat: .pkcs1)
+        case .ec, .ecdsa, .ecdh:
+            let named = (domain?.first(.recommendedCurve)?.enumValue ?? curveAttribute).map(RecommendedCurve.init(rawValue:))
+            let curve: ECCurve?
+            if let named { curve = ECCurve(named) } else { curve = length.flatMap { ECCurve(bits: $0) } }
+            guard let curve else {
+                throw EngineError(.featureNotSupported, "unsupported curve \(named?.name ?? length.map(String.init) ?? "(none)"): P-256, P-384 and P-521 are")
+            }
+            return Kind(spec: .ec(curve), bits: curve.bits, privateFormat: .pkcs8, publicFormat: .x509)
+        default:
+            throw EngineError(.featureNotSupported, "Create Key Pair supports RSA and EC, not \(alg)")
+        }
+    }
+}
