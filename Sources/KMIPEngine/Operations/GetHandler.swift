@@ -7,40 +7,57 @@ struct GetHandler: OperationHandler {
     func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
         let uid = try context.uid(in: payload)
         let object = try await context.fetch(uid)
-        let format: KeyFormatType?
-        do { format = try payload.optionalEnum(.keyFormatType).map(KeyFormatType.init(rawValue:)) } catch { throw EngineError(error) }
-        if payload.first(.keyWrappingSpecification) != nil {
-            throw EngineError(.featureNotSupported, "wrapped Get is not supported yet")
-        }
-        if let c = payload.first(.keyCompressionType), c.enumValue != nil {
-            throw EngineError(.featureNotSupported, "Key Compression Type applies to elliptic-curve keys only")
-        }
-        guard !Lifecycle.isDestroyed(object.state), object.tokenObject != nil else {
-            throw EngineError(.objectDestroyed, "object \(uid) is destroyed; its key material is gone")
-        }
-        let sensitive = object.first(.sensitive)?.value.bool ?? false
-        let isPublic = object.objectType == .publicKey || object.objectType == .certificate
-        guard !sensitive && (isPublic || object.extractable) else {
-            throw EngineError(.objectNotExtractable, "object \(uid) is not extractable")
-        }
-        let body: TTLV
-        switch object.objectType {
-        case .publicKey, .privateKey:
-            guard let alg = object.first(.cryptographicAlgorithm)?.value.enumValue.map(CryptographicAlgorithm.init(rawValue:)) else {
-                throw EngineError(.generalFailure, "object \(uid) has no Cryptographic Algorithm")
-            }
-            let key = try await context.services.token.readAsymmetricKey(id: uid, algorithm: alg, isPrivate: object.objectType == .privateKey)
-            body = try AsymmetricKeyBlock.encode(key, format: format ?? object.defaultKeyFormat ?? AsymmetricKeyBlock.defaultFormat(key), object: object)
-        case .certificate:
-            let der = try await context.services.token.readValue(id: uid)
-            body = .structure(.certificate, [TTLV(.certificateType, .enumeration(CertificateType.x509.rawValue)),
-                                             TTLV(.certificateValue, .byteString(der))])
-        default:
-            body = try await secretBody(object, format, context)
-        }
+        let format = try Self.requestedFormat(payload)
+        try Self.checkRetrievable(object)
+        let body = try await value(object, format, context)
         try await markRetrieved(object, context)
         context.idPlaceholder = uid
         return response([TTLV(.objectType, .enumeration(object.objectType.rawValue)), TTLV(.uniqueIdentifier, .textString(uid)), body])
+    }
+
+    /// The Key Format Type asked for; wrapping and compression are refused for now.
+    static func requestedFormat(_ payload: TTLV) throws(EngineError) -> KeyFormatType? {
+        if payload.first(.keyWrappingSpecification) != nil {
+            throw EngineError(.featureNotSupported, "wrapped Get is not supported yet")
+        }
+        if payload.first(.keyCompressionType)?.enumValue != nil {
+            throw EngineError(.featureNotSupported, "Key Compression Type applies to elliptic-curve points, which kmipd returns uncompressed")
+        }
+        guard let raw = payload.first(.keyFormatType) else { return nil }
+        guard let v = raw.enumValue else { throw EngineError(.invalidField, "Key Format Type must be an Enumeration") }
+        return KeyFormatType(rawValue: v)
+    }
+
+    /// Destroyed objects have no value; Sensitive or non-Extractable ones never leave the token.
+    static func checkRetrievable(_ object: ManagedObject) throws(EngineError) {
+        if Lifecycle.isDestroyed(object.state) || object.tokenObject == nil {
+            throw EngineError(.objectDestroyed, "object \(object.uid) is destroyed; its key material is gone")
+        }
+        let sensitive = object.first(.sensitive)?.value.bool ?? false
+        let isPublic = object.objectType == .publicKey || object.objectType == .certificate
+        if sensitive || !(isPublic || object.extractable) {
+            throw EngineError(.objectNotExtractable, "object \(object.uid) is not extractable")
+        }
+    }
+
+    /// The managed-object structure of the response, converted to `format` where that applies.
+    func value(_ object: ManagedObject, _ format: KeyFormatType?, _ context: RequestContext) async throws(EngineError) -> TTLV {
+        switch object.objectType {
+        case .publicKey, .privateKey: return try await keyPairHalf(object, format, context)
+        case .certificate:
+            let der = try await context.services.token.readValue(id: object.uid)
+            return .structure(.certificate, [TTLV(.certificateType, .enumeration(CertificateType.x509.rawValue)),
+                                             TTLV(.certificateValue, .byteString(der))])
+        default: return try await secretBody(object, format, context)
+        }
+    }
+
+    func keyPairHalf(_ object: ManagedObject, _ format: KeyFormatType?, _ context: RequestContext) async throws(EngineError) -> TTLV {
+        let algorithm = CryptographicAlgorithm(rawValue: object.first(.cryptographicAlgorithm)?.value.enumValue ?? 0)
+        let key = try await context.services.token.readAsymmetricKey(id: object.uid, algorithm: algorithm,
+                                                                     isPrivate: object.objectType == .privateKey)
+        let chosen = format ?? object.defaultKeyFormat ?? AsymmetricKeyBlock.defaultFormat(key)
+        return try AsymmetricKeyBlock.encode(key, format: chosen, object: object)
     }
 
     func secretBody(_ object: ManagedObject, _ format: KeyFormatType?, _ context: RequestContext) async throws(EngineError) -> TTLV {
