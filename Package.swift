@@ -33,6 +33,7 @@ let package = Package(
         .target(name: "KMIPEngine", dependencies: ["KMIP",
                     .product(name: "SwiftASN1", package: "swift-asn1"),
                     .product(name: "X509", package: "swift-certificates"),
+                    .product(name: "Crypto", package: "swift-crypto"),
                     .product(name: "Logging", package: "swift-log")],
                 // Swift 6.3.1's release optimizer crashes in CopyPropagation (ownership verification) on
                 // this target's async typed-throws handlers; that one pass is turned off for release.
@@ -73,7 +74,7 @@ let package = Package(
                     swiftSettings: strict),
 
         // Real SoftHSM2 tokens and SQLite files in temporary folders, shared by the test targets.
-        .target(name: "KMIPTestSupport", dependencies: ["HSMBackend", "Store", "KMIPEngine", "DevPKI", "KMIPServer",
+        .target(name: "KMIPTestSupport", dependencies: ["KMIP", "HSMBackend", "Store", "KMIPEngine", "DevPKI", "KMIPServer",
                     "KMIPClient", "KMIPTLS"], path: "Tests/Support",
                 swiftSettings: strict),
 
@@ -81,7 +82,7 @@ let package = Package(
         .testTarget(name: "KMIPEngineTests", dependencies: ["KMIPEngine", "KMIPTestSupport"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "KMIPEngine", "KMIPTestSupport",
                     .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
-        .testTarget(name: "HSMBackendTests", dependencies: ["HSMBackend", "PKCS11", "KMIPEngine", "KMIPTestSupport"],
+        .testTarget(name: "HSMBackendTests", dependencies: ["HSMBackend", "PKCS11", "KMIP", "KMIPEngine", "KMIPTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "KMIPServerTests", dependencies: ["KMIPServer", "KMIPClient", "KMIPTLS", "KMIPTestSupport",
                     .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],

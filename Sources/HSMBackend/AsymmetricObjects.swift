@@ -118,4 +118,32 @@ extension PKCS11Token {
         let lengthBytes = first & 0x7F
         return Array(der.dropFirst(2 + lengthBytes))
     }
+
+    public func sign(id: String, mechanism: SigningMechanism, data: [UInt8]) async throws(EngineError) -> [UInt8] {
+        let h = try handle(id)
+        let mech: UInt
+        switch mechanism {
+        case .rsaPKCS1(let hash):
+            switch hash {
+            case .sha256: mech = UInt(CKM_SHA256_RSA_PKCS)
+            case .sha384: mech = UInt(CKM_SHA384_RSA_PKCS)
+            case .sha512: mech = UInt(CKM_SHA512_RSA_PKCS)
+            default: throw EngineError(.featureNotSupported, "RSA signatures with \(hash) are not supported")
+            }
+        case .ecdsaDigest: mech = UInt(CKM_ECDSA)
+        }
+        return try await call { (s) throws(PKCS11Error) in try s.sign(mechanism: mech, key: h, data) }
+    }
+}
+
+extension PKCS11Token {
+    /// CKA_SENSITIVE, CKA_EXTRACTABLE and CKA_NEVER_EXTRACTABLE of an object, read back through
+    /// PKCS#11 (for `kmipd token status`-style inspection and tests).
+    public func protectionFlags(id: String) async throws(EngineError) -> (sensitive: Bool, extractable: Bool, neverExtractable: Bool) {
+        let h = try handle(id)
+        return try await call { (s) throws(PKCS11Error) in
+            (try s.attribute(UInt(CKA_SENSITIVE), of: h) == [1], try s.attribute(UInt(CKA_EXTRACTABLE), of: h) == [1],
+             try s.attribute(UInt(CKA_NEVER_EXTRACTABLE), of: h) == [1])
+        }
+    }
 }

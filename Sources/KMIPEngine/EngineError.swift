@@ -7,7 +7,7 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         case itemNotFound, permissionDenied, invalidField, invalidMessage, operationNotSupported
         case featureNotSupported, wrongKeyLifecycleState, stateForbidsChange, incompatibleUsageMask, objectNotExtractable, keyFormatNotSupported
         case cryptographicFailure, objectAlreadyExists, attributeNotFound, attributeReadOnly
-        case attributeSingleValued, nonUniqueName, objectDestroyed, responseTooLarge, unsupportedProtocolVersion, invalidObjectType
+        case attributeSingleValued, nonUniqueName, objectDestroyed, invalidCSR, responseTooLarge, unsupportedProtocolVersion, invalidObjectType
         case tokenUnavailable, storeFailure, generalFailure
     }
     public var code: Code
@@ -45,6 +45,7 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         case .attributeSingleValued: return version.isV2 ? .attributeSingleValued : .indexOutOfBounds
         // Asking for the value of a destroyed object (KMIP 2.1 §11.46 Object Destroyed).
         case .objectDestroyed: return version.isV2 ? .objectDestroyed : .wrongKeyLifecycleState
+        case .invalidCSR: return version.isV2 ? .invalidCSR : .invalidField
         case .nonUniqueName: return version.isV2 ? .nonUniqueNameAttribute : .invalidField
         case .responseTooLarge: return .responseTooLarge
         case .unsupportedProtocolVersion: return version.isV2 ? .unsupportedProtocolVersion : .invalidMessage

@@ -8,6 +8,11 @@ public struct AccessPolicy: Sendable {
     public var extractableByDefault: Bool
     /// Default Extractable for generated private keys. false: they never leave the token.
     public var privateKeysExtractableByDefault: Bool = false
+    /// The certificate Certify issues under when a request names no issuer (its private key is found
+    /// through its Public Key Link and that key's Private Key Link).
+    public var defaultIssuerCertificate: String?
+    /// Lifetime of issued certificates; self-signed CA certificates get ten times this.
+    public var certificateValidityDays: Int = 365
     /// Lease Time given to new keys and secrets (KMIP 2.1 §4.31): how long a client may use an object
     /// before it asks again. nil: no lease.
     public var leaseTimeSeconds: UInt32?

@@ -197,3 +197,12 @@ enum KeyDER {
         return s.serializedBytes
     }
 }
+
+extension KeyDER {
+    /// The DER bytes of any serializable ASN.1 value (swift-asn1 keeps its own helper internal).
+    static func der(_ value: some DERSerializable) throws -> [UInt8] {
+        var s = DER.Serializer()
+        try s.serialize(value)
+        return s.serializedBytes
+    }
+}

@@ -6,6 +6,6 @@ public enum Operations {
         DiscoverVersionsHandler(), QueryHandler(), CreateHandler(), RegisterHandler(), GetHandler(),
         GetAttributesHandler(), GetAttributeListHandler(), AddAttributeHandler(), ModifyAttributeHandler(),
         DeleteAttributeHandler(), SetAttributeHandler(), LocateHandler(), CheckHandler(), ActivateHandler(),
-        RevokeHandler(), DestroyHandler(), InteropHandler(), LogHandler(), CreateKeyPairHandler(),
+        RevokeHandler(), DestroyHandler(), InteropHandler(), LogHandler(), CreateKeyPairHandler(), CertifyHandler(),
     ]
 }

@@ -39,6 +39,9 @@ public protocol Token: Sendable {
     func readAsymmetricKey(id: String, algorithm: CryptographicAlgorithm, isPrivate: Bool) async throws(EngineError) -> AsymmetricKey
     /// Generates a key pair inside the token (C_GenerateKeyPair) and returns its public half.
     func generateKeyPair(privateID: String, publicID: String, spec: KeyPairSpec) async throws(EngineError) -> AsymmetricKey
+    /// Signs with a private key that stays in the token (C_Sign). For ECDSA `data` is the digest the
+    /// host computed (tokens like SoftHSM2 have no hash-and-sign ECDSA); the result is raw r‖s.
+    func sign(id: String, mechanism: SigningMechanism, data: [UInt8]) async throws(EngineError) -> [UInt8]
     /// Stores an X.509 certificate (CKO_CERTIFICATE, CKC_X_509).
     func storeCertificate(id: String, label: String, der: [UInt8], subjectDER: [UInt8]) async throws(EngineError)
     /// The value of an extractable key, a data object or a certificate (C_GetAttributeValue CKA_VALUE).
@@ -97,4 +100,12 @@ public struct KeyPairSpec: Sendable, Hashable {
         self.kind = kind; self.privateExtractable = privateExtractable; self.privateUsage = privateUsage
         self.publicUsage = publicUsage; self.privateLabel = privateLabel; self.publicLabel = publicLabel
     }
+}
+
+/// Signature mechanisms the engine asks the token for.
+public enum SigningMechanism: Sendable, Hashable {
+    /// RSASSA-PKCS1-v1_5 with SHA-256/384/512, hashed in the token.
+    case rsaPKCS1(HashingAlgorithm)
+    /// ECDSA over a digest computed on the host.
+    case ecdsaDigest
 }

@@ -2,8 +2,8 @@ import KMIP
 import KMIPEngine
 
 /// Builds requests the way clients send them, for handler tests.
-enum Req {
-    static func message(_ version: ProtocolVersion = .v1_4, _ items: [(Operation, [TTLV])], continuation: BatchErrorContinuation? = nil) -> RequestMessage {
+public enum Req {
+    public static func message(_ version: ProtocolVersion = .v1_4, _ items: [(Operation, [TTLV])], continuation: BatchErrorContinuation? = nil) -> RequestMessage {
         let batch = items.enumerated().map { i, item in
             RequestBatchItem(operation: item.0, uniqueBatchItemID: items.count > 1 ? [UInt8(i)] : nil,
                              payload: .structure(.requestPayload, item.1))
@@ -12,19 +12,19 @@ enum Req {
                                                     batchErrorContinuationOption: continuation), batchItems: batch)
     }
 
-    static func attr(_ name: String, _ value: TTLV.Value) -> Attribute {
+    public static func attr(_ name: String, _ value: TTLV.Value) -> Attribute {
         Attribute(name: name, value: TTLV(Tag(named: name) ?? .attributeValue, value))
     }
-    static func name(_ n: String) -> Attribute {
+    public static func name(_ n: String) -> Attribute {
         Attribute(name: "Name", value: .structure(.name, [TTLV(.nameValue, .textString(n)),
                                                           TTLV(.nameType, .enumeration(NameType.uninterpretedTextString.rawValue))]))
     }
 
-    static func attributes(_ attrs: [Attribute], _ version: ProtocolVersion) -> [TTLV] {
+    public static func attributes(_ attrs: [Attribute], _ version: ProtocolVersion) -> [TTLV] {
         version.isV2 ? AttributeList.encode(attrs, version: version) : [.structure(.templateAttribute, attrs.map(\.v1))]
     }
 
-    static func createAES(_ bits: Int32 = 256, name: String? = nil, extra: [Attribute] = [], _ version: ProtocolVersion = .v1_4) -> (Operation, [TTLV]) {
+    public static func createAES(_ bits: Int32 = 256, name: String? = nil, extra: [Attribute] = [], _ version: ProtocolVersion = .v1_4) -> (Operation, [TTLV]) {
         var attrs = [attr("Cryptographic Algorithm", .enumeration(CryptographicAlgorithm.aes.rawValue)),
                      attr("Cryptographic Length", .integer(bits)),
                      attr("Cryptographic Usage Mask", .integer(Int32(CryptographicUsageMaskBits([.encrypt, .decrypt]).rawValue)))]
@@ -33,14 +33,14 @@ enum Req {
         return (.create, [TTLV(.objectType, .enumeration(ObjectType.symmetricKey.rawValue))] + attributes(attrs, version))
     }
 
-    static func uid(_ op: Operation, _ uid: String, _ more: [TTLV] = []) -> (Operation, [TTLV]) {
+    public static func uid(_ op: Operation, _ uid: String, _ more: [TTLV] = []) -> (Operation, [TTLV]) {
         (op, [TTLV(.uniqueIdentifier, .textString(uid))] + more)
     }
 }
 
 extension ResponseMessage {
-    var first: ResponseBatchItem { batchItems[0] }
+    public var first: ResponseBatchItem { batchItems[0] }
 }
 extension ResponseBatchItem {
-    var uid: String? { payload?.first(.uniqueIdentifier)?.text }
+    public var uid: String? { payload?.first(.uniqueIdentifier)?.text }
 }

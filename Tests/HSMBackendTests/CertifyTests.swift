@@ -1,0 +1,122 @@
+import Foundation
+import HSMBackend
+import KMIP
+import KMIPEngine
+import KMIPTestSupport
+import Testing
+
+/// Certify with the issuer key in the token (C_Sign), checked by openssl.
+@Suite struct CertifyTests {
+    let now = Int64(Date().timeIntervalSince1970)
+    let dir = TestHSM.stateDir + "/certify-" + UUID().uuidString.prefix(6)
+
+    @discardableResult
+    static func run(_ args: [String], input: [UInt8]? = nil) throws -> (status: Int32, out: [UInt8]) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        p.arguments = args
+        let out = Pipe(), inp = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        p.standardInput = inp
+        try p.run()
+        if let input { inp.fileHandleForWriting.write(Data(input)) }
+        try inp.fileHandleForWriting.close()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, [UInt8](data))
+    }
+
+    func keyPair(_ engine: BatchExecutor, alg: CryptographicAlgorithm, length: Int32, name: String) async throws -> (priv: String, pub: String) {
+        let r = await engine.execute(Req.message(.v2_1, [(.createKeyPair, [
+            .structure(.commonAttributes, [TTLV(.cryptographicAlgorithm, .enumeration(alg.rawValue)), TTLV(.cryptographicLength, .integer(length))]),
+            .structure(.privateKeyAttributes, [TTLV(.cryptographicUsageMask, .integer(1)), Req.name(name + "-key").value]),
+            .structure(.publicKeyAttributes, [TTLV(.cryptographicUsageMask, .integer(2)), Req.name(name).value])])]), identity: "a", now: now)
+        let p = try #require(r.first.payload, "\(r.first.resultMessage ?? "")")
+        return (try #require(p.first(.privateKeyUniqueIdentifier)?.text), try #require(p.first(.publicKeyUniqueIdentifier)?.text))
+    }
+
+    func certify(_ engine: BatchExecutor, _ payload: [TTLV], links: [(LinkType, String)], extra: [TTLV] = []) async -> ResponseMessage {
+        let attrs = links.map { TTLV.structure(.link, [TTLV(.linkType, .enumeration($0.0.rawValue)), TTLV(.linkedObjectIdentifier, .textString($0.1))]) }
+        return await engine.execute(Req.message(.v2_1, [(.certify, payload + [.structure(.attributes, attrs + extra)])]), identity: "a", now: now)
+    }
+
+    func pem(_ engine: BatchExecutor, _ uid: String, _ file: String) async throws -> String {
+        let g = await engine.execute(Req.message(.v2_1, [Req.uid(.get, uid)]), identity: "a", now: now)
+        let der = try #require(g.first.payload?.first(.certificate)?.first(.certificateValue)?.bytes)
+        let path = dir + "/" + file
+        FileManager.default.createFile(atPath: path + ".der", contents: Data(der))
+        try Self.run(["x509", "-inform", "DER", "-in", path + ".der", "-out", path])
+        return path
+    }
+
+    @Test(arguments: [(CryptographicAlgorithm.ec, Int32(256)), (.rsa, 2048)])
+    func caAndLeavesSignedInTheToken(alg: CryptographicAlgorithm, length: Int32) async throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let (engine, token, _) = try TestHSM.makeExecutor()
+        // A self-signed CA: the subject's own private key signs.
+        let ca = try await keyPair(engine, alg: alg, length: length, name: "Test CA")
+        let caCert = await certify(engine, [TTLV(.uniqueIdentifier, .textString(ca.pub))], links: [(.privateKeyLink, ca.priv)])
+        let caUID = try #require(caCert.first.uid, "\(caCert.first.resultMessage ?? "")")
+        let flags = try await token.protectionFlags(id: ca.priv)
+        #expect(flags.sensitive && !flags.extractable && flags.neverExtractable)
+
+        // A leaf for a key pair in the token, with a DNS and an IP Subject Alternative Name.
+        let leaf = try await keyPair(engine, alg: alg, length: length, name: "kmip-client")
+        let san = [TTLV.structure(.alternativeName, [TTLV(.alternativeNameValue, .textString("kmip.example")),
+                                                     TTLV(.alternativeNameType, .enumeration(AlternativeNameType.dnsName.rawValue))]),
+                   TTLV.structure(.alternativeName, [TTLV(.alternativeNameValue, .textString("10.0.0.7")),
+                                                     TTLV(.alternativeNameType, .enumeration(AlternativeNameType.ipAddress.rawValue))])]
+        let leafCert = await certify(engine, [TTLV(.uniqueIdentifier, .textString(leaf.pub))], links: [(.parentLink, caUID)], extra: san)
+        let leafUID = try #require(leafCert.first.uid, "\(leafCert.first.resultMessage ?? "")")
+
+        // A leaf from a PKCS#10 request made by openssl.
+        try Self.run(["req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=storage-array/O=Example", "-addext",
+                      "subjectAltName=DNS:array.example", "-keyout", dir + "/csr.key", "-out", dir + "/req.pem"])
+        let csr = try Self.run(["req", "-in", dir + "/req.pem", "-outform", "DER"]).out
+        let fromCSR = await certify(engine, [TTLV(.certificateRequestType, .enumeration(CertificateRequestType.pkcs10.rawValue)),
+                                             TTLV(.certificateRequestValue, .byteString(csr))], links: [(.parentLink, caUID)])
+        let csrUID = try #require(fromCSR.first.uid, "\(fromCSR.first.resultMessage ?? "")")
+
+        let caPEM = try await pem(engine, caUID, "ca-\(alg).pem")
+        for (uid, name) in [(leafUID, "leaf"), (csrUID, "csr")] {
+            let path = try await pem(engine, uid, "\(name)-\(alg).pem")
+            let verify = try Self.run(["verify", "-CAfile", caPEM, path])
+            #expect(verify.status == 0, "\(String(decoding: verify.out, as: UTF8.self))")
+            let text = String(decoding: try Self.run(["x509", "-in", path, "-noout", "-text"]).out, as: UTF8.self)
+            #expect(text.contains("TLS Web Server Authentication") && text.contains("TLS Web Client Authentication"), "\(text)")
+            #expect(text.contains("X509v3 Subject Key Identifier") && text.contains("X509v3 Authority Key Identifier"))
+            #expect(text.contains(name == "leaf" ? "DNS:kmip.example, IP Address:10.0.0.7" : "DNS:array.example"), "\(text)")
+        }
+        // The public key links to its certificate, the certificate to its key and issuer.
+        let attrs = await engine.execute(Req.message(.v2_1, [Req.uid(.getAttributes, leafUID)]), identity: "a", now: now)
+        let links = attrs.first.payload?.first(.attributes)?.all(.link).compactMap { $0.first(.linkedObjectIdentifier)?.text } ?? []
+        #expect(Set(links) == [leaf.pub, caUID])
+        let keyAttrs = await engine.execute(Req.message(.v2_1, [Req.uid(.getAttributes, leaf.pub)]), identity: "a", now: now)
+        #expect(keyAttrs.first.payload?.first(.attributes)?.all(.link).compactMap { $0.first(.linkedObjectIdentifier)?.text }.contains(leafUID) == true)
+    }
+
+    @Test func badRequestsLeaveNothingBehind() async throws {
+        let (engine, token, store) = try TestHSM.makeExecutor()
+        let ca = try await keyPair(engine, alg: .ec, length: 256, name: "CA")
+        let caUID = try #require(await certify(engine, [TTLV(.uniqueIdentifier, .textString(ca.pub))], links: [(.privateKeyLink, ca.priv)]).first.uid)
+        let leaf = try await keyPair(engine, alg: .ec, length: 256, name: "leaf")
+        let before = try await token.allIDs()
+
+        let garbage = await certify(engine, [TTLV(.certificateRequestType, .enumeration(CertificateRequestType.pkcs10.rawValue)),
+                                             TTLV(.certificateRequestValue, .byteString([0x30, 0x03, 1, 2, 3]))], links: [(.parentLink, caUID)])
+        #expect(garbage.first.resultReason == .invalidCSR)
+        let noIssuer = await certify(engine, [TTLV(.uniqueIdentifier, .textString(leaf.pub))], links: [])
+        #expect(noIssuer.first.resultReason == .invalidField)
+        let notOwnKey = await certify(engine, [TTLV(.uniqueIdentifier, .textString(leaf.pub))], links: [(.privateKeyLink, ca.priv)])
+        #expect(notOwnKey.first.resultReason == .invalidField)
+        // A revoked issuer key may not sign any more.
+        _ = await engine.execute(Req.message(.v2_1, [Req.uid(.revoke, ca.priv, [.structure(.revocationReason, [
+            TTLV(.revocationReasonCode, .enumeration(RevocationReasonCode.keyCompromise.rawValue))])])]), identity: "a", now: now)
+        let revoked = await certify(engine, [TTLV(.uniqueIdentifier, .textString(leaf.pub))], links: [(.parentLink, caUID)])
+        #expect(revoked.first.resultReason == .wrongKeyLifecycleState, "\(revoked.first.resultMessage ?? "")")
+        #expect(revoked.first.resultMessage?.contains("Compromised") == true)
+        #expect(try await token.allIDs() == before)
+        #expect(try await store.pendingUIDs().isEmpty)
+    }
+}
