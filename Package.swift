@@ -1,7 +1,12 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+/// Swift 6 language mode everywhere. Swift 6.3.1's release optimizer crashes in its CopyPropagation
+/// pass (ownership verification) on code in several of our targets; that one pass is off in release.
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .unsafeFlags(["-Xllvm", "-sil-disable-pass=copy-propagation"], .when(configuration: .release)),
+]
 
 let package = Package(
     name: "kmipd",
@@ -34,10 +39,7 @@ let package = Package(
                     .product(name: "SwiftASN1", package: "swift-asn1"),
                     .product(name: "X509", package: "swift-certificates"),
                     .product(name: "Crypto", package: "swift-crypto"),
-                    .product(name: "Logging", package: "swift-log")],
-                // Swift 6.3.1's release optimizer crashes in CopyPropagation (ownership verification) on
-                // this target's async typed-throws handlers; that one pass is turned off for release.
-                swiftSettings: strict + [.unsafeFlags(["-Xllvm", "-sil-disable-pass=copy-propagation"], .when(configuration: .release))]),
+                    .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // A safe PKCS#11 wrapper (module, sessions, typed attributes, CK_RV-carrying errors).
         .target(name: "PKCS11", dependencies: ["CPKCS11"], swiftSettings: strict),
         // Implements the engine's Token on PKCS11, driven by an HSM profile.
