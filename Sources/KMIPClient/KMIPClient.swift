@@ -34,6 +34,12 @@ public final class KMIPClient: Sendable {
         return item.payload ?? .structure(.responsePayload, [])
     }
 
+    /// One attribute list under `tag`, in this client's version's form (2.x Attributes-shaped, 1.x
+    /// Template-Attribute-shaped).
+    public func attributeList(_ attrs: [Attribute], tag: Tag) -> TTLV {
+        version.isV2 ? .structure(tag, attrs.filter { $0.isDefined(in: version) }.map(\.v2)) : .structure(tag, attrs.map(\.v1))
+    }
+
     /// Attributes in this client's version's wire form.
     public func attributeItems(_ attrs: [Attribute], tag: Tag = .templateAttribute) -> [TTLV] {
         version.isV2 ? AttributeList.encode(attrs, version: version) : [.structure(tag, attrs.map(\.v1))]

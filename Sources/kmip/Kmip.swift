@@ -10,7 +10,8 @@ struct Kmip: AsyncParsableCommand {
         commandName: "kmip",
         abstract: "A scriptable KMIP client (JSON output), load generator and conformance runner.",
         subcommands: [Query.self, DiscoverVersions.self, Create.self, Register.self, Get.self, Locate.self,
-                      GetAttributes.self, Activate.self, Revoke.self, Destroy.self, Conformance.self])
+                      GetAttributes.self, Activate.self, Revoke.self, Destroy.self, CreateKeyPair.self, Certify.self,
+                      Conformance.self])
 }
 
 /// Where and how to connect; defaults follow the dev layout `scripts/serve` creates.

@@ -85,7 +85,7 @@ struct Get: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Get an object (key material only if it is extractable).")
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "Unique Identifier.") var uid: String
-    @Option(help: "Key format: Raw or TransparentSymmetricKey.") var format: String?
+    @Option(help: "Key format: Raw, TransparentSymmetricKey, PKCS_1, PKCS_8, X_509, ECPrivateKey, TransparentRSAPublicKey, TransparentECPublicKey, …") var format: String?
     func run() async throws {
         var more = [TTLV]()
         if let format {
