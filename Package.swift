@@ -61,7 +61,7 @@ let package = Package(
                     .product(name: "NIOCore", package: "swift-nio"),
                     .product(name: "NIOPosix", package: "swift-nio")], swiftSettings: strict),
         // The development PKI: a CA whose key is in the token, signing through C_Sign.
-        .target(name: "DevPKI", dependencies: ["HSMBackend", "KMIPEngine",
+        .target(name: "DevPKI", dependencies: ["KMIP", "KMIPEngine",
                     .product(name: "X509", package: "swift-certificates"),
                     .product(name: "SwiftASN1", package: "swift-asn1"),
                     .product(name: "Crypto", package: "swift-crypto"),

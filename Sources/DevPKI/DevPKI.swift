@@ -1,19 +1,23 @@
 import Crypto
 import _CryptoExtras
 import Foundation
-import HSMBackend
+import KMIP
 import KMIPEngine
 import SwiftASN1
 import X509
 
-/// A development PKI whose CA key is generated in the token and signs through it (C_Sign): a server
-/// certificate for 127.0.0.1/localhost (RSA, so the KMIP 1.x RSA key-exchange suites work) and a
-/// client certificate. Leaf keys are files, as TLS stacks need them.
+/// The development PKI, made with the server's own operations: the CA is a key pair generated in the
+/// token (Create Key Pair) with a self-signed certificate (Certify, signed by C_Sign); the server
+/// certificate (RSA, for 127.0.0.1/localhost, so the KMIP 1.x RSA key-exchange suites work) and a
+/// client certificate are issued by Certify from requests whose keys are files, as TLS stacks need.
 public struct DevPKI: Sendable {
-    public static let caKeyID = "kmipd-dev-ca"
-    let token: PKCS11Token
+    /// The identity that owns the CA objects (admins see them; clients do not).
+    public static let owner = "kmipd-dev-pki"
+    public static let caName = "kmipd development CA"
+    let executor: BatchExecutor
     let directory: String
-    public init(token: PKCS11Token, directory: String) { self.token = token; self.directory = directory }
+
+    public init(executor: BatchExecutor, directory: String) { self.executor = executor; self.directory = directory }
 
     public struct Result: Codable, Sendable {
         public var directory: String
@@ -22,90 +26,125 @@ public struct DevPKI: Sendable {
         public var serverKey: String
         public var clientCertificate: String
         public var clientKey: String
-        public var caKeyInToken: String
+        /// Unique Identifiers of the CA's certificate and private key (the key never leaves the token).
+        public var caCertificateUID: String
+        public var caPrivateKeyUID: String
     }
 
-    /// Creates the CA (if its key is not in the token yet), a server and a client certificate.
     public func create(clientName: String = "kmip-dev-client") async throws -> Result {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let point = try await token.ensureP256SigningKey(id: Self.caKeyID, label: "kmipd development CA")
-        let caPublic = Certificate.PublicKey(try P256.Signing.PublicKey(x963Representation: point))
-        let caKey = Certificate.PrivateKey(TokenP256Key(token: token, id: Self.caKeyID, publicKey: caPublic))
-        let caName = try DistinguishedName { CommonName("kmipd development CA"); OrganizationName("kmipd") }
-        let now = Date()
-        let ca = try Certificate(
-            version: .v3, serialNumber: .init(), publicKey: caPublic, notValidBefore: now - 3600,
-            notValidAfter: now + 10 * 365 * 86400, issuer: caName, subject: caName, signatureAlgorithm: .ecdsaWithSHA256,
-            extensions: try Certificate.Extensions {
-                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
-                Critical(KeyUsage(keyCertSign: true, cRLSign: true))
-            }, issuerPrivateKey: caKey)
+        let existing = try await existingCA()
+        let ca: (String, String)
+        if let existing { ca = existing } else { ca = try await makeCA() }
+        let (caCertUID, caKeyUID) = ca
 
         let serverKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
-        let server = try Certificate(
-            version: .v3, serialNumber: .init(), publicKey: .init(serverKey.publicKey), notValidBefore: now - 3600,
-            notValidAfter: now + 825 * 86400, issuer: caName,
-            subject: try DistinguishedName { CommonName("localhost"); OrganizationName("kmipd") },
-            signatureAlgorithm: .ecdsaWithSHA256,
+        let serverUID = try await certify(
+            subject: try DistinguishedName { OrganizationName("kmipd"); CommonName("localhost") },
+            key: Certificate.PrivateKey(serverKey), algorithm: .sha256WithRSAEncryption, issuer: caCertUID,
             extensions: try Certificate.Extensions {
-                Critical(BasicConstraints.notCertificateAuthority)
-                Critical(KeyUsage(digitalSignature: true, keyEncipherment: true))
                 try ExtendedKeyUsage([.serverAuth])
                 SubjectAlternativeNames([.dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))])
-            }, issuerPrivateKey: caKey)
-
+            })
         let clientKey = P256.Signing.PrivateKey()
-        let client = try Certificate(
-            version: .v3, serialNumber: .init(), publicKey: .init(clientKey.publicKey), notValidBefore: now - 3600,
-            notValidAfter: now + 825 * 86400, issuer: caName,
-            subject: try DistinguishedName { CommonName(clientName); OrganizationName("kmipd") },
-            signatureAlgorithm: .ecdsaWithSHA256,
-            extensions: try Certificate.Extensions {
-                Critical(BasicConstraints.notCertificateAuthority)
-                Critical(KeyUsage(digitalSignature: true))
-                try ExtendedKeyUsage([.clientAuth])
-            }, issuerPrivateKey: caKey)
+        let clientUID = try await certify(
+            subject: try DistinguishedName { OrganizationName("kmipd"); CommonName(clientName) },
+            key: Certificate.PrivateKey(clientKey), algorithm: .ecdsaWithSHA256, issuer: caCertUID,
+            extensions: try Certificate.Extensions { try ExtendedKeyUsage([.clientAuth]) })
 
-        func write(_ name: String, _ text: String, private: Bool = false) throws -> String {
-            let p = (directory as NSString).appendingPathComponent(name)
-            try text.write(toFile: p, atomically: true, encoding: .utf8)
-            if `private` { chmod(p, 0o600) }
-            return p
-        }
-        let caPath = try write("ca.crt", try ca.serializeAsPEM().pemString)
-        _ = try write("server.crt", try server.serializeAsPEM().pemString + "\n" + (try ca.serializeAsPEM().pemString) + "\n")
-        _ = try write("server.key", serverKey.pemRepresentation, private: true)
-        let clientPath = try write("client.crt", try client.serializeAsPEM().pemString + "\n")
+        let caPEM = try await pem(caCertUID)
+        let caPath = try write("ca.crt", caPEM)
+        let serverPath = try write("server.crt", try await pem(serverUID) + caPEM)
+        let serverKeyPath = try write("server.key", serverKey.pemRepresentation, private: true)
+        let clientPath = try write("client.crt", try await pem(clientUID))
         let clientKeyPath = try write("client.key", clientKey.pemRepresentation, private: true)
-        return Result(directory: directory, caCertificate: caPath, serverCertificate: directory + "/server.crt",
-                      serverKey: directory + "/server.key", clientCertificate: clientPath, clientKey: clientKeyPath,
-                      caKeyInToken: "CKA_ID=\(Self.caKeyID)")
-    }
-}
-
-/// A P-256 private key that stays in the token: swift-certificates hands us the TBS bytes, we hash
-/// them on the host, the token signs the digest, and raw r‖s becomes a DER ECDSA-Sig-Value.
-struct TokenP256Key: CustomPrivateKey {
-    let token: PKCS11Token
-    let id: String
-    let publicKey: Certificate.PublicKey
-    var defaultSignatureAlgorithm: Certificate.SignatureAlgorithm { .ecdsaWithSHA256 }
-    var supportedSignatureAlgorithms: [Certificate.SignatureAlgorithm] { [.ecdsaWithSHA256] }
-
-    func signSynchronously(bytes: some DataProtocol, signatureAlgorithm: Certificate.SignatureAlgorithm) throws -> Certificate.Signature {
-        guard signatureAlgorithm == .ecdsaWithSHA256 else { throw PKIError("the token CA signs with ECDSA-SHA256 only") }
-        let digest = Array(SHA256.hash(data: Array(bytes)))
-        let raw = try token.signDigestECDSASync(id: id, digest: digest)
-        let der = try P256.Signing.ECDSASignature(rawRepresentation: raw).derRepresentation
-        return try Certificate.Signature(signatureAlgorithm: .ecdsaWithSHA256, signatureBytes: ASN1BitString(bytes: ArraySlice(der)))
+        return Result(directory: directory, caCertificate: caPath, serverCertificate: serverPath, serverKey: serverKeyPath,
+                      clientCertificate: clientPath, clientKey: clientKeyPath, caCertificateUID: caCertUID, caPrivateKeyUID: caKeyUID)
     }
 
-    // Required by the protocol; the key never leaves the token, so there is nothing to serialise.
-    func serialize(into coder: inout DER.Serializer) throws { throw PKIError("a token key cannot be exported") }
-    init(token: PKCS11Token, id: String, publicKey: Certificate.PublicKey) { self.token = token; self.id = id; self.publicKey = publicKey }
-    static var defaultPEMDiscriminator: String { "PRIVATE KEY" }
-    static func == (a: Self, b: Self) -> Bool { a.id == b.id && a.publicKey == b.publicKey }
-    func hash(into h: inout Hasher) { h.combine(id) }
+    /// The CA made by an earlier run: its certificate by Name, its key through the links.
+    func existingCA() async throws -> (String, String)? {
+        let found = try await call(.locate, [.structure(.attributes, [TTLV(.objectType, .enumeration(ObjectType.certificate.rawValue)),
+                                                                      name(Self.caName)])])
+        guard let cert = found.first(.uniqueIdentifier)?.text else { return nil }
+        let attrs = try await call(.getAttributes, [TTLV(.uniqueIdentifier, .textString(cert))])
+        guard let pub = link(attrs, .publicKeyLink) else { return nil }
+        guard let priv = link(try await call(.getAttributes, [TTLV(.uniqueIdentifier, .textString(pub))]), .privateKeyLink) else { return nil }
+        return (cert, priv)
+    }
+
+    func makeCA() async throws -> (String, String) {
+        let pair = try await call(.createKeyPair, [
+            .structure(.commonAttributes, [TTLV(.cryptographicAlgorithm, .enumeration(CryptographicAlgorithm.ec.rawValue)),
+                                           TTLV(.cryptographicLength, .integer(256))]),
+            .structure(.privateKeyAttributes, [TTLV(.cryptographicUsageMask, .integer(Int32(CryptographicUsageMask.sign.rawValue))),
+                                               name(Self.caName + " key")]),
+            .structure(.publicKeyAttributes, [TTLV(.cryptographicUsageMask, .integer(Int32(CryptographicUsageMask.verify.rawValue))),
+                                              name(Self.caName + " public key")]),
+        ])
+        guard let priv = pair.first(.privateKeyUniqueIdentifier)?.text, let pub = pair.first(.publicKeyUniqueIdentifier)?.text else {
+            throw PKIError("Create Key Pair returned no identifiers")
+        }
+        let cert = try await call(.certify, [TTLV(.uniqueIdentifier, .textString(pub)), .structure(.attributes, [
+            linkTTLV(.privateKeyLink, priv), name(Self.caName),
+            .structure(.certificateSubject, [TTLV(.certificateSubjectDistinguishedName, .textString("CN=\(Self.caName),O=kmipd"))]),
+        ])])
+        guard let certUID = cert.first(.uniqueIdentifier)?.text else { throw PKIError("Certify returned no identifier") }
+        for uid in [priv, pub, certUID] { _ = try await call(.activate, [TTLV(.uniqueIdentifier, .textString(uid))]) }
+        return (certUID, priv)
+    }
+
+    /// A PKCS#10 request signed by the file key, certified by the CA through Certify.
+    func certify(subject: DistinguishedName, key: Certificate.PrivateKey, algorithm: Certificate.SignatureAlgorithm,
+                 issuer: String, extensions: Certificate.Extensions) async throws -> String {
+        let attributes = CertificateSigningRequest.Attributes([try .init(ExtensionRequest(extensions: extensions))])
+        let csr = try CertificateSigningRequest(version: .v1, subject: subject, privateKey: key, attributes: attributes,
+                                                signatureAlgorithm: algorithm)
+        var s = DER.Serializer()
+        try s.serialize(csr)
+        let r = try await call(.certify, [
+            TTLV(.certificateRequestType, .enumeration(CertificateRequestType.pkcs10.rawValue)),
+            TTLV(.certificateRequestValue, .byteString(s.serializedBytes)),
+            .structure(.attributes, [linkTTLV(.parentLink, issuer)]),
+        ])
+        guard let uid = r.first(.uniqueIdentifier)?.text else { throw PKIError("Certify returned no identifier") }
+        return uid
+    }
+
+    func pem(_ uid: String) async throws -> String {
+        let got = try await call(.get, [TTLV(.uniqueIdentifier, .textString(uid))])
+        guard let der = got.first(.certificate)?.first(.certificateValue)?.bytes else { throw PKIError("Get returned no certificate") }
+        return try Certificate(derEncoded: der).serializeAsPEM().pemString + "\n"
+    }
+
+    /// One operation through the engine, as the PKI's own identity, in KMIP 2.1.
+    func call(_ operation: KMIP.Operation, _ payload: [TTLV]) async throws -> TTLV {
+        let request = RequestMessage(header: RequestHeader(protocolVersion: .v2_1, batchCount: 1),
+                                     batchItems: [RequestBatchItem(operation: operation, payload: .structure(.requestPayload, payload))])
+        let response = await executor.execute(request, identity: Self.owner, now: Int64(Date().timeIntervalSince1970))
+        guard let item = response.batchItems.first, item.resultStatus == .success, let p = item.payload else {
+            let item = response.batchItems.first
+            throw PKIError("\(operation.name) failed: \(item?.resultReason?.name ?? "?"): \(item?.resultMessage ?? "")")
+        }
+        return p
+    }
+
+    func name(_ n: String) -> TTLV {
+        .structure(.name, [TTLV(.nameValue, .textString(n)), TTLV(.nameType, .enumeration(NameType.uninterpretedTextString.rawValue))])
+    }
+    func linkTTLV(_ type: LinkType, _ uid: String) -> TTLV {
+        .structure(.link, [TTLV(.linkType, .enumeration(type.rawValue)), TTLV(.linkedObjectIdentifier, .textString(uid))])
+    }
+    func link(_ attributes: TTLV, _ type: LinkType) -> String? {
+        attributes.first(.attributes)?.all(.link).first { $0.first(.linkType)?.enumValue == type.rawValue }?.first(.linkedObjectIdentifier)?.text
+    }
+
+    func write(_ name: String, _ text: String, private: Bool = false) throws -> String {
+        let p = (directory as NSString).appendingPathComponent(name)
+        try text.write(toFile: p, atomically: true, encoding: .utf8)
+        if `private` { chmod(p, 0o600) }
+        return p
+    }
 }
 
 struct PKIError: Error, CustomStringConvertible {

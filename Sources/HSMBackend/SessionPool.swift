@@ -46,21 +46,6 @@ final class SessionPool: @unchecked Sendable {
         return try result.get()
     }
 
-    /// Synchronous variant for callers outside Swift concurrency (CLI tools): waits for a free slot.
-    func runBlocking<T>(_ body: (Session) throws(PKCS11Error) -> T) throws(PKCS11Error) -> T {
-        var slot: Slot?
-        while slot == nil {
-            slot = lock.withLock { free.popLast() }
-            if slot == nil { usleep(1000) }
-        }
-        defer { release(slot!) }
-        let s = slot!
-        let result: Result<T, PKCS11Error> = s.queue.sync {
-            do throws(PKCS11Error) { return .success(try body(s.session)) } catch { return .failure(error) }
-        }
-        return try result.get()
-    }
-
     private func acquire() async -> Slot {
         await withCheckedContinuation { cont in
             let slot: Slot? = lock.withLock {

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import DevPKI
 import HSMBackend
+import KMIPEngine
+import Logging
 
 /// `kmipd dev init`: the embedded default state folder that `scripts/serve` uses: a SoftHSM2 token
 /// directory, PINs, the configuration, the database path and the dev PKI. Idempotent.
@@ -53,7 +55,7 @@ struct DevCommand: AsyncParsableCommand {
             let pkiDir = dir + "/pki"
             if !fm.fileExists(atPath: pkiDir + "/client.key") {
                 let runtime = try Runtime(config)
-                _ = try await DevPKI(token: runtime.token, directory: pkiDir).create()
+                _ = try await DevPKI(executor: BatchExecutor(services: runtime.services(logger: Logger(label: "kmipd"))), directory: pkiDir).create()
             }
             printJSON(Report(state: dir, config: configPath, tokenCreated: token.created, pki: pkiDir))
         }

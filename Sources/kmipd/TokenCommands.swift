@@ -3,6 +3,8 @@ import Foundation
 import DevPKI
 import HSMBackend
 import KMIPEngine
+import Logging
+import KMIPEngine
 
 /// `kmipd token …`: provisioning for scripts, JSON out.
 struct TokenCommand: AsyncParsableCommand {
@@ -62,7 +64,7 @@ struct PKICommand: AsyncParsableCommand {
         @Option(help: "Output folder.") var out: String = ".kmipd/pki"
         func run() async throws {
             let runtime = try Runtime(try options.load())
-            printJSON(try await DevPKI(token: runtime.token, directory: out).create())
+            printJSON(try await DevPKI(executor: BatchExecutor(services: runtime.services(logger: Logger(label: "kmipd"))), directory: out).create())
         }
     }
 }

@@ -21,10 +21,10 @@ public final class TestServer: Sendable {
         let token = try TestHSM.makeToken()
         let store = try SQLiteObjectStore(path: TestHSM.databasePath())
         let dir = TestHSM.stateDir + "/pki-" + UUID().uuidString.prefix(8)
-        let pki = try await DevPKI(token: token, directory: dir).create()
+        let executor = BatchExecutor(services: EngineServices(store: store, token: token, policy: AccessPolicy(adminIdentities: admins)))
+        let pki = try await DevPKI(executor: executor, directory: dir).create()
         let tls = try TLSContext(server: true, files: .init(certificateChain: pki.serverCertificate, privateKey: pki.serverKey,
                                                             trustedCA: pki.caCertificate))
-        let executor = BatchExecutor(services: EngineServices(store: store, token: token, policy: AccessPolicy(adminIdentities: admins)))
         var config = configuration
         config.port = 0
         let server = KMIPServer(configuration: config, tls: tls, executor: executor)
