@@ -12,11 +12,11 @@ extension PKCS11Token {
         let sign = usage.contains(.sign), verify = usage.contains(.verify)
         switch key {
         case .rsaPublic(let n, let e):
-            t += [.cls(UInt(CKO_PUBLIC_KEY)), .keyType(UInt(CKK_RSA)), .bytes(UInt(CKA_MODULUS), n), .bytes(UInt(CKA_PUBLIC_EXPONENT), e),
+            t += [.cls(UInt(CKO_PUBLIC_KEY)), .keyType(UInt(CKK_RSA)), .isPrivate(false), .bytes(UInt(CKA_MODULUS), n), .bytes(UInt(CKA_PUBLIC_EXPONENT), e),
                   .flag(Int32(CKA_ENCRYPT), usage.contains(.encrypt)), .flag(Int32(CKA_VERIFY), verify),
                   .flag(Int32(CKA_WRAP), usage.contains(.wrapKey))]
         case .dsaPublic(let p, let q, let g, let y):
-            t += [.cls(UInt(CKO_PUBLIC_KEY)), .keyType(UInt(CKK_DSA)), .bytes(UInt(CKA_PRIME), p), .bytes(UInt(CKA_SUBPRIME), q),
+            t += [.cls(UInt(CKO_PUBLIC_KEY)), .keyType(UInt(CKK_DSA)), .isPrivate(false), .bytes(UInt(CKA_PRIME), p), .bytes(UInt(CKA_SUBPRIME), q),
                   .bytes(UInt(CKA_BASE), g), .value(y), .flag(Int32(CKA_VERIFY), verify)]
         case .rsaPrivate(let k):
             t += [.cls(UInt(CKO_PRIVATE_KEY)), .keyType(UInt(CKK_RSA)), .isPrivate(true), .sensitive(!extractable), .extractable(extractable),
@@ -26,7 +26,7 @@ extension PKCS11Token {
                   .bytes(UInt(CKA_COEFFICIENT), k.coefficient), .flag(Int32(CKA_DECRYPT), usage.contains(.decrypt)),
                   .flag(Int32(CKA_SIGN), sign), .flag(Int32(CKA_UNWRAP), usage.contains(.unwrapKey))]
         case .ecPublic(let curve, let point):
-            t += [.cls(UInt(CKO_PUBLIC_KEY)), .keyType(UInt(CKK_EC)), .bytes(UInt(CKA_EC_PARAMS), curve.parametersDER),
+            t += [.cls(UInt(CKO_PUBLIC_KEY)), .keyType(UInt(CKK_EC)), .isPrivate(false), .bytes(UInt(CKA_EC_PARAMS), curve.parametersDER),
                   .bytes(UInt(CKA_EC_POINT), Self.octetString(point)), .flag(Int32(CKA_VERIFY), verify)]
         case .ecPrivate(let curve, let d, _):
             t += [.cls(UInt(CKO_PRIVATE_KEY)), .keyType(UInt(CKK_EC)), .isPrivate(true), .sensitive(!extractable), .extractable(extractable),
@@ -70,14 +70,15 @@ extension PKCS11Token {
 
     public func storeCertificate(id: String, label: String, der: [UInt8], subjectDER: [UInt8]) async throws(EngineError) {
         let template: [ObjectAttribute] = [.cls(UInt(CKO_CERTIFICATE)), .ulong(UInt(CKA_CERTIFICATE_TYPE), UInt(CKC_X_509)),
-                                           .token(true), .id(id), .label(label), .value(der), .bytes(UInt(CKA_SUBJECT), subjectDER)]
+                                           .token(true), .isPrivate(false), .id(id), .label(label), .value(der),
+                                           .bytes(UInt(CKA_SUBJECT), subjectDER)]
         let h = try await call { (s) throws(PKCS11Error) in try s.createObject(template) }
         cache.set(id, h)
     }
 
     public func generateKeyPair(privateID: String, publicID: String, spec: KeyPairSpec) async throws(EngineError) -> AsymmetricKey {
         let pu = spec.publicUsage, pr = spec.privateUsage
-        var pub: [ObjectAttribute] = [.token(true), .id(publicID), .label(spec.publicLabel),
+        var pub: [ObjectAttribute] = [.token(true), .isPrivate(false), .id(publicID), .label(spec.publicLabel),
                                       .flag(Int32(CKA_VERIFY), pu.contains(.verify)), .flag(Int32(CKA_ENCRYPT), pu.contains(.encrypt)),
                                       .flag(Int32(CKA_WRAP), pu.contains(.wrapKey))]
         var priv: [ObjectAttribute] = [.token(true), .isPrivate(true), .id(privateID), .label(spec.privateLabel),

@@ -71,6 +71,16 @@ def run(version):
         ok = spki.result_status.value == enums.ResultStatus.SUCCESS and \
             spki.secret.key_block.key_format_type.value == enums.KeyFormatType.X_509
         check(f"{tag} get public key as X.509", ok, repr(spki.result_reason))
+        import subprocess, tempfile, os
+        with tempfile.TemporaryDirectory() as d:
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+                            "-subj", f"/CN=pykmip-{tag}", "-keyout", os.path.join(d, "k"), "-outform", "DER", "-out", os.path.join(d, "c")],
+                           check=True, capture_output=True)
+            der = open(os.path.join(d, "c"), "rb").read()
+        cert_uid = c.register(objects.X509Certificate(der, name=f"pykmip-cert-{tag}"))
+        back = c.get(cert_uid)
+        check(f"{tag} register and get a certificate", bytes(back.value) == der)
+        c.destroy(cert_uid)
         try:
             c.get(priv)
             check(f"{tag} private key stays in the token", False)

@@ -6,6 +6,11 @@ import X509
 /// and the 1.x X.509 Certificate Identifier/Subject/Issuer): type, length, subject and issuer fields,
 /// serial number, signature algorithm.
 enum CertificateAttributes {
+    /// Attributes the server derives from the certificate value (a client cannot set or copy them).
+    static func isDerived(_ name: String) -> Bool {
+        name.hasPrefix("Certificate ") || name.hasPrefix("X.509 ") || name == "Digital Signature Algorithm"
+    }
+
     struct Parsed {
         var attributes: [Attribute]
         var subjectDER: [UInt8]

@@ -29,9 +29,16 @@ struct CertifyHandler: OperationHandler {
         } catch { throw EngineError(error) }
         let subject = try await self.subject(payload, attributes, context)
         let links = attributes.filter { $0.name == "Link" }
-        attributes.removeAll { $0.name == "Link" || $0.name.hasPrefix("Certificate Subject") || $0.name == "Certificate Type" }
+        attributes.removeAll { $0.name == "Link" || CertificateAttributes.isDerived($0.name) }
         try AttributeRules.validateClientAttributes(attributes)
+        let uid = try await issue(subject, issuerLinks: links, attributes: attributes, context)
+        context.idPlaceholder = uid
+        return response([TTLV(.uniqueIdentifier, .textString(uid))])
+    }
 
+    /// Signs, stores and links a certificate for `subject`; shared with Re-certify.
+    func issue(_ subject: Subject, issuerLinks links: [Attribute], attributes: [Attribute], extraLinks: [Attribute] = [],
+               _ context: RequestContext) async throws(EngineError) -> String {
         let issuer = try await Issuer.resolve(links: links, subject: subject, context)
         let der = try await sign(subject, issuer, attributes, context)
         let parsed = try CertificateAttributes.parse(der)
@@ -41,6 +48,7 @@ struct CertifyHandler: OperationHandler {
                                    attributes: attributes + parsed.attributes, tokenObject: .certificate)
         if let pk = subject.publicKeyUID { object.attributes.append(Self.link(.publicKeyLink, pk)) }
         if let parent = issuer.certificateUID { object.attributes.append(Self.link(.parentLink, parent)) }
+        object.attributes += extraLinks
         NewObject.applyServerAttributes(&object, context)
         object.attributes.removeAll { ["Extractable", "Sensitive", "Always Sensitive", "Never Extractable", "Lease Time"].contains($0.name) }
         let label = NewObject.label(object), subjectDER = parsed.subjectDER
@@ -52,8 +60,7 @@ struct CertifyHandler: OperationHandler {
             key.attributes.append(Self.link(.certificateLink, uid))
             try await context.saveChange(key)
         }
-        context.idPlaceholder = uid
-        return response([TTLV(.uniqueIdentifier, .textString(uid))])
+        return uid
     }
 
     static func link(_ type: LinkType, _ uid: String) -> Attribute {

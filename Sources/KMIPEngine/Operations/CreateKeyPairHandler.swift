@@ -66,6 +66,12 @@ struct CreateKeyPairHandler: OperationHandler {
         var publicFormat: KeyFormatType
     }
 
+    /// The same kind of pair as an existing private key (for Re-key Key Pair).
+    static func kind(of key: ManagedObject) throws(EngineError) -> Kind {
+        let alg = CryptographicAlgorithm(rawValue: key.first(.cryptographicAlgorithm)?.value.enumValue ?? 0)
+        return try kind(alg, length: key.first(.cryptographicLength)?.value.int32.map(Int.init), domain: nil, curveAttribute: nil)
+    }
+
     static func kind(_ alg: CryptographicAlgorithm, length: Int?, domain: TTLV?, curveAttribute: UInt32?) throws(EngineError) -> Kind {
         switch alg {
         case .rsa:

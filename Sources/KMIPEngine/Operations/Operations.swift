@@ -7,5 +7,6 @@ public enum Operations {
         GetAttributesHandler(), GetAttributeListHandler(), AddAttributeHandler(), ModifyAttributeHandler(),
         DeleteAttributeHandler(), SetAttributeHandler(), LocateHandler(), CheckHandler(), ActivateHandler(),
         RevokeHandler(), DestroyHandler(), InteropHandler(), LogHandler(), CreateKeyPairHandler(), CertifyHandler(),
+        ReKeyHandler(), ReKeyKeyPairHandler(), ReCertifyHandler(),
     ]
 }

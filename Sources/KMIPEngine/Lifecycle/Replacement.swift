@@ -1,0 +1,55 @@
+import KMIP
+
+/// What Re-key, Re-key Key Pair and Re-certify share (KMIP 2.1 §6.1.46 Table 303–304, §6.1.47,
+/// §6.1.44): the replacement copies the existing object's attributes except those the server sets
+/// anew, takes over its names, gets dates shifted by the Offset, and the two link to each other.
+enum Replacement {
+    /// Attributes not copied to the replacement (set anew, or not at all).
+    static let notCopied: Set<String> = [
+        "Unique Identifier", "Initial Date", "Destroy Date", "Compromise Occurrence Date", "Compromise Date",
+        "Revocation Reason", "State", "Digest", "Link", "Last Change Date", "Random Number Generator",
+        "Short Unique Identifier", "Original Creation Date", "Fresh", "Always Sensitive", "Never Extractable",
+        "Lease Time", "Activation Date", "Process Start Date", "Protect Stop Date", "Deactivation Date",
+    ]
+
+    /// The replacement's client-level attributes: copied ones, names, dates by Offset, then the
+    /// request's own attributes on top.
+    static func attributes(from old: ManagedObject, offset: Int64?, requested: [Attribute], now: Int64) -> [Attribute] {
+        var attrs = old.attributes.filter { !notCopied.contains($0.name) }
+        let dates: [Tag] = [.activationDate, .processStartDate, .protectStopDate, .deactivationDate]
+        if let offset, let oldActivation = old.date(.activationDate) {
+            let newActivation = now + offset
+            let shift = newActivation - oldActivation
+            for tag in dates {
+                if let d = old.date(tag) { attrs.append(Attribute(tag, .dateTime(tag == .activationDate ? newActivation : d + shift))) }
+            }
+        } else if let offset {
+            attrs.append(Attribute(.activationDate, .dateTime(now + offset)))
+        } else {
+            for tag in dates { if let d = old.date(tag) { attrs.append(Attribute(tag, .dateTime(d))) } }
+        }
+        for r in requested {
+            if !AttributeRules.isMultiValued(r.name) { attrs.removeAll { $0.name == r.name } }
+            attrs.append(r)
+        }
+        return attrs
+    }
+
+    static func link(_ type: LinkType, _ uid: String) -> Attribute {
+        Attribute(name: "Link", value: .structure(.link, [TTLV(.linkType, .enumeration(type.rawValue)), TTLV(.linkedObjectIdentifier, .textString(uid))]))
+    }
+
+    /// After the replacement exists: the existing object gives up its names and points to it.
+    static func retire(_ old: ManagedObject, replacedBy uid: String, _ context: RequestContext) async throws(EngineError) {
+        var o = old
+        o.attributes.removeAll { $0.name == "Name" }
+        o.attributes.append(link(.replacementObjectLink, uid))
+        try await context.saveChange(o)
+    }
+
+    static func offset(_ payload: TTLV) throws(EngineError) -> Int64? {
+        guard let o = payload.first(.offset) else { return nil }
+        guard case .interval(let v) = o.value else { throw EngineError(.invalidField, "Offset must be an Interval") }
+        return Int64(v)
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import KMIP
+
+/// Re-key Key Pair (KMIP 2.1 §6.1.47): a new key pair of the same kind, generated in the token; each
+/// new half takes over its predecessor's attributes and names and links to it and to its new partner.
+struct ReKeyKeyPairHandler: OperationHandler {
+    static let operation = Operation.reKeyKeyPair
+
+    func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
+        let oldPrivUID: String
+        if let p = payload.first(.privateKeyUniqueIdentifier) {
+            guard let t = p.text else { throw EngineError(.invalidField, "Private Key Unique Identifier must be text") }
+            oldPrivUID = t
+        } else { oldPrivUID = try context.uid(in: payload) }
+        let oldPriv = try await context.fetch(oldPrivUID)
+        guard oldPriv.objectType == .privateKey else { throw EngineError(.invalidObjectType, "Re-key Key Pair takes the private key") }
+        guard let oldPubUID = Issuer.linked(oldPriv, .publicKeyLink) else {
+            throw EngineError(.invalidField, "private key \(oldPrivUID) has no Public Key Link")
+        }
+        let oldPub = try await context.fetch(oldPubUID)
+        var common = [Attribute](), privateOnly = [Attribute](), publicOnly = [Attribute]()
+        do {
+            if let c = payload.first(.commonAttributes) ?? payload.first(.commonTemplateAttribute) { common = try AttributeList.read(c) }
+            if let c = payload.first(.privateKeyAttributes) ?? payload.first(.privateKeyTemplateAttribute) { privateOnly = try AttributeList.read(c) }
+            if let c = payload.first(.publicKeyAttributes) ?? payload.first(.publicKeyTemplateAttribute) { publicOnly = try AttributeList.read(c) }
+        } catch { throw EngineError(error) }
+        for list in [common, privateOnly, publicOnly] { try AttributeRules.validateClientAttributes(list) }
+        let offset = try Replacement.offset(payload)
+        let kind = try CreateKeyPairHandler.kind(of: oldPriv)
+
+        let privUID = UUID().uuidString.lowercased(), pubUID = UUID().uuidString.lowercased()
+        func half(_ old: ManagedObject, _ uid: String, _ own: [Attribute], partner: (LinkType, String)) -> ManagedObject {
+            var o = ManagedObject(uid: uid, objectType: old.objectType, owner: old.owner,
+                                  attributes: Replacement.attributes(from: old, offset: offset, requested: common + own, now: context.now),
+                                  tokenObject: old.tokenObject)
+            o.attributes += [Replacement.link(partner.0, partner.1), Replacement.link(.replacedObjectLink, old.uid)]
+            return o
+        }
+        var priv = half(oldPriv, privUID, privateOnly, partner: (.publicKeyLink, pubUID))
+        var pub = half(oldPub, pubUID, publicOnly, partner: (.privateKeyLink, privUID))
+        let extractable = NewObject.applyServerAttributes(&priv, context)
+        NewObject.applyServerAttributes(&pub, context)
+        let spec = KeyPairSpec(kind: kind.spec, privateExtractable: extractable,
+                               privateUsage: CryptographicUsageMaskBits(rawValue: priv.usageMask),
+                               publicUsage: CryptographicUsageMaskBits(rawValue: pub.usageMask),
+                               privateLabel: NewObject.label(priv), publicLabel: NewObject.label(pub))
+        try await NewObject.persistPair([priv, pub], context) { token async throws(EngineError) in
+            _ = try await token.generateKeyPair(privateID: privUID, publicID: pubUID, spec: spec)
+        }
+        try await Replacement.retire(oldPriv, replacedBy: privUID, context)
+        try await Replacement.retire(oldPub, replacedBy: pubUID, context)
+        context.idPlaceholder = privUID
+        return response([TTLV(.privateKeyUniqueIdentifier, .textString(privUID)), TTLV(.publicKeyUniqueIdentifier, .textString(pubUID))])
+    }
+}
