@@ -32,6 +32,10 @@ extension PKCS11Token {
             t += [.cls(UInt(CKO_PRIVATE_KEY)), .keyType(UInt(CKK_EC)), .isPrivate(true), .sensitive(!extractable), .extractable(extractable),
                   .bytes(UInt(CKA_EC_PARAMS), curve.parametersDER), .value(d), .flag(Int32(CKA_SIGN), sign),
                   .flag(Int32(CKA_DERIVE), usage.contains(.deriveKey))]
+        case .ed25519Public(let point):
+            t += [.cls(UInt(CKO_PUBLIC_KEY)), .keyType(UInt(CKK_EC_EDWARDS)), .isPrivate(false),
+                  .bytes(UInt(CKA_EC_PARAMS), KeyDER.ed25519ParametersDER), .bytes(UInt(CKA_EC_POINT), Self.octetString(point)),
+                  .flag(Int32(CKA_VERIFY), verify)]
         case .dsaPrivate(let p, let q, let g, let x):
             t += [.cls(UInt(CKO_PRIVATE_KEY)), .keyType(UInt(CKK_DSA)), .isPrivate(true), .sensitive(!extractable), .extractable(extractable),
                   .bytes(UInt(CKA_PRIME), p), .bytes(UInt(CKA_SUBPRIME), q), .bytes(UInt(CKA_BASE), g), .value(x), .flag(Int32(CKA_SIGN), sign)]
@@ -56,6 +60,8 @@ extension PKCS11Token {
                 return .dsaPublic(p: try a(Int32(CKA_PRIME)), q: try a(Int32(CKA_SUBPRIME)), g: try a(Int32(CKA_BASE)), y: try a(Int32(CKA_VALUE)))
             case (.dsa, true):
                 return .dsaPrivate(p: try a(Int32(CKA_PRIME)), q: try a(Int32(CKA_SUBPRIME)), g: try a(Int32(CKA_BASE)), x: try a(Int32(CKA_VALUE)))
+            case (.ed25519, false):
+                return .ed25519Public(Self.unwrapOctetString(try a(Int32(CKA_EC_POINT))))
             case (.ec, _), (.ecdsa, _):
                 guard let curve = ECCurve(parametersDER: try a(Int32(CKA_EC_PARAMS))) else {
                     throw PKCS11Error(.invalidArgument, function: "CKA_EC_PARAMS names an unsupported curve")
@@ -94,6 +100,13 @@ extension PKCS11Token {
             mechanism = UInt(CKM_EC_KEY_PAIR_GEN)
             pub = pub.filter { $0.type != UInt(CKA_ENCRYPT) && $0.type != UInt(CKA_WRAP) } + [.bytes(UInt(CKA_EC_PARAMS), curve.parametersDER)]
             priv = priv.filter { $0.type != UInt(CKA_DECRYPT) && $0.type != UInt(CKA_UNWRAP) } + [.flag(Int32(CKA_DERIVE), pr.contains(.deriveKey))]
+        case .ed25519:
+            guard profile.has("CKM_EC_EDWARDS_KEY_PAIR_GEN") else {
+                throw EngineError(.featureNotSupported, "this token has no CKM_EC_EDWARDS_KEY_PAIR_GEN (Ed25519)")
+            }
+            mechanism = UInt(CKM_EC_EDWARDS_KEY_PAIR_GEN)
+            pub = pub.filter { $0.type != UInt(CKA_ENCRYPT) && $0.type != UInt(CKA_WRAP) } + [.bytes(UInt(CKA_EC_PARAMS), KeyDER.ed25519ParametersDER)]
+            priv = priv.filter { $0.type != UInt(CKA_DECRYPT) && $0.type != UInt(CKA_UNWRAP) }
         }
         let (pt, vt) = (pub, priv)
         let (pubHandle, privHandle) = try await call { (s) throws(PKCS11Error) in
@@ -101,7 +114,12 @@ extension PKCS11Token {
         }
         cache.set(publicID, pubHandle)
         cache.set(privateID, privHandle)
-        let algorithm: CryptographicAlgorithm = { if case .ec = spec.kind { return .ec } else { return .rsa } }()
+        let algorithm: CryptographicAlgorithm
+        switch spec.kind {
+        case .rsa: algorithm = .rsa
+        case .ec: algorithm = .ec
+        case .ed25519: algorithm = .ed25519
+        }
         return try await readAsymmetricKey(id: publicID, algorithm: algorithm, isPrivate: false)
     }
 
@@ -132,6 +150,7 @@ extension PKCS11Token {
             default: throw EngineError(.featureNotSupported, "RSA signatures with \(hash) are not supported")
             }
         case .ecdsaDigest: mech = UInt(CKM_ECDSA)
+        case .eddsa: mech = UInt(CKM_EDDSA)
         }
         return try await call { (s) throws(PKCS11Error) in try s.sign(mechanism: mech, key: h, data) }
     }

@@ -148,6 +148,14 @@ public final class PKCS11Token: Token, @unchecked Sendable {
         return names.compactMap { ProtectionStorageMask(named: $0)?.rawValue }.reduce(0, |)
     }
 
+    public var keyPairKinds: [String] {
+        var kinds = [String]()
+        if profile.has("CKM_RSA_PKCS_KEY_PAIR_GEN") { kinds.append("RSA 2048/3072/4096") }
+        if profile.has("CKM_EC_KEY_PAIR_GEN") { kinds.append("EC P-256/P-384/P-521") }
+        if profile.has("CKM_EC_EDWARDS_KEY_PAIR_GEN") { kinds.append("Ed25519") }
+        return kinds
+    }
+
     public var objectCount: Int { cache.count }
 
     func keyTemplate(id: String, spec: SecretKeySpec, keyType: UInt) -> [ObjectAttribute] {

@@ -50,7 +50,7 @@ import Testing
         return path
     }
 
-    @Test(arguments: [(CryptographicAlgorithm.ec, Int32(256)), (.rsa, 2048)])
+    @Test(arguments: [(CryptographicAlgorithm.ec, Int32(256)), (.rsa, 2048), (.ed25519, 256)])
     func caAndLeavesSignedInTheToken(alg: CryptographicAlgorithm, length: Int32) async throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let (engine, token, _) = try TestHSM.makeExecutor()
@@ -118,5 +118,28 @@ import Testing
         #expect(revoked.first.resultMessage?.contains("Compromised") == true)
         #expect(try await token.allIDs() == before)
         #expect(try await store.pendingUIDs().isEmpty)
+    }
+
+    @Test func anExpiredIssuerMayNotSign() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let ca = try await keyPair(engine, alg: .ec, length: 256, name: "Old CA")
+        let caUID = try #require(await certify(engine, [TTLV(.uniqueIdentifier, .textString(ca.pub))], links: [(.privateKeyLink, ca.priv)]).first.uid)
+        let leaf = try await keyPair(engine, alg: .ec, length: 256, name: "late")
+        // Twenty years on, the CA certificate (ten years) has expired.
+        let later = now + 20 * 365 * 86400
+        let r = await engine.execute(Req.message(.v2_1, [(.certify, [TTLV(.uniqueIdentifier, .textString(leaf.pub)), .structure(.attributes, [
+            .structure(.link, [TTLV(.linkType, .enumeration(LinkType.parentLink.rawValue)), TTLV(.linkedObjectIdentifier, .textString(caUID))])])])]),
+            identity: "a", now: later)
+        #expect(r.first.resultReason == .wrongKeyLifecycleState && r.first.resultMessage?.contains("expired") == true, "\(r.first.resultMessage ?? "")")
+    }
+
+    @Test func formatsAnObjectCannotTakeAreRefused() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let pair = try await keyPair(engine, alg: .rsa, length: 2048, name: "fmt")
+        for format: KeyFormatType in [.pkcs8, .transparentECPublicKey, .raw] {
+            let r = await engine.execute(Req.message(.v2_1, [Req.uid(.get, pair.pub, [TTLV(.keyFormatType, .enumeration(format.rawValue))])]),
+                                         identity: "a", now: now)
+            #expect(r.first.resultReason == .keyFormatTypeNotSupported, "\(format)")
+        }
     }
 }

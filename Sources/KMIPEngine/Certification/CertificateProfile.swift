@@ -21,6 +21,8 @@ enum CertificateProfile {
                 Critical(BasicConstraints.notCertificateAuthority)
                 if algorithm == .rsa {
                     Critical(KeyUsage(digitalSignature: true, keyEncipherment: true))
+                } else if algorithm == .ed25519 {
+                    Critical(KeyUsage(digitalSignature: true))
                 } else {
                     Critical(KeyUsage(digitalSignature: true, keyAgreement: true))
                 }

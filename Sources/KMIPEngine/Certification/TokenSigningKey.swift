@@ -28,11 +28,13 @@ struct TokenSigningKey: CustomPrivateKey {
         switch key {
         case .ecPublic(let c, _), .ecPrivate(let c, _, _):
             switch c { case .p256: .ecdsaWithSHA256; case .p384: .ecdsaWithSHA384; case .p521: .ecdsaWithSHA512 }
+        case .ed25519Public: .ed25519
         default: .sha256WithRSAEncryption
         }
     }
     var supportedSignatureAlgorithms: [Certificate.SignatureAlgorithm] {
         if key.algorithm == .rsa { return [.sha256WithRSAEncryption, .sha384WithRSAEncryption, .sha512WithRSAEncryption] }
+        if key.algorithm == .ed25519 { return [.ed25519] }
         return [.ecdsaWithSHA256, .ecdsaWithSHA384, .ecdsaWithSHA512]
     }
 
@@ -52,6 +54,8 @@ struct TokenSigningKey: CustomPrivateKey {
                 : signatureAlgorithm == .ecdsaWithSHA384 ? Array(SHA384.hash(data: data)) : Array(SHA512.hash(data: data))
             let raw = try await token.sign(id: id, mechanism: .ecdsaDigest, data: digest)
             signature = try Self.derECDSA(raw)
+        case .ed25519:
+            signature = try await token.sign(id: id, mechanism: .eddsa, data: data)
         default:
             throw EngineError(.featureNotSupported, "signature algorithm \(signatureAlgorithm) is not supported")
         }

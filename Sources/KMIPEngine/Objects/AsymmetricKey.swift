@@ -11,6 +11,9 @@ public enum AsymmetricKey: Sendable, Hashable {
     case ecPublic(curve: ECCurve, point: [UInt8])
     /// The private scalar d, with the public point when known.
     case ecPrivate(curve: ECCurve, d: [UInt8], point: [UInt8]?)
+    /// A 32-byte Ed25519 public key (RFC 8410). Ed25519 private keys are generated in the token and
+    /// never leave it, so they have no components here.
+    case ed25519Public([UInt8])
 
     public struct RSAPrivate: Sendable, Hashable {
         public var modulus, publicExponent, privateExponent, prime1, prime2, exponent1, exponent2, coefficient: [UInt8]
@@ -33,6 +36,7 @@ public enum AsymmetricKey: Sendable, Hashable {
         case .rsaPublic, .rsaPrivate: .rsa
         case .dsaPublic, .dsaPrivate: .dsa
         case .ecPublic, .ecPrivate: .ec
+        case .ed25519Public: .ed25519
         }
     }
     /// Cryptographic Length: the modulus (RSA) or P (DSA) in bits.
@@ -42,6 +46,7 @@ public enum AsymmetricKey: Sendable, Hashable {
         case .rsaPrivate(let k): Self.bits(k.modulus)
         case .dsaPublic(let p, _, _, _), .dsaPrivate(let p, _, _, _): Self.bits(p)
         case .ecPublic(let c, _), .ecPrivate(let c, _, _): c.bits
+        case .ed25519Public: 256
         }
     }
 

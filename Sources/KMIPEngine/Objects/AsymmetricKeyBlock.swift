@@ -66,7 +66,7 @@ enum AsymmetricKeyBlock {
     /// The format a key is returned in when nobody asked for one (KMIP 2.1 §4.26 defaults).
     static func defaultFormat(_ key: AsymmetricKey) -> KeyFormatType {
         switch key {
-        case .ecPublic: .x509
+        case .ecPublic, .ed25519Public: .x509
         case .ecPrivate: .pkcs8
         case .dsaPublic: .x509
         case .dsaPrivate: .pkcs8

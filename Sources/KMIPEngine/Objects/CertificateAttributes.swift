@@ -59,7 +59,7 @@ enum CertificateAttributes {
         case .ecdsaWithSHA256: .ecdsaWithSHA256
         case .ecdsaWithSHA384: .ecdsaWithSHA384
         case .ecdsaWithSHA512: .ecdsaWithSHA512
-        default: nil
+        default: nil  // Ed25519 has no Digital Signature Algorithm value in KMIP 2.1
         }
     }
 }

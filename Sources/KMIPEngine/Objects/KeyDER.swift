@@ -2,10 +2,13 @@ import SwiftASN1
 
 /// DER forms of RSA and DSA keys: PKCS#1 (RFC 8017 A.1), SubjectPublicKeyInfo (RFC 5280 §4.1, the
 /// KMIP X.509 format) and PKCS#8 PrivateKeyInfo (RFC 5208), via swift-asn1.
-enum KeyDER {
+public enum KeyDER {
     static let rsaEncryption: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 1, 1]
     static let dsa: ASN1ObjectIdentifier = [1, 2, 840, 10040, 4, 1]
     static let ecPublicKey: ASN1ObjectIdentifier = [1, 2, 840, 10045, 2, 1]
+    static let ed25519: ASN1ObjectIdentifier = [1, 3, 101, 112]
+    /// CKA_EC_PARAMS of an Ed25519 key: the DER of its OID (RFC 8410).
+    public static let ed25519ParametersDER: [UInt8] = [0x06, 0x03, 0x2B, 0x65, 0x70]
 
     static func curve(_ node: ASN1Node?) throws -> ECCurve {
         guard let node, let oid = try? ASN1ObjectIdentifier(derEncoded: node),
@@ -86,6 +89,7 @@ enum KeyDER {
                 return .dsaPublic(p: pqg[0], q: pqg[1], g: pqg[2], y: y)
             }
             if oid == ecPublicKey { return .ecPublic(curve: try curve(params), point: inner) }
+            if oid == ed25519 { return .ed25519Public(inner) }
             throw ASN1Error.invalidASN1Object(reason: "unsupported public key algorithm \(oid)")
         }
     }
@@ -160,6 +164,8 @@ enum KeyDER {
             case .ecPublic(let curve, _), .ecPrivate(let curve, _, _):
                 try a.serialize(ecPublicKey)
                 try a.serialize(try ASN1ObjectIdentifier(elements: curve.oid))
+            case .ed25519Public:
+                try a.serialize(ed25519)  // no parameters (RFC 8410 §3)
             }
         }
     }
@@ -169,7 +175,7 @@ enum KeyDER {
         switch key {
         case .rsaPublic: inner = try pkcs1(key)
         case .dsaPublic(_, _, _, let y): inner = try integer(y)
-        case .ecPublic(_, let point): inner = point
+        case .ecPublic(_, let point), .ed25519Public(let point): inner = point
         default: throw ASN1Error.invalidASN1Object(reason: "not a public key")
         }
         var s = DER.Serializer()

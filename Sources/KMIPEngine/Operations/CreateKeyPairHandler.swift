@@ -87,8 +87,10 @@ struct CreateKeyPairHandler: OperationHandler {
                 throw EngineError(.featureNotSupported, "unsupported curve \(named?.name ?? length.map(String.init) ?? "(none)"): P-256, P-384 and P-521 are")
             }
             return Kind(spec: .ec(curve), bits: curve.bits, privateFormat: .pkcs8, publicFormat: .x509)
+        case .ed25519:
+            return Kind(spec: .ed25519, bits: 256, privateFormat: .pkcs8, publicFormat: .x509)
         default:
-            throw EngineError(.featureNotSupported, "Create Key Pair supports RSA and EC, not \(alg)")
+            throw EngineError(.featureNotSupported, "Create Key Pair supports RSA, EC and Ed25519, not \(alg)")
         }
     }
 }

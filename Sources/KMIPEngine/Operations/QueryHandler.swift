@@ -19,9 +19,11 @@ struct QueryHandler: OperationHandler {
             case .queryServerInformation:
                 let info = context.services.serverInfo
                 out.append(TTLV(.vendorIdentification, .textString(info.vendorIdentification)))
-                let detail = "\(info.productName) \(info.productVersion) \(info.tokenDescription)"
+                let kinds = context.services.token.keyPairKinds.joined(separator: ", ")
+                let detail = "\(info.productName) \(info.productVersion) \(info.tokenDescription); key pairs: \(kinds)"
                 out.append(.structure(.serverInformation, context.version.isV2
-                    ? [TTLV(.productName, .textString(info.productName)), TTLV(.buildLevel, .textString(info.productVersion))]
+                    ? [TTLV(.productName, .textString(info.productName)), TTLV(.buildLevel, .textString(info.productVersion)),
+                       TTLV(.serverName, .textString(detail))]
                     : [TTLV(.serverName, .textString(detail))]))
             case .queryCapabilities:
                 // What this server does: batches with Continue (not Undo), no streaming, no asynchronous

@@ -58,6 +58,8 @@ public protocol Token: Sendable {
     func sha256(id: String) async throws(EngineError) -> [UInt8]?
     /// The token's random number generator, for the Random Number Generator attribute (KMIP 1.3+).
     var randomNumberGenerator: RNGDescription? { get }
+    /// Key pair kinds the token can generate (for Query and for refusing early).
+    var keyPairKinds: [String] { get }
     /// How the token protects what it stores, as a Protection Storage Mask (KMIP 2.0+, §4.47): for
     /// example Software for SoftHSM2, Hardware for an HSM.
     var protectionStorageMask: UInt32? { get }
@@ -88,6 +90,7 @@ public struct KeyPairSpec: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         case rsa(bits: Int, publicExponent: [UInt8])
         case ec(ECCurve)
+        case ed25519
     }
     public var kind: Kind
     public var privateExtractable: Bool
@@ -108,4 +111,6 @@ public enum SigningMechanism: Sendable, Hashable {
     case rsaPKCS1(HashingAlgorithm)
     /// ECDSA over a digest computed on the host.
     case ecdsaDigest
+    /// Ed25519 (PureEdDSA) over the message itself.
+    case eddsa
 }
