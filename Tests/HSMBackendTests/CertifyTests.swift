@@ -120,6 +120,27 @@ import Testing
         #expect(try await store.pendingUIDs().isEmpty)
     }
 
+    @Test func anIssuerWithoutItsKeyInTheTokenIsRefused() async throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let (engine, token, _) = try TestHSM.makeExecutor()
+        // A CA certificate registered on its own: its private key is a file somewhere, not in the token.
+        try Self.run(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "30",
+                      "-subj", "/CN=Outside CA", "-keyout", dir + "/outside.key", "-outform", "DER", "-out", dir + "/outside.der"])
+        let der = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/outside.der")))
+        let reg = await engine.execute(Req.message(.v2_1, [(.register, [TTLV(.objectType, .enumeration(ObjectType.certificate.rawValue)),
+            .structure(.attributes, []), .structure(.certificate, [TTLV(.certificateType, .enumeration(CertificateType.x509.rawValue)),
+                                                                   TTLV(.certificateValue, .byteString(der))])])]), identity: "a", now: now)
+        let outside = try #require(reg.first.uid)
+        let attrs = await engine.execute(Req.message(.v2_1, [Req.uid(.getAttributes, outside)]), identity: "a", now: now)
+        #expect(attrs.first.payload?.first(.attributes)?.first(.x509CertificateIdentifier)?.first(.certificateSerialNumber) != nil)
+        let leaf = try await keyPair(engine, alg: .ec, length: 256, name: "orphan")
+        let before = try await token.allIDs()
+        let r = await certify(engine, [TTLV(.uniqueIdentifier, .textString(leaf.pub))], links: [(.parentLink, outside)])
+        #expect(r.first.resultReason == .invalidField && r.first.resultMessage?.contains("no private key in the token") == true,
+                "\(r.first.resultMessage ?? "")")
+        #expect(try await token.allIDs() == before)
+    }
+
     @Test func anExpiredIssuerMayNotSign() async throws {
         let (engine, _, _) = try TestHSM.makeExecutor()
         let ca = try await keyPair(engine, alg: .ec, length: 256, name: "Old CA")

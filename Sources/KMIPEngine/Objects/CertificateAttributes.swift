@@ -33,9 +33,18 @@ enum CertificateAttributes {
         if let alg = signatureAlgorithm(cert.signatureAlgorithm) {
             out.append(Attribute(.digitalSignatureAlgorithm, .enumeration(alg.rawValue)))
         }
-        var s = DER.Serializer()
-        do { try s.serialize(cert.subject) } catch { throw EngineError(.invalidField, "certificate subject: \(error)") }
-        return Parsed(attributes: out, subjectDER: s.serializedBytes)
+        let subjectDER: [UInt8], issuerDER: [UInt8]
+        do { subjectDER = try KeyDER.der(cert.subject); issuerDER = try KeyDER.der(cert.issuer) } catch {
+            throw EngineError(.invalidField, "certificate names: \(error)")
+        }
+        // The X.509 identifiers (KMIP 1.4 §3.13–3.15; 2.1 keeps them): DER names and the serial number.
+        out.append(Attribute(name: "X.509 Certificate Identifier", value: .structure(.x509CertificateIdentifier, [
+            TTLV(.issuerDistinguishedName, .byteString(issuerDER)), TTLV(.certificateSerialNumber, .byteString(Array(cert.serialNumber.bytes)))])))
+        out.append(Attribute(name: "X.509 Certificate Subject", value: .structure(.x509CertificateSubject, [
+            TTLV(.subjectDistinguishedName, .byteString(subjectDER))])))
+        out.append(Attribute(name: "X.509 Certificate Issuer", value: .structure(.x509CertificateIssuer, [
+            TTLV(.issuerDistinguishedName, .byteString(issuerDER))])))
+        return Parsed(attributes: out, subjectDER: subjectDER)
     }
 
     static func fields(_ name: DistinguishedName, _ map: [(ASN1ObjectIdentifier, Tag)]) -> [Attribute] {
