@@ -140,19 +140,8 @@ extension PKCS11Token {
 
     public func sign(id: String, mechanism: SigningMechanism, data: [UInt8]) async throws(EngineError) -> [UInt8] {
         let h = try handle(id)
-        let mech: UInt
-        switch mechanism {
-        case .rsaPKCS1(let hash):
-            switch hash {
-            case .sha256: mech = UInt(CKM_SHA256_RSA_PKCS)
-            case .sha384: mech = UInt(CKM_SHA384_RSA_PKCS)
-            case .sha512: mech = UInt(CKM_SHA512_RSA_PKCS)
-            default: throw EngineError(.featureNotSupported, "RSA signatures with \(hash) are not supported")
-            }
-        case .ecdsaDigest: mech = UInt(CKM_ECDSA)
-        case .eddsa: mech = UInt(CKM_EDDSA)
-        }
-        return try await call { (s) throws(PKCS11Error) in try s.sign(mechanism: mech, key: h, data) }
+        let (m, p) = try Self.plan(mechanism)
+        return try await call { (s) throws(PKCS11Error) in try s.sign(mechanism: m, parameter: p, key: h, data) }
     }
 }
 

@@ -7,7 +7,12 @@ import KMIPEngine
 extension EngineError {
     init(_ e: PKCS11Error) {
         let code: Code
+        let initRefusal = e.function.hasSuffix("Init") &&
+            (e.rv == UInt(CKR_ARGUMENTS_BAD) || e.rv == UInt(CKR_KEY_SIZE_RANGE) || e.rv == UInt(CKR_KEY_TYPE_INCONSISTENT))
         switch e.rv {
+        // A token that refuses a mechanism's parameters or this key at C_*Init cannot do the operation
+        // (SoftHSM2: OAEP with SHA-2, HMAC keys shorter than the digest).
+        case _ where initRefusal: code = .featureNotSupported
         case UInt(CKR_ATTRIBUTE_SENSITIVE), UInt(CKR_KEY_UNEXTRACTABLE): code = .objectNotExtractable
         case UInt(CKR_KEY_SIZE_RANGE), UInt(CKR_ATTRIBUTE_VALUE_INVALID), UInt(CKR_TEMPLATE_INCONSISTENT),
              UInt(CKR_TEMPLATE_INCOMPLETE), UInt(CKR_DOMAIN_PARAMS_INVALID): code = .invalidField

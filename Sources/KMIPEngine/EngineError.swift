@@ -31,7 +31,9 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         case .invalidMessage: return .invalidMessage
         case .operationNotSupported: return .operationNotSupported
         case .featureNotSupported: return .featureNotSupported
-        case .wrongKeyLifecycleState: return .wrongKeyLifecycleState
+        // Wrong Key Lifecycle State is a 2.0 reason; KMIP 1.x servers (and the 1.4 test cases) say
+        // Permission Denied when the state forbids what was asked.
+        case .wrongKeyLifecycleState: return version.isV2 ? .wrongKeyLifecycleState : .permissionDenied
         // A change the object's state forbids (destroying an Active key, moving an Active key's
         // Activation Date): KMIP 1.x answers Permission Denied, 2.x Wrong Key Lifecycle State.
         case .stateForbidsChange: return version.isV2 ? .wrongKeyLifecycleState : .permissionDenied

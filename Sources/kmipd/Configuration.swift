@@ -19,6 +19,9 @@ struct Configuration: Codable {
         var admins: [String] = []
         var extractableByDefault = true
         var privateKeysExtractableByDefault: Bool? = nil
+        var acceptRNGSeed: Bool? = nil
+        var defaultIssuerCertificate: String? = nil
+        var certificateValidityDays: Int? = nil
     }
     struct Limits: Codable {
         var maxMessageSize = 1 << 20

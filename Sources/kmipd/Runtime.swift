@@ -29,6 +29,9 @@ struct Runtime {
         var policy = AccessPolicy(adminIdentities: Set(configuration.policy.admins),
                                   extractableByDefault: configuration.policy.extractableByDefault)
         policy.privateKeysExtractableByDefault = configuration.policy.privateKeysExtractableByDefault ?? false
+        policy.acceptRNGSeed = configuration.policy.acceptRNGSeed ?? true
+        policy.defaultIssuerCertificate = configuration.policy.defaultIssuerCertificate
+        if let days = configuration.policy.certificateValidityDays { policy.certificateValidityDays = days }
         return EngineServices(store: store, token: token, policy: policy,
                               serverInfo: info, audit: Logger(label: "kmipd.audit"))
     }

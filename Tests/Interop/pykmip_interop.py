@@ -87,6 +87,32 @@ def run(version):
         except Exception:
             check(f"{tag} private key stays in the token", True)
 
+        # Cryptographic services in the token: AES-CBC, RSA signatures, HMAC.
+        aes = c.create(enums.CryptographicAlgorithm.AES, 256, cryptographic_usage_mask=[
+            enums.CryptographicUsageMask.ENCRYPT, enums.CryptographicUsageMask.DECRYPT])
+        c.activate(aes)
+        cbc = {"block_cipher_mode": enums.BlockCipherMode.CBC, "padding_method": enums.PaddingMethod.PKCS5,
+               "cryptographic_algorithm": enums.CryptographicAlgorithm.AES}
+        ct, iv = c.encrypt(b"attack at dawn", uid=aes, cryptographic_parameters=cbc, iv_counter_nonce=bytes(16))
+        pt = c.decrypt(ct, uid=aes, cryptographic_parameters=cbc, iv_counter_nonce=bytes(16))
+        check(f"{tag} AES-CBC encrypt/decrypt", pt == b"attack at dawn" and len(ct) == 16, repr((ct, iv, pt)))
+        spub, spriv = c.create_key_pair(enums.CryptographicAlgorithm.RSA, 2048,
+                                        public_usage_mask=[enums.CryptographicUsageMask.VERIFY],
+                                        private_usage_mask=[enums.CryptographicUsageMask.SIGN])
+        c.activate(spub); c.activate(spriv)
+        sp = {"padding_method": enums.PaddingMethod.PKCS1v15, "cryptographic_algorithm": enums.CryptographicAlgorithm.RSA,
+              "hashing_algorithm": enums.HashingAlgorithm.SHA_256}
+        signature = c.sign(b"message", uid=spriv, cryptographic_parameters=sp)
+        valid = c.signature_verify(b"message", signature, uid=spub, cryptographic_parameters=sp)
+        invalid = c.signature_verify(b"messagf", signature, uid=spub, cryptographic_parameters=sp)
+        check(f"{tag} RSA sign/verify", valid == enums.ValidityIndicator.VALID and invalid == enums.ValidityIndicator.INVALID,
+              repr((valid, invalid)))
+        hk = c.create(enums.CryptographicAlgorithm.HMAC_SHA256, 256, cryptographic_usage_mask=[
+            enums.CryptographicUsageMask.MAC_GENERATE, enums.CryptographicUsageMask.MAC_VERIFY])
+        c.activate(hk)
+        _, mac = c.mac(b"message", uid=hk, algorithm=enums.CryptographicAlgorithm.HMAC_SHA256)
+        check(f"{tag} HMAC-SHA256", len(mac) == 32, repr(mac))
+
         c.destroy(uid)
         c.destroy(reg)
         _, attrs = c.get_attributes(uid, ["State"])

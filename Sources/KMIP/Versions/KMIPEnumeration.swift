@@ -30,6 +30,8 @@ public struct EnumerationIndex: Sendable {
                 let k = TagIndex.key(r.name)
                 byKey[k] = r.value
                 // The XML and JSON encodings cannot start a name with a digit: "3DES" is written "DES3".
+                // KMIP 1.4/2.1 misspell MGF1 as "MFG1" in the Mask Generator table.
+                if k == "mfg1" { byKey["mgf1"] = r.value }
                 if let first = k.first, first.isNumber {
                     let digits = k.prefix { $0.isNumber }
                     byKey[String(k.dropFirst(digits.count)) + digits] = r.value
@@ -52,6 +54,7 @@ public struct EnumerationIndex: Sendable {
         "revocationreasoncode": "Revocation Reason Code", "attestationtype": "Attestation Type",
         "certificaterequesttype": "Certificate Request Type", "rngmode": "RNG Mode",
         "protectionstoragemasks": "Protection Storage Mask", "storagestatusmask": "Storage Status Mask",
+        "maskgeneratorhashingalgorithm": "Hashing Algorithm", "wrappingmethod": "Wrapping Method",
     ]
     /// The table for values carried under `tag` (or the attribute of that name), if any.
     public func tableName(for tagName: String) -> String? {

@@ -3,11 +3,12 @@
 /// enumerations and masks given by name.
 public enum TTLVXML {
     /// Converts an element tree to TTLV. `resolve` may rewrite a raw `value` first (placeholders).
-    public static func ttlv(_ e: XMLElement, resolve: (String) -> String = { $0 }) throws(KMIPCodecError) -> TTLV {
+    /// `resolve` gets the raw value and the element name.
+    public static func ttlv(_ e: XMLElement, resolve: (String, String) -> String = { v, _ in v }) throws(KMIPCodecError) -> TTLV {
         try convert(e, context: nil, resolve: resolve)
     }
 
-    static func convert(_ e: XMLElement, context: String?, resolve: (String) -> String) throws(KMIPCodecError) -> TTLV {
+    static func convert(_ e: XMLElement, context: String?, resolve: (String, String) -> String) throws(KMIPCodecError) -> TTLV {
         guard let tag = Tag(named: e.name) else { throw KMIPCodecError(.unknownTag, "unknown tag <\(e.name)>") }
         let typeName = e.attributes["type"] ?? "Structure"
         guard let type = ItemType(xmlName: typeName) else { throw KMIPCodecError(.xmlSyntax, "unknown type \(typeName) on <\(e.name)>") }
@@ -23,7 +24,7 @@ public enum TTLVXML {
             }
             return .structure(tag, children)
         }
-        let raw = resolve(e.attributes["value"] ?? "")
+        let raw = resolve(e.attributes["value"] ?? "", e.name)
         let table = context ?? tag.name ?? e.name
         return TTLV(tag, try value(type, raw, table: table, tag: tag))
     }

@@ -27,7 +27,9 @@ public struct ConformanceRunner: Sendable {
         do { connection = try await connect() } catch { return Outcome(name: name, status: .fail, detail: "cannot connect: \(error)") }
         defer { Task { await connection.close() } }
 
-        var session = ConformanceSession(requestTexts: Self.requestValues(root))
+        let operations = Self.requestValues(root, element: "Operation")
+        var session = ConformanceSession(requestTexts: Self.requestValues(root),
+                                         generatesKeys: operations.contains("create") || operations.contains("createkeypair"))
         var step = 0
         var lastResponse: TTLV?
         for element in root.children {
@@ -35,7 +37,8 @@ public struct ConformanceRunner: Sendable {
             case "RequestMessage":
                 step += 1
                 let request: TTLV
-                do { request = try TTLVXML.ttlv(element, resolve: { session.substitute($0) }) } catch {
+                if let last = lastResponse { session.remember(last) }
+                do { request = try TTLVXML.ttlv(element, resolve: { session.substitute($0, element: $1) }) } catch {
                     return Outcome(name: name, status: .fail, detail: "request \(step): cannot encode: \(error)")
                 }
                 do {
@@ -81,9 +84,12 @@ public struct ConformanceRunner: Sendable {
     }
 
     /// Every value attribute that appears in a request, so fixed values are told from generated ones.
-    static func requestValues(_ root: XMLElement) -> Set<String> {
+    static func requestValues(_ root: XMLElement, element: String? = nil) -> Set<String> {
         var out = Set<String>()
-        func walk(_ e: XMLElement) { if let v = e.attributes["value"] { out.insert(v.lowercased()) }; e.children.forEach(walk) }
+        func walk(_ e: XMLElement) {
+            if let v = e.attributes["value"], element == nil || e.name == element { out.insert(v.lowercased()) }
+            e.children.forEach(walk)
+        }
         root.children.filter { $0.name == "RequestMessage" }.forEach(walk)
         return out
     }

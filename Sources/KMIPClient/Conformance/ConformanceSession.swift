@@ -5,8 +5,13 @@ import KMIP
 struct ConformanceSession {
     var bindings: [String: String] = [:]
     let requestTexts: Set<String>
+    /// The file makes keys with Create / Create Key Pair: their ciphertexts, MACs and signatures
+    /// differ from the reference server's, and later requests that quote them get ours instead.
+    let generatesKeys: Bool
+    /// Reference value → the value this server returned, for those later requests.
+    var replacements: [String: String] = [:]
 
-    init(requestTexts: Set<String>) { self.requestTexts = requestTexts }
+    init(requestTexts: Set<String>, generatesKeys: Bool) { self.requestTexts = requestTexts; self.generatesKeys = generatesKeys }
 
     /// Tags whose values legitimately differ between servers (generated material, derived values).
     static let generated: Set<Tag> = [.digestValue, .keyMaterial, .data, .ivCounterNonce, .authenticatedEncryptionTag,
@@ -15,14 +20,29 @@ struct ConformanceSession {
     static let openStructures: Set<Tag> = [.attributes, .responseHeader, .serverInformation, .responsePayload, .attribute,
                                            .capabilityInformation, .profileInformation, .validationInformation]
 
-    /// `$NOW±n` becomes a time; other `$NAME` placeholders become what the server returned for them.
-    func substitute(_ raw: String) -> String {
+    /// The values responses returned so far, by tag (latest wins), for placeholders first seen in a request.
+    var lastValues: [String: String] = [:]
+
+    mutating func remember(_ response: TTLV) {
+        func walk(_ t: TTLV) {
+            if case .structure(let c) = t.value { c.forEach(walk) } else { lastValues[t.tag.xmlName] = Self.render(t) }
+        }
+        walk(response)
+    }
+
+    /// `$NOW±n` becomes a time; other `$NAME` placeholders become what the server returned for them —
+    /// bound earlier, or (first seen in a request, like `$MAC_DATA`) the same field of the last response.
+    mutating func substitute(_ raw: String, element: String) -> String {
+        if let r = replacements[raw.lowercased()] { return r }
         guard raw.hasPrefix("$") else { return raw }
         if raw.hasPrefix("$NOW") {
             let offset = Int64(raw.dropFirst(4).replacingOccurrences(of: "+", with: "")) ?? 0
             return ISODate.format(Int64(Date().timeIntervalSince1970) + offset)
         }
-        return bindings[String(raw.dropFirst())] ?? raw
+        let key = String(raw.dropFirst())
+        if let bound = bindings[key] { return bound }
+        if let seen = lastValues[element] { bindings[key] = seen; return seen }
+        return raw
     }
 
     /// nil when `actual` matches `expected`; otherwise the first difference.
@@ -47,10 +67,13 @@ struct ConformanceSession {
             return nil
         }
         if type == .dateTime || type == .dateTimeExtended { return nil }  // times vary between runs
-        if (type == .byteString || type == .bigInteger) && Self.generated.contains(tag) && !requestTexts.contains(raw.lowercased()) {
-            return nil  // server-generated material (keys, digests, ciphertexts of generated keys)
+        if (type == .byteString || type == .bigInteger) && Self.generated.contains(tag) {
+            // Server-generated material (keys, digests) never matches; outputs of generated keys vary too.
+            if !requestTexts.contains(raw.lowercased()) { return nil }
+            if generatesKeys { replacements[raw.lowercased()] = got; return nil }
         }
         // Resolve enumeration names against the attribute this value belongs to, as the request side does.
+        // (A response-side placeholder was handled above.)
         let wanted: TTLV
         do {
             let wrapper = XMLElement(name: "Attribute", children: contextSiblings + [expected])

@@ -13,6 +13,9 @@ public struct AccessPolicy: Sendable {
     public var defaultIssuerCertificate: String?
     /// Lifetime of issued certificates; self-signed CA certificates get ten times this.
     public var certificateValidityDays: Int = 365
+    /// Whether RNG Seed passes client data to C_SeedRandom (which mixes it in as additional input;
+    /// it cannot make the generator weaker). Off: refused with Permission Denied.
+    public var acceptRNGSeed: Bool = true
     /// Lease Time given to new keys and secrets (KMIP 2.1 §4.31): how long a client may use an object
     /// before it asks again. nil: no lease.
     public var leaseTimeSeconds: UInt32?

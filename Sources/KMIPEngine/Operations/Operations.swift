@@ -8,5 +8,7 @@ public enum Operations {
         DeleteAttributeHandler(), SetAttributeHandler(), LocateHandler(), CheckHandler(), ActivateHandler(),
         RevokeHandler(), DestroyHandler(), InteropHandler(), LogHandler(), CreateKeyPairHandler(), CertifyHandler(),
         ReKeyHandler(), ReKeyKeyPairHandler(), ReCertifyHandler(),
+        EncryptHandler(), DecryptHandler(), SignHandler(), SignatureVerifyHandler(), MACHandler(), MACVerifyHandler(),
+        RNGRetrieveHandler(), RNGSeedHandler(), HashHandler(),
     ]
 }

@@ -42,6 +42,15 @@ public protocol Token: Sendable {
     /// Signs with a private key that stays in the token (C_Sign). For ECDSA `data` is the digest the
     /// host computed (tokens like SoftHSM2 have no hash-and-sign ECDSA); the result is raw r‖s.
     func sign(id: String, mechanism: SigningMechanism, data: [UInt8]) async throws(EngineError) -> [UInt8]
+    /// C_Encrypt / C_Decrypt with a key in the token.
+    func encrypt(id: String, cipher: Cipher, data: [UInt8]) async throws(EngineError) -> [UInt8]
+    func decrypt(id: String, cipher: Cipher, data: [UInt8]) async throws(EngineError) -> [UInt8]
+    /// C_Verify: whether the signature (or MAC) is valid.
+    func verify(id: String, mechanism: SigningMechanism, data: [UInt8], signature: [UInt8]) async throws(EngineError) -> Bool
+    /// C_Digest.
+    func hash(_ algorithm: HashingAlgorithm, data: [UInt8]) async throws(EngineError) -> [UInt8]
+    /// C_SeedRandom.
+    func seedRandom(_ seed: [UInt8]) async throws(EngineError)
     /// Stores an X.509 certificate (CKO_CERTIFICATE, CKC_X_509).
     func storeCertificate(id: String, label: String, der: [UInt8], subjectDER: [UInt8]) async throws(EngineError)
     /// The value of an extractable key, a data object or a certificate (C_GetAttributeValue CKA_VALUE).
@@ -109,8 +118,28 @@ public struct KeyPairSpec: Sendable, Hashable {
 public enum SigningMechanism: Sendable, Hashable {
     /// RSASSA-PKCS1-v1_5 with SHA-256/384/512, hashed in the token.
     case rsaPKCS1(HashingAlgorithm)
+    /// RSASSA-PSS with SHA-2 (MGF1 with the same hash), hashed in the token.
+    case rsaPSS(HashingAlgorithm, saltLength: Int)
+    /// RSASSA-PKCS1-v1_5 over an already digested message (the DigestInfo is built on the host).
+    case rsaPKCS1Raw
     /// ECDSA over a digest computed on the host.
     case ecdsaDigest
     /// Ed25519 (PureEdDSA) over the message itself.
     case eddsa
+    /// HMAC with the key's hash (MAC / MAC Verify).
+    case hmac(HashingAlgorithm)
+    /// AES-CMAC.
+    case cmac
+}
+
+/// Symmetric and RSA ciphers the engine asks the token for (KMIP Cryptographic Parameters resolved).
+public enum Cipher: Sendable, Hashable {
+    case aesECB
+    case aesCBC(iv: [UInt8], pad: Bool)
+    case aesCTR(counterBlock: [UInt8], counterBits: Int)
+    case aesGCM(iv: [UInt8], aad: [UInt8], tagBits: Int)
+    case des3ECB
+    case des3CBC(iv: [UInt8], pad: Bool)
+    case rsaPKCS1
+    case rsaOAEP(hash: HashingAlgorithm, mgfHash: HashingAlgorithm, label: [UInt8])
 }

@@ -1,0 +1,119 @@
+import CPKCS11
+
+/// A mechanism's parameter, built as its C struct only for the duration of a call (PKCS#11 v2.40:
+/// CK_GCM_PARAMS, CK_AES_CTR_PARAMS, CK_RSA_PKCS_OAEP_PARAMS, CK_RSA_PKCS_PSS_PARAMS, or raw bytes
+/// such as a CBC IV).
+public enum MechanismParameter: Sendable, Hashable {
+    case none
+    case bytes([UInt8])
+    case gcm(iv: [UInt8], aad: [UInt8], tagBits: Int)
+    case ctr(counterBits: Int, counterBlock: [UInt8])
+    case oaep(hash: UInt, mgf: UInt, label: [UInt8])
+    case pss(hash: UInt, mgf: UInt, saltLength: Int)
+
+    /// Calls `body` with a CK_MECHANISM for `type` carrying this parameter.
+    func withMechanism<R>(_ type: UInt, _ body: (inout CK_MECHANISM) -> R) -> R {
+        var mech = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(type), pParameter: nil, ulParameterLen: 0)
+        switch self {
+        case .none:
+            return body(&mech)
+        case .bytes(let b):
+            var copy = b
+            return copy.withUnsafeMutableBytes { p in
+                mech.pParameter = p.baseAddress; mech.ulParameterLen = CK_ULONG(p.count)
+                return body(&mech)
+            }
+        case .gcm(let iv, let aad, let tagBits):
+            var ivCopy = iv, aadCopy = aad
+            return ivCopy.withUnsafeMutableBufferPointer { ivp in
+                aadCopy.withUnsafeMutableBufferPointer { aadp in
+                    // ulIvBits is ignored by SoftHSM2 but read by real HSMs (HSM-NOTES.md).
+                    var params = CK_GCM_PARAMS(pIv: ivp.baseAddress, ulIvLen: CK_ULONG(iv.count), ulIvBits: CK_ULONG(iv.count * 8),
+                                               pAAD: aad.isEmpty ? nil : aadp.baseAddress, ulAADLen: CK_ULONG(aad.count),
+                                               ulTagBits: CK_ULONG(tagBits))
+                    return withUnsafeMutableBytes(of: &params) { pp in
+                        mech.pParameter = pp.baseAddress; mech.ulParameterLen = CK_ULONG(pp.count)
+                        return body(&mech)
+                    }
+                }
+            }
+        case .ctr(let counterBits, let block):
+            var params = CK_AES_CTR_PARAMS()
+            params.ulCounterBits = CK_ULONG(counterBits)
+            withUnsafeMutableBytes(of: &params.cb) { cb in
+                for (i, byte) in block.prefix(16).enumerated() { cb[i] = byte }
+            }
+            return withUnsafeMutableBytes(of: &params) { pp in
+                mech.pParameter = pp.baseAddress; mech.ulParameterLen = CK_ULONG(pp.count)
+                return body(&mech)
+            }
+        case .oaep(let hash, let mgf, let label):
+            var labelCopy = label
+            return labelCopy.withUnsafeMutableBytes { lp in
+                var params = CK_RSA_PKCS_OAEP_PARAMS(hashAlg: CK_MECHANISM_TYPE(hash), mgf: CK_RSA_PKCS_MGF_TYPE(mgf),
+                                                     source: CK_RSA_PKCS_OAEP_SOURCE_TYPE(CKZ_DATA_SPECIFIED),
+                                                     pSourceData: label.isEmpty ? nil : lp.baseAddress, ulSourceDataLen: CK_ULONG(label.count))
+                return withUnsafeMutableBytes(of: &params) { pp in
+                    mech.pParameter = pp.baseAddress; mech.ulParameterLen = CK_ULONG(pp.count)
+                    return body(&mech)
+                }
+            }
+        case .pss(let hash, let mgf, let saltLength):
+            var params = CK_RSA_PKCS_PSS_PARAMS(hashAlg: CK_MECHANISM_TYPE(hash), mgf: CK_RSA_PKCS_MGF_TYPE(mgf), sLen: CK_ULONG(saltLength))
+            return withUnsafeMutableBytes(of: &params) { pp in
+                mech.pParameter = pp.baseAddress; mech.ulParameterLen = CK_ULONG(pp.count)
+                return body(&mech)
+            }
+        }
+    }
+}
+
+extension Session {
+    /// Single-part C_Encrypt or C_Decrypt (two-call form for the output size).
+    public func crypt(encrypt: Bool, mechanism: UInt, parameter: MechanismParameter, key: UInt, _ data: [UInt8]) throws(PKCS11Error) -> [UInt8] {
+        let f = module.functions.pointee
+        let name = encrypt ? "C_Encrypt" : "C_Decrypt"
+        let rvInit = parameter.withMechanism(mechanism) { mech in
+            encrypt ? f.C_EncryptInit(handle, &mech, CK_OBJECT_HANDLE(key)) : f.C_DecryptInit(handle, &mech, CK_OBJECT_HANDLE(key))
+        }
+        try check(rvInit, name + "Init")
+        var input = data
+        // Two-call form: the first call (no buffer) reports the size and keeps the operation going.
+        var outLen: CK_ULONG = 0
+        let sizing = encrypt ? f.C_Encrypt(handle, &input, CK_ULONG(input.count), nil, &outLen)
+                             : f.C_Decrypt(handle, &input, CK_ULONG(input.count), nil, &outLen)
+        try check(sizing, name)
+        var out = [UInt8](repeating: 0, count: Int(outLen))
+        let rv = encrypt ? f.C_Encrypt(handle, &input, CK_ULONG(input.count), &out, &outLen)
+                         : f.C_Decrypt(handle, &input, CK_ULONG(input.count), &out, &outLen)
+        try check(rv, name)
+        return Array(out.prefix(Int(outLen)))
+    }
+
+    /// C_Sign with a parameterised mechanism.
+    public func sign(mechanism: UInt, parameter: MechanismParameter, key: UInt, _ data: [UInt8]) throws(PKCS11Error) -> [UInt8] {
+        let f = module.functions.pointee
+        try check(parameter.withMechanism(mechanism) { mech in f.C_SignInit(handle, &mech, CK_OBJECT_HANDLE(key)) }, "C_SignInit")
+        var input = data
+        var len: CK_ULONG = 1024
+        var out = [UInt8](repeating: 0, count: Int(len))
+        try check(f.C_Sign(handle, &input, CK_ULONG(input.count), &out, &len), "C_Sign")
+        return Array(out.prefix(Int(len)))
+    }
+
+    /// C_Verify: true for a valid signature, false for CKR_SIGNATURE_INVALID / CKR_SIGNATURE_LEN_RANGE.
+    public func verify(mechanism: UInt, parameter: MechanismParameter, key: UInt, _ data: [UInt8], signature: [UInt8]) throws(PKCS11Error) -> Bool {
+        let f = module.functions.pointee
+        try check(parameter.withMechanism(mechanism) { mech in f.C_VerifyInit(handle, &mech, CK_OBJECT_HANDLE(key)) }, "C_VerifyInit")
+        var input = data, sig = signature
+        let rv = f.C_Verify(handle, &input, CK_ULONG(input.count), &sig, CK_ULONG(sig.count))
+        if rv == CK_RV(CKR_SIGNATURE_INVALID) || rv == CK_RV(CKR_SIGNATURE_LEN_RANGE) { return false }
+        try check(rv, "C_Verify")
+        return true
+    }
+
+    public func seedRandom(_ seed: [UInt8]) throws(PKCS11Error) {
+        var s = seed
+        try check(module.functions.pointee.C_SeedRandom(handle, &s, CK_ULONG(s.count)), "C_SeedRandom")
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import KMIP
+import KMIPEngine
+import KMIPTestSupport
+import Testing
+
+/// Known-answer tests: fixed keys registered, then published vectors through the token.
+@Suite struct KnownAnswerTests {
+    let now = Int64(Date().timeIntervalSince1970)
+
+    func register(_ engine: BatchExecutor, alg: CryptographicAlgorithm, key: [UInt8], mask: UInt32) async throws -> String {
+        let r = await engine.execute(Req.message(.v2_1, [(.register, [TTLV(.objectType, .enumeration(ObjectType.symmetricKey.rawValue)),
+            .structure(.attributes, [TTLV(.cryptographicUsageMask, .integer(Int32(bitPattern: mask))),
+                                     TTLV(.activationDate, .dateTime(now - 60))]),
+            .structure(.symmetricKey, [.structure(.keyBlock, [TTLV(.keyFormatType, .enumeration(KeyFormatType.raw.rawValue)),
+                .structure(.keyValue, [TTLV(.keyMaterial, .byteString(key))]),
+                TTLV(.cryptographicAlgorithm, .enumeration(alg.rawValue)), TTLV(.cryptographicLength, .integer(Int32(key.count * 8)))])])])]),
+            identity: "a", now: now)
+        return try #require(r.first.uid, "\(r.first.resultMessage ?? "")")
+    }
+
+    func call(_ engine: BatchExecutor, _ op: KMIP.Operation, _ payload: [TTLV]) async -> ResponseBatchItem {
+        await engine.execute(Req.message(.v2_1, [(op, payload)]), identity: "a", now: now).first
+    }
+
+    /// RFC 4231 test case 6 (a 131-byte key; SoftHSM2 refuses HMAC keys shorter than the digest).
+    @Test func hmacSHA256RFC4231Case6() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let uid = try await register(engine, alg: .hmacSHA256, key: [UInt8](repeating: 0xAA, count: 131), mask: 0x180)
+        let data = Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)
+        let expected = hex("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+        let mac = await call(engine, .mac, [TTLV(.uniqueIdentifier, .textString(uid)), TTLV(.data, .byteString(data))])
+        #expect(mac.payload?.first(.macData)?.bytes == expected, "MAC: \(mac.resultReason?.name ?? "") \(mac.resultMessage ?? "")")
+        for (candidate, valid) in [(expected, true), (Array(expected.prefix(16)), true), ([0] + expected.dropFirst(), false)] {
+            let r = await call(engine, .macVerify, [TTLV(.uniqueIdentifier, .textString(uid)), TTLV(.data, .byteString(data)),
+                                                    TTLV(.macData, .byteString(candidate))])
+            #expect(r.payload?.first(.validityIndicator)?.enumValue == (valid ? ValidityIndicator.valid : .invalid).rawValue)
+        }
+        // A key shorter than the digest: the token refuses it, and the client is told why.
+        let short = try await register(engine, alg: .hmacSHA256, key: Array("Jefe".utf8), mask: 0x180)
+        let refused = await call(engine, .mac, [TTLV(.uniqueIdentifier, .textString(short)), TTLV(.data, .byteString(data))])
+        #expect(refused.resultStatus == .operationFailed && refused.resultMessage?.contains("CKR_KEY_SIZE_RANGE") == true)
+    }
+
+    /// NIST SP 800-38A F.2.1 (CBC-AES128.Encrypt), block 1, and F.1.1 (ECB).
+    @Test func aes128CBCAndECB() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let uid = try await register(engine, alg: .aes, key: hex("2b7e151628aed2a6abf7158809cf4f3c"), mask: 0xC)
+        let params = { (mode: BlockCipherMode) in TTLV.structure(.cryptographicParameters, [TTLV(.blockCipherMode, .enumeration(mode.rawValue))]) }
+        let cbc = await call(engine, .encrypt, [TTLV(.uniqueIdentifier, .textString(uid)), params(.cbc),
+            TTLV(.data, .byteString(hex("6bc1bee22e409f96e93d7e117393172a"))), TTLV(.ivCounterNonce, .byteString(hex("000102030405060708090a0b0c0d0e0f")))])
+        #expect(cbc.payload?.first(.data)?.bytes == hex("7649abac8119b246cee98e9b12e9197d"), "\(cbc.resultMessage ?? "")")
+        let ecb = await call(engine, .encrypt, [TTLV(.uniqueIdentifier, .textString(uid)), params(.ecb), TTLV(.data, .byteString(hex("6bc1bee22e409f96e93d7e117393172a")))])
+        #expect(ecb.payload?.first(.data)?.bytes == hex("3ad77bb40d7a3660a89ecaf32466ef97"))
+        let back = await call(engine, .decrypt, [TTLV(.uniqueIdentifier, .textString(uid)), params(.ecb), TTLV(.data, .byteString(hex("3ad77bb40d7a3660a89ecaf32466ef97")))])
+        #expect(back.payload?.first(.data)?.bytes == hex("6bc1bee22e409f96e93d7e117393172a"))
+    }
+
+    /// The GCM test case 2 of the original GCM paper (zero key, zero IV): and a wrong tag is a
+    /// Cryptographic Failure, never a General Failure.
+    @Test func aesGCMAndTagMismatch() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let uid = try await register(engine, alg: .aes, key: [UInt8](repeating: 0, count: 16), mask: 0xC)
+        let gcm = TTLV.structure(.cryptographicParameters, [TTLV(.blockCipherMode, .enumeration(BlockCipherMode.gcm.rawValue)), TTLV(.tagLength, .integer(16))])
+        let enc = await call(engine, .encrypt, [TTLV(.uniqueIdentifier, .textString(uid)), gcm, TTLV(.data, .byteString([UInt8](repeating: 0, count: 16))),
+                                                TTLV(.ivCounterNonce, .byteString([UInt8](repeating: 0, count: 12)))])
+        #expect(enc.payload?.first(.data)?.bytes == hex("0388dace60b6a392f328c2b971b2fe78"))
+        #expect(enc.payload?.first(.authenticatedEncryptionTag)?.bytes == hex("ab6e47d42cec13bdf53a67b21257bddf"))
+        let bad = await call(engine, .decrypt, [TTLV(.uniqueIdentifier, .textString(uid)), gcm, TTLV(.data, .byteString(hex("0388dace60b6a392f328c2b971b2fe78"))),
+                                                TTLV(.ivCounterNonce, .byteString([UInt8](repeating: 0, count: 12))),
+                                                TTLV(.authenticatedEncryptionTag, .byteString(hex("006e47d42cec13bdf53a67b21257bddf")))])
+        #expect(bad.resultReason == .cryptographicFailure)
+        // No IV given: the server makes one and returns it; an empty IV is refused.
+        let made = await call(engine, .encrypt, [TTLV(.uniqueIdentifier, .textString(uid)), gcm, TTLV(.data, .byteString([1, 2, 3]))])
+        #expect(made.payload?.first(.ivCounterNonce)?.bytes?.count == 12)
+        let empty = await call(engine, .encrypt, [TTLV(.uniqueIdentifier, .textString(uid)), gcm, TTLV(.data, .byteString([1])), TTLV(.ivCounterNonce, .byteString([]))])
+        #expect(empty.resultStatus == .operationFailed)
+    }
+
+    @Test func rngRetrieveSeedAndHash() async throws {
+        let (engine, token, store) = try TestHSM.makeExecutor()
+        let r = await call(engine, .rngRetrieve, [TTLV(.dataLength, .integer(48))])
+        #expect(r.payload?.first(.data)?.bytes?.count == 48)
+        let seeded = await call(engine, .rngSeed, [TTLV(.data, .byteString([UInt8](repeating: 1, count: 32)))])
+        #expect(seeded.payload?.first(.dataLength)?.int32 == 32)
+        var policy = AccessPolicy(); policy.acceptRNGSeed = false
+        let strict = BatchExecutor(services: EngineServices(store: store, token: token, policy: policy))
+        let refused = await call(strict, .rngSeed, [TTLV(.data, .byteString([1]))])
+        #expect(refused.resultReason == .permissionDenied)
+        let digest = await call(engine, .hash, [.structure(.cryptographicParameters, [TTLV(.hashingAlgorithm, .enumeration(HashingAlgorithm.sha256.rawValue))]),
+                                                TTLV(.data, .byteString(Array("abc".utf8)))])
+        #expect(digest.payload?.first(.data)?.bytes == hex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"))
+    }
+
+    @Test func policyDecidesEveryCall() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let uid = try await register(engine, alg: .aes, key: [UInt8](repeating: 7, count: 16), mask: 0x4)  // Encrypt only
+        let ecb = TTLV.structure(.cryptographicParameters, [TTLV(.blockCipherMode, .enumeration(BlockCipherMode.ecb.rawValue))])
+        let dec = await call(engine, .decrypt, [TTLV(.uniqueIdentifier, .textString(uid)), ecb, TTLV(.data, .byteString([UInt8](repeating: 0, count: 16)))])
+        #expect(dec.resultReason == .incompatibleCryptographicUsageMask)
+        // Protect Stop Date passed: no more encryption.
+        _ = await call(engine, .setAttribute, [TTLV(.uniqueIdentifier, .textString(uid)), .structure(.newAttribute, [TTLV(.protectStopDate, .dateTime(now - 1))])])
+        let enc = await call(engine, .encrypt, [TTLV(.uniqueIdentifier, .textString(uid)), ecb, TTLV(.data, .byteString([UInt8](repeating: 0, count: 16)))])
+        #expect(enc.resultReason == .wrongKeyLifecycleState, "\(enc.resultMessage ?? "")")
+    }
+}
+
+func hex(_ s: String) -> [UInt8] { TTLVXML.hex(s)! }
+
+/// RSA encryption and signatures with key pairs generated in the token.
+@Suite struct RSAServiceTests {
+    let now = Int64(Date().timeIntervalSince1970)
+
+    func call(_ engine: BatchExecutor, _ op: KMIP.Operation, _ payload: [TTLV]) async -> ResponseBatchItem {
+        await engine.execute(Req.message(.v2_1, [(op, payload)]), identity: "a", now: now).first
+    }
+
+    func pair(_ engine: BatchExecutor, _ alg: CryptographicAlgorithm, _ length: Int32, priv: UInt32, pub: UInt32) async throws -> (String, String) {
+        let r = await engine.execute(Req.message(.v2_1, [(.createKeyPair, [
+            .structure(.commonAttributes, [TTLV(.cryptographicAlgorithm, .enumeration(alg.rawValue)), TTLV(.cryptographicLength, .integer(length)),
+                                           TTLV(.activationDate, .dateTime(now - 60))]),
+            .structure(.privateKeyAttributes, [TTLV(.cryptographicUsageMask, .integer(Int32(priv)))]),
+            .structure(.publicKeyAttributes, [TTLV(.cryptographicUsageMask, .integer(Int32(pub)))])])]), identity: "a", now: now)
+        let p = try #require(r.first.payload, "\(r.first.resultMessage ?? "")")
+        return (try #require(p.first(.privateKeyUniqueIdentifier)?.text), try #require(p.first(.publicKeyUniqueIdentifier)?.text))
+    }
+
+    @Test func oaepRoundTripAndTheTokensLimits() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let (priv, pub) = try await pair(engine, .rsa, 2048, priv: 0x8, pub: 0x4)
+        let oaep = { (h: HashingAlgorithm) in TTLV.structure(.cryptographicParameters, [TTLV(.paddingMethod, .enumeration(PaddingMethod.oaep.rawValue)),
+                                                                                        TTLV(.hashingAlgorithm, .enumeration(h.rawValue))]) }
+        let enc = await call(engine, .encrypt, [TTLV(.uniqueIdentifier, .textString(pub)), oaep(.sha1), TTLV(.data, .byteString(Array("secret".utf8)))])
+        let ct = try #require(enc.payload?.first(.data)?.bytes, "\(enc.resultMessage ?? "")")
+        let dec = await call(engine, .decrypt, [TTLV(.uniqueIdentifier, .textString(priv)), oaep(.sha1), TTLV(.data, .byteString(ct))])
+        #expect(dec.payload?.first(.data)?.bytes == Array("secret".utf8))
+        // SoftHSM2 2.6 implements OAEP with SHA-1 only: SHA-256 is refused as unsupported, not as a failure.
+        let sha256 = await call(engine, .encrypt, [TTLV(.uniqueIdentifier, .textString(pub)), oaep(.sha256), TTLV(.data, .byteString([1]))])
+        #expect(sha256.resultReason == .featureNotSupported, "\(sha256.resultMessage ?? "")")
+    }
+
+    @Test(arguments: [(CryptographicAlgorithm.rsa, Int32(2048), PaddingMethod.pkcs1V15), (.rsa, 2048, .pss), (.ec, 256, .none), (.ed25519, 256, .none)])
+    func signAndVerify(alg: CryptographicAlgorithm, length: Int32, padding: PaddingMethod) async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let (priv, pub) = try await pair(engine, alg, length, priv: 0x1, pub: 0x2)
+        var params = [TTLV(.hashingAlgorithm, .enumeration(HashingAlgorithm.sha256.rawValue))]
+        if alg == .rsa { params.append(TTLV(.paddingMethod, .enumeration(padding.rawValue))) }
+        let p = TTLV.structure(.cryptographicParameters, params)
+        let data = Array("the quick brown fox".utf8)
+        let sig = await call(engine, .sign, [TTLV(.uniqueIdentifier, .textString(priv)), p, TTLV(.data, .byteString(data))])
+        let signature = try #require(sig.payload?.first(.signatureData)?.bytes, "\(sig.resultMessage ?? "")")
+        let ok = await call(engine, .signatureVerify, [TTLV(.uniqueIdentifier, .textString(pub)), p, TTLV(.data, .byteString(data)),
+                                                       TTLV(.signatureData, .byteString(signature))])
+        #expect(ok.payload?.first(.validityIndicator)?.enumValue == ValidityIndicator.valid.rawValue, "\(ok.resultMessage ?? "")")
+        let bad = await call(engine, .signatureVerify, [TTLV(.uniqueIdentifier, .textString(pub)), p, TTLV(.data, .byteString(data + [0])),
+                                                        TTLV(.signatureData, .byteString(signature))])
+        #expect(bad.payload?.first(.validityIndicator)?.enumValue == ValidityIndicator.invalid.rawValue)
+        if alg == .ec { #expect(signature.first == 0x30) }  // DER ECDSA-Sig-Value on the wire
+    }
+}
