@@ -117,3 +117,36 @@ extension Session {
         try check(module.functions.pointee.C_SeedRandom(handle, &s, CK_ULONG(s.count)), "C_SeedRandom")
     }
 }
+
+extension Session {
+    /// C_WrapKey (two-call form): `key` encrypted under `wrappingKey` inside the token.
+    public func wrapKey(mechanism: UInt, parameter: MechanismParameter, wrappingKey: UInt, key: UInt) throws(PKCS11Error) -> [UInt8] {
+        let f = module.functions.pointee
+        var len: CK_ULONG = 0
+        let sizing = parameter.withMechanism(mechanism) { mech in
+            f.C_WrapKey(handle, &mech, CK_OBJECT_HANDLE(wrappingKey), CK_OBJECT_HANDLE(key), nil, &len)
+        }
+        try check(sizing, "C_WrapKey")
+        var out = [UInt8](repeating: 0, count: Int(len))
+        let rv = parameter.withMechanism(mechanism) { mech in
+            f.C_WrapKey(handle, &mech, CK_OBJECT_HANDLE(wrappingKey), CK_OBJECT_HANDLE(key), &out, &len)
+        }
+        try check(rv, "C_WrapKey")
+        return Array(out.prefix(Int(len)))
+    }
+
+    /// C_UnwrapKey: a new key object made from `wrapped` inside the token; its value never leaves it.
+    public func unwrapKey(mechanism: UInt, parameter: MechanismParameter, unwrappingKey: UInt, wrapped: [UInt8],
+                          template: [ObjectAttribute]) throws(PKCS11Error) -> UInt {
+        let f = module.functions.pointee
+        var obj: CK_OBJECT_HANDLE = 0
+        var input = wrapped
+        try withTemplate(template) { (t, n) throws(PKCS11Error) in
+            let rv = parameter.withMechanism(mechanism) { mech in
+                f.C_UnwrapKey(handle, &mech, CK_OBJECT_HANDLE(unwrappingKey), &input, CK_ULONG(input.count), t, n, &obj)
+            }
+            try check(rv, "C_UnwrapKey")
+        }
+        return UInt(obj)
+    }
+}

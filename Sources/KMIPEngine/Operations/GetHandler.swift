@@ -8,8 +8,13 @@ struct GetHandler: OperationHandler {
         let uid = try context.uid(in: payload)
         let object = try await context.fetch(uid)
         let format = try Self.requestedFormat(payload)
-        try Self.checkRetrievable(object)
-        let body = try await value(object, format, context)
+        let body: TTLV
+        if let spec = payload.first(.keyWrappingSpecification) {
+            body = try await wrapped(object, spec, format, context)
+        } else {
+            try Self.checkRetrievable(object)
+            body = try await value(object, format, context)
+        }
         try await markRetrieved(object, context)
         context.idPlaceholder = uid
         return response([TTLV(.objectType, .enumeration(object.objectType.rawValue)), TTLV(.uniqueIdentifier, .textString(uid)), body])
@@ -17,9 +22,6 @@ struct GetHandler: OperationHandler {
 
     /// The Key Format Type asked for; wrapping and compression are refused for now.
     static func requestedFormat(_ payload: TTLV) throws(EngineError) -> KeyFormatType? {
-        if payload.first(.keyWrappingSpecification) != nil {
-            throw EngineError(.featureNotSupported, "wrapped Get is not supported yet")
-        }
         if payload.first(.keyCompressionType)?.enumValue != nil {
             throw EngineError(.featureNotSupported, "Key Compression Type applies to elliptic-curve points, which kmipd returns uncompressed")
         }
@@ -38,6 +40,26 @@ struct GetHandler: OperationHandler {
         if sensitive || !(isPublic || object.extractable) {
             throw EngineError(.objectNotExtractable, "object \(object.uid) is not extractable")
         }
+    }
+
+    /// Get with a Key Wrapping Specification: C_WrapKey in the token. The key must be Extractable (a
+    /// non-extractable key leaves the token in no form); Sensitive keys may leave only this way.
+    func wrapped(_ object: ManagedObject, _ spec: TTLV, _ format: KeyFormatType?, _ context: RequestContext) async throws(EngineError) -> TTLV {
+        guard object.objectType == .symmetricKey else {
+            throw EngineError(.featureNotSupported, "wrapped Get is supported for symmetric keys")
+        }
+        if Lifecycle.isDestroyed(object.state) || object.tokenObject == nil {
+            throw EngineError(.objectDestroyed, "object \(object.uid) is destroyed; its key material is gone")
+        }
+        guard object.extractable else { throw EngineError(.objectNotExtractable, "object \(object.uid) is not extractable, not even wrapped") }
+        if let f = format, f != .raw { throw EngineError(.keyFormatNotSupported, "wrapped symmetric keys are Raw") }
+        let wrapping = try await KeyWrapping.read(spec, context, wrapping: true)
+        let bytes = try await context.services.token.wrap(id: object.uid, wrappingKeyID: wrapping.wrappingKey.uid, mechanism: wrapping.mechanism)
+        var block = [TTLV(.keyFormatType, .enumeration(KeyFormatType.raw.rawValue)), TTLV(.keyValue, .byteString(bytes))]
+        if let alg = object.first(.cryptographicAlgorithm)?.value.enumValue { block.append(TTLV(.cryptographicAlgorithm, .enumeration(alg))) }
+        if let len = object.first(.cryptographicLength)?.value.int32 { block.append(TTLV(.cryptographicLength, .integer(len))) }
+        block.append(wrapping.keyWrappingData)
+        return .structure(.symmetricKey, [.structure(.keyBlock, block)])
     }
 
     /// The managed-object structure of the response, converted to `format` where that applies.

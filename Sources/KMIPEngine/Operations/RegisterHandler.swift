@@ -17,6 +17,10 @@ struct RegisterHandler: OperationHandler {
         switch objectType {
         case .publicKey, .privateKey: return try await registerAsymmetric(objectType, payload, attributes, context)
         case .certificate: return try await registerCertificate(payload, attributes, context)
+        case .symmetricKey:
+            if let block = payload.first(.symmetricKey)?.first(.keyBlock), let wrapping = block.first(.keyWrappingData) {
+                return try await registerWrapped(block, wrapping, attributes, context)
+            }
         default: break
         }
         let parsed = try KeyBlockCodec.parse(objectType: objectType, payload: payload)
@@ -117,6 +121,35 @@ struct RegisterHandler: OperationHandler {
         let label = NewObject.label(object), subject = parsed.subjectDER
         try await NewObject.persist(object, context, generated: false) { token async throws(EngineError) in
             try await token.storeCertificate(id: uid, label: label, der: der, subjectDER: subject)
+        }
+        context.idPlaceholder = uid
+        return response([TTLV(.uniqueIdentifier, .textString(uid))])
+    }
+
+    /// A wrapped symmetric key: C_UnwrapKey with the unwrapping key in the token, so the plaintext key
+    /// never exists outside it (KMIP 2.1 §3.3 Key Wrapping Data).
+    func registerWrapped(_ block: TTLV, _ wrappingData: TTLV, _ attrs: [Attribute], _ context: RequestContext) async throws(EngineError) -> TTLV {
+        let wrapping = try await KeyWrapping.read(wrappingData, context, wrapping: false)
+        guard let wrapped = block.first(.keyValue)?.bytes ?? block.first(.keyValue)?.first(.keyMaterial)?.bytes, !wrapped.isEmpty else {
+            throw EngineError(.invalidField, "a wrapped Key Value must be a Byte String")
+        }
+        guard let algValue = block.first(.cryptographicAlgorithm)?.enumValue, let length = block.first(.cryptographicLength)?.int32 else {
+            throw EngineError(.invalidField, "a wrapped key block needs Cryptographic Algorithm and Cryptographic Length")
+        }
+        var attributes = attrs
+        try AttributeRules.validateClientAttributes(attributes)
+        attributes.removeAll { $0.name == "Object Type" }
+        let uid = UUID().uuidString.lowercased()
+        var object = ManagedObject(uid: uid, objectType: .symmetricKey, owner: context.identity, attributes: attributes, tokenObject: .secretKey)
+        object.set(.cryptographicAlgorithm, .enumeration(algValue))
+        object.set(.cryptographicLength, .integer(length))
+        object.set(.keyFormatType, .enumeration(KeyFormatType.raw.rawValue))
+        let extractable = NewObject.applyServerAttributes(&object, context)
+        let spec = SecretKeySpec(algorithm: CryptographicAlgorithm(rawValue: algValue), lengthBits: Int(length), extractable: extractable,
+                                 usage: CryptographicUsageMaskBits(rawValue: object.usageMask), label: NewObject.label(object))
+        try await NewObject.persist(object, context, generated: false) { token async throws(EngineError) in
+            try await token.unwrapSecretKey(id: uid, spec: spec, unwrappingKeyID: wrapping.wrappingKey.uid,
+                                            mechanism: wrapping.mechanism, wrapped: wrapped)
         }
         context.idPlaceholder = uid
         return response([TTLV(.uniqueIdentifier, .textString(uid))])

@@ -42,6 +42,11 @@ public protocol Token: Sendable {
     /// Signs with a private key that stays in the token (C_Sign). For ECDSA `data` is the digest the
     /// host computed (tokens like SoftHSM2 have no hash-and-sign ECDSA); the result is raw r‖s.
     func sign(id: String, mechanism: SigningMechanism, data: [UInt8]) async throws(EngineError) -> [UInt8]
+    /// C_WrapKey: the value of `id` encrypted under `wrappingKeyID`, both in the token.
+    func wrap(id: String, wrappingKeyID: String, mechanism: WrapMechanism) async throws(EngineError) -> [UInt8]
+    /// C_UnwrapKey into a new secret key with CKA_ID = `id`.
+    func unwrapSecretKey(id: String, spec: SecretKeySpec, unwrappingKeyID: String, mechanism: WrapMechanism,
+                         wrapped: [UInt8]) async throws(EngineError)
     /// C_Encrypt / C_Decrypt with a key in the token.
     func encrypt(id: String, cipher: Cipher, data: [UInt8]) async throws(EngineError) -> [UInt8]
     func decrypt(id: String, cipher: Cipher, data: [UInt8]) async throws(EngineError) -> [UInt8]
@@ -142,4 +147,14 @@ public enum Cipher: Sendable, Hashable {
     case des3CBC(iv: [UInt8], pad: Bool)
     case rsaPKCS1
     case rsaOAEP(hash: HashingAlgorithm, mgfHash: HashingAlgorithm, label: [UInt8])
+}
+
+/// Key wrapping mechanisms (KMIP Key Wrapping Specification / Key Wrapping Data, 2.1 §2.1.6, §3.3).
+public enum WrapMechanism: Sendable, Hashable {
+    /// RFC 3394 (NIST AES Key Wrap).
+    case aesKeyWrap
+    /// RFC 5649 (AES Key Wrap with Padding).
+    case aesKeyWrapPad
+    case rsaOAEP(hash: HashingAlgorithm)
+    case rsaPKCS1
 }

@@ -1,0 +1,34 @@
+import CPKCS11
+import KMIP
+import KMIPEngine
+import PKCS11
+
+/// Key wrapping inside the token: C_WrapKey and C_UnwrapKey, so a key's plaintext never reaches the host.
+extension PKCS11Token {
+    static func plan(_ m: WrapMechanism) throws(EngineError) -> (UInt, MechanismParameter) {
+        switch m {
+        case .aesKeyWrap: return (UInt(CKM_AES_KEY_WRAP), .none)
+        case .aesKeyWrapPad: return (UInt(CKM_AES_KEY_WRAP_PAD), .none)
+        case .rsaPKCS1: return (UInt(CKM_RSA_PKCS), .none)
+        case .rsaOAEP(let h): return (UInt(CKM_RSA_PKCS_OAEP), .oaep(hash: try hashMechanism(h), mgf: try mgf(h), label: []))
+        }
+    }
+
+    public func wrap(id: String, wrappingKeyID: String, mechanism: WrapMechanism) async throws(EngineError) -> [UInt8] {
+        let key = try handle(id), wrapping = try handle(wrappingKeyID)
+        let (m, p) = try Self.plan(mechanism)
+        return try await call { (s) throws(PKCS11Error) in try s.wrapKey(mechanism: m, parameter: p, wrappingKey: wrapping, key: key) }
+    }
+
+    public func unwrapSecretKey(id: String, spec: SecretKeySpec, unwrappingKeyID: String, mechanism: WrapMechanism,
+                                wrapped: [UInt8]) async throws(EngineError) {
+        let unwrapping = try handle(unwrappingKeyID)
+        let (m, p) = try Self.plan(mechanism)
+        let plan = KeyPlan(spec.algorithm, bits: spec.lengthBits, profile: profile)
+        let template = keyTemplate(id: id, spec: spec, keyType: plan.keyType) + [.cls(UInt(CKO_SECRET_KEY))]
+        let h = try await call { (s) throws(PKCS11Error) in
+            try s.unwrapKey(mechanism: m, parameter: p, unwrappingKey: unwrapping, wrapped: wrapped, template: template)
+        }
+        cache.set(id, h)
+    }
+}

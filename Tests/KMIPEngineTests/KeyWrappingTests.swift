@@ -1,0 +1,63 @@
+import Foundation
+import KMIP
+import KMIPEngine
+import KMIPTestSupport
+import Testing
+
+/// Wrapped Get (C_WrapKey) and Register of wrapped keys (C_UnwrapKey): key material moves between
+/// keys without ever being plaintext outside the token.
+@Suite struct KeyWrappingTests {
+    let now = Int64(Date().timeIntervalSince1970)
+
+    func call(_ engine: BatchExecutor, _ op: KMIP.Operation, _ payload: [TTLV]) async -> ResponseBatchItem {
+        await engine.execute(Req.message(.v2_1, [(op, payload)]), identity: "a", now: now).first
+    }
+    func create(_ engine: BatchExecutor, mask: Int32, extra: [TTLV] = []) async throws -> String {
+        let r = await call(engine, .create, [TTLV(.objectType, .enumeration(ObjectType.symmetricKey.rawValue)), .structure(.attributes, [
+            TTLV(.cryptographicAlgorithm, .enumeration(CryptographicAlgorithm.aes.rawValue)), TTLV(.cryptographicLength, .integer(256)),
+            TTLV(.cryptographicUsageMask, .integer(mask)), TTLV(.activationDate, .dateTime(now - 60))] + extra)])
+        return try #require(r.uid, "\(r.resultMessage ?? "")")
+    }
+    func spec(_ kek: String, mode: BlockCipherMode = .nISTKeyWrap, encoding: EncodingOption? = .noEncoding) -> TTLV {
+        var c = [TTLV(.wrappingMethod, .enumeration(WrappingMethod.encrypt.rawValue)),
+                 .structure(.encryptionKeyInformation, [TTLV(.uniqueIdentifier, .textString(kek)),
+                     .structure(.cryptographicParameters, [TTLV(.blockCipherMode, .enumeration(mode.rawValue))])])]
+        if let encoding { c.append(TTLV(.encodingOption, .enumeration(encoding.rawValue))) }
+        return .structure(.keyWrappingSpecification, c)
+    }
+
+    @Test(arguments: [BlockCipherMode.nISTKeyWrap, .aESKeyWrapPadding])
+    func wrapThenUnwrapGivesTheSameKey(mode: BlockCipherMode) async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let kek = try await create(engine, mask: 0x30)  // Wrap Key | Unwrap Key
+        // Sensitive but extractable: leaves the token only wrapped.
+        let dek = try await create(engine, mask: 0xC, extra: [TTLV(.sensitive, .boolean(true))])
+        #expect(await call(engine, .get, [TTLV(.uniqueIdentifier, .textString(dek))]).resultStatus == .operationFailed)
+        let got = await call(engine, .get, [TTLV(.uniqueIdentifier, .textString(dek)), spec(kek, mode: mode)])
+        let block = try #require(got.payload?.first(.symmetricKey)?.first(.keyBlock), "\(got.resultMessage ?? "")")
+        let wrapped = try #require(block.first(.keyValue)?.bytes)
+        #expect(wrapped.count == 40 && block.first(.keyWrappingData)?.first(.encryptionKeyInformation)?.first(.uniqueIdentifier)?.text == kek)
+
+        // Register it back: the token unwraps it into a new key that encrypts exactly like the original.
+        let reg = await call(engine, .register, [TTLV(.objectType, .enumeration(ObjectType.symmetricKey.rawValue)),
+            .structure(.attributes, [TTLV(.cryptographicUsageMask, .integer(0xC)), TTLV(.activationDate, .dateTime(now - 60))]),
+            .structure(.symmetricKey, [block])])
+        let copy = try #require(reg.uid, "\(reg.resultMessage ?? "")")
+        let ecb = TTLV.structure(.cryptographicParameters, [TTLV(.blockCipherMode, .enumeration(BlockCipherMode.ecb.rawValue))])
+        let plain = [UInt8](repeating: 0x42, count: 16)
+        let a = await call(engine, .encrypt, [TTLV(.uniqueIdentifier, .textString(dek)), ecb, TTLV(.data, .byteString(plain))])
+        let b = await call(engine, .encrypt, [TTLV(.uniqueIdentifier, .textString(copy)), ecb, TTLV(.data, .byteString(plain))])
+        #expect(a.payload?.first(.data)?.bytes != nil && a.payload?.first(.data)?.bytes == b.payload?.first(.data)?.bytes)
+    }
+
+    @Test func refusals() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let kek = try await create(engine, mask: 0x30)
+        let kept = try await create(engine, mask: 0xC, extra: [TTLV(.extractable, .boolean(false))])
+        let noWrap = try await create(engine, mask: 0xC)
+        let dek = try await create(engine, mask: 0xC)
+        #expect(await call(engine, .get, [TTLV(.uniqueIdentifier, .textString(kept)), spec(kek)]).resultReason == .sensitive)
+        #expect(await call(engine, .get, [TTLV(.uniqueIdentifier, .textString(dek)), spec(noWrap)]).resultReason == .incompatibleCryptographicUsageMask)
+        #expect(await call(engine, .get, [TTLV(.uniqueIdentifier, .textString(dek)), spec(kek, encoding: nil)]).resultReason == .featureNotSupported)
+    }
+}
