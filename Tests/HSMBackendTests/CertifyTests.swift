@@ -12,19 +12,7 @@ import Testing
 
     @discardableResult
     static func run(_ args: [String], input: [UInt8]? = nil) throws -> (status: Int32, out: [UInt8]) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        p.arguments = args
-        let out = Pipe(), inp = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        p.standardInput = inp
-        try p.run()
-        if let input { inp.fileHandleForWriting.write(Data(input)) }
-        try inp.fileHandleForWriting.close()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, [UInt8](data))
+        try OpenSSLCLI.run(args, input: input)
     }
 
     func keyPair(_ engine: BatchExecutor, alg: CryptographicAlgorithm, length: Int32, name: String) async throws -> (priv: String, pub: String) {

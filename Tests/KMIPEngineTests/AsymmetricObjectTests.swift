@@ -10,19 +10,7 @@ import Testing
     let now = Int64(Date().timeIntervalSince1970)
 
     static func openssl(_ args: [String], input: [UInt8]? = nil) throws -> [UInt8] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        p.arguments = args
-        let out = Pipe(), inp = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        p.standardInput = inp
-        try p.run()
-        if let input { inp.fileHandleForWriting.write(Data(input)) }
-        try inp.fileHandleForWriting.close()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return [UInt8](data)
+        try OpenSSLCLI.output(args, input: input)
     }
 
     func register(_ engine: BatchExecutor, _ type: ObjectType, _ tag: KMIP.Tag, format: KeyFormatType, material: [UInt8]) async -> ResponseMessage {

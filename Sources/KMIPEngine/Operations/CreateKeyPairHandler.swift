@@ -8,13 +8,7 @@ struct CreateKeyPairHandler: OperationHandler {
     static let operation = Operation.createKeyPair
 
     func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
-        var common = [Attribute](), privateOnly = [Attribute](), publicOnly = [Attribute]()
-        do {
-            if let c = payload.first(.commonAttributes) ?? payload.first(.commonTemplateAttribute) { common = try AttributeList.read(c) }
-            if let c = payload.first(.privateKeyAttributes) ?? payload.first(.privateKeyTemplateAttribute) { privateOnly = try AttributeList.read(c) }
-            if let c = payload.first(.publicKeyAttributes) ?? payload.first(.publicKeyTemplateAttribute) { publicOnly = try AttributeList.read(c) }
-        } catch { throw EngineError(error) }
-        for list in [common, privateOnly, publicOnly] { try AttributeRules.validateClientAttributes(list) }
+        let (common, privateOnly, publicOnly) = try Self.attributeLists(payload)
         let all = common + privateOnly + publicOnly
         guard let algValue = all.first(where: { $0.name == "Cryptographic Algorithm" })?.value.enumValue else {
             throw EngineError(.invalidField, "Create Key Pair needs Cryptographic Algorithm")
@@ -57,6 +51,20 @@ struct CreateKeyPairHandler: OperationHandler {
         }
         context.idPlaceholder = privateUID
         return response([TTLV(.privateKeyUniqueIdentifier, .textString(privateUID)), TTLV(.publicKeyUniqueIdentifier, .textString(publicUID))])
+    }
+
+    /// Common, private-key and public-key attributes, in the 1.x Template-Attribute or 2.x Attributes
+    /// forms, each checked as a client may set them.
+    static func attributeLists(_ payload: TTLV) throws(EngineError) -> (common: [Attribute], privateOnly: [Attribute], publicOnly: [Attribute]) {
+        func list(_ v2: Tag, _ v1: Tag) throws(EngineError) -> [Attribute] {
+            guard let c = payload.first(v2) ?? payload.first(v1) else { return [] }
+            let attrs: [Attribute]
+            do { attrs = try AttributeList.read(c) } catch { throw EngineError(error) }
+            try AttributeRules.validateClientAttributes(attrs)
+            return attrs
+        }
+        return (try list(.commonAttributes, .commonTemplateAttribute), try list(.privateKeyAttributes, .privateKeyTemplateAttribute),
+                try list(.publicKeyAttributes, .publicKeyTemplateAttribute))
     }
 
     struct Kind {

@@ -18,13 +18,7 @@ struct ReKeyKeyPairHandler: OperationHandler {
             throw EngineError(.invalidField, "private key \(oldPrivUID) has no Public Key Link")
         }
         let oldPub = try await context.fetch(oldPubUID)
-        var common = [Attribute](), privateOnly = [Attribute](), publicOnly = [Attribute]()
-        do {
-            if let c = payload.first(.commonAttributes) ?? payload.first(.commonTemplateAttribute) { common = try AttributeList.read(c) }
-            if let c = payload.first(.privateKeyAttributes) ?? payload.first(.privateKeyTemplateAttribute) { privateOnly = try AttributeList.read(c) }
-            if let c = payload.first(.publicKeyAttributes) ?? payload.first(.publicKeyTemplateAttribute) { publicOnly = try AttributeList.read(c) }
-        } catch { throw EngineError(error) }
-        for list in [common, privateOnly, publicOnly] { try AttributeRules.validateClientAttributes(list) }
+        let (common, privateOnly, publicOnly) = try CreateKeyPairHandler.attributeLists(payload)
         let offset = try Replacement.offset(payload)
         let kind = try CreateKeyPairHandler.kind(of: oldPriv)
 
