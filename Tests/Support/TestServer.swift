@@ -54,14 +54,8 @@ extension TestServer {
     public static func selfSignedClient(directory: String) throws -> (cert: String, key: String) {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let cert = directory + "/c.crt", key = directory + "/c.key"
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        p.arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
-                       "-subj", "/CN=stranger", "-keyout", key, "-out", cert]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
+        try OpenSSLCLI.run(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+                            "-subj", "/CN=stranger", "-keyout", key, "-out", cert])
         return (cert, key)
     }
 }
