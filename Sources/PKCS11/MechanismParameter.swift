@@ -150,3 +150,36 @@ extension Session {
         return UInt(obj)
     }
 }
+
+extension Session {
+    /// C_EncryptInit / C_DecryptInit for a multi-part operation (the token copies the parameter).
+    public func cryptInit(encrypt: Bool, mechanism: UInt, parameter: MechanismParameter, key: UInt) throws(PKCS11Error) {
+        let f = module.functions.pointee
+        let rv = parameter.withMechanism(mechanism) { mech in
+            encrypt ? f.C_EncryptInit(handle, &mech, CK_OBJECT_HANDLE(key)) : f.C_DecryptInit(handle, &mech, CK_OBJECT_HANDLE(key))
+        }
+        try check(rv, encrypt ? "C_EncryptInit" : "C_DecryptInit")
+    }
+
+    /// C_EncryptUpdate / C_DecryptUpdate (two-call form).
+    public func cryptUpdate(encrypt: Bool, _ data: [UInt8]) throws(PKCS11Error) -> [UInt8] {
+        let f = module.functions.pointee
+        var input = data
+        var len = CK_ULONG(data.count + 64)
+        var out = [UInt8](repeating: 0, count: Int(len))
+        let rv = encrypt ? f.C_EncryptUpdate(handle, &input, CK_ULONG(input.count), &out, &len)
+                         : f.C_DecryptUpdate(handle, &input, CK_ULONG(input.count), &out, &len)
+        try check(rv, encrypt ? "C_EncryptUpdate" : "C_DecryptUpdate")
+        return Array(out.prefix(Int(len)))
+    }
+
+    /// C_EncryptFinal / C_DecryptFinal.
+    public func cryptFinal(encrypt: Bool) throws(PKCS11Error) -> [UInt8] {
+        let f = module.functions.pointee
+        var len: CK_ULONG = 128
+        var out = [UInt8](repeating: 0, count: Int(len))
+        let rv = encrypt ? f.C_EncryptFinal(handle, &out, &len) : f.C_DecryptFinal(handle, &out, &len)
+        try check(rv, encrypt ? "C_EncryptFinal" : "C_DecryptFinal")
+        return Array(out.prefix(Int(len)))
+    }
+}

@@ -56,9 +56,11 @@ public struct EngineServices: Sendable {
     public var policy: AccessPolicy
     public var serverInfo: ServerInfo
     public var audit: Logger
+    public var streams: StreamRegistry
     public init(store: any ObjectStore, token: any Token, policy: AccessPolicy, serverInfo: ServerInfo = ServerInfo(),
-                audit: Logger = Logger(label: "kmipd.audit")) {
+                audit: Logger = Logger(label: "kmipd.audit"), streams: StreamRegistry = StreamRegistry()) {
         self.store = store; self.token = token; self.policy = policy; self.serverInfo = serverInfo; self.audit = audit
+        self.streams = streams
     }
 }
 

@@ -10,9 +10,10 @@ struct CryptoRequest {
 
     enum Use { case protect, process }
 
-    static func read(_ payload: TTLV, _ context: RequestContext, need: CryptographicUsageMaskBits, use: Use) async throws(EngineError) -> CryptoRequest {
-        if payload.first(.initIndicator)?.bool == true || payload.first(.finalIndicator) != nil || payload.first(.correlationValue) != nil {
-            throw EngineError(.featureNotSupported, "streaming (Init/Final Indicator, Correlation Value) is not supported yet: send the data in one request")
+    static func read(_ payload: TTLV, _ context: RequestContext, need: CryptographicUsageMaskBits, use: Use,
+                     streaming: Bool = false) async throws(EngineError) -> CryptoRequest {
+        if !streaming, payload.first(.initIndicator)?.bool == true || payload.first(.finalIndicator) != nil || payload.first(.correlationValue) != nil {
+            throw EngineError(.featureNotSupported, "streaming is supported for Encrypt and Decrypt only")
         }
         let uid = try context.uid(in: payload)
         let object = try await context.fetch(uid)

@@ -5,6 +5,7 @@ import KMIP
 struct DecryptHandler: OperationHandler {
     static let operation = Operation.decrypt
     func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
+        if Streaming.isStreaming(payload) { return try await Streaming.run(payload, context, encrypt: false) }
         let request = try await CryptoRequest.read(payload, context, need: .decrypt, use: .process)
         var data = try request.requireData()
         let aad = payload.first(.authenticatedEncryptionAdditionalData)?.bytes ?? []

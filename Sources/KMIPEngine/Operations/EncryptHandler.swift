@@ -5,6 +5,7 @@ import KMIP
 struct EncryptHandler: OperationHandler {
     static let operation = Operation.encrypt
     func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
+        if Streaming.isStreaming(payload) { return try await Streaming.run(payload, context, encrypt: true) }
         let request = try await CryptoRequest.read(payload, context, need: .encrypt, use: .protect)
         let data = try request.requireData()
         try await request.consumeUsage(data.count, context)

@@ -47,6 +47,8 @@ public protocol Token: Sendable {
     /// C_UnwrapKey into a new secret key with CKA_ID = `id`.
     func unwrapSecretKey(id: String, spec: SecretKeySpec, unwrappingKeyID: String, mechanism: WrapMechanism,
                          wrapped: [UInt8]) async throws(EngineError)
+    /// A multi-part C_Encrypt*/C_Decrypt* operation on a session of its own (KMIP streaming).
+    func beginStream(id: String, cipher: Cipher, encrypt: Bool) async throws(EngineError) -> any TokenStream
     /// C_Encrypt / C_Decrypt with a key in the token.
     func encrypt(id: String, cipher: Cipher, data: [UInt8]) async throws(EngineError) -> [UInt8]
     func decrypt(id: String, cipher: Cipher, data: [UInt8]) async throws(EngineError) -> [UInt8]
@@ -157,4 +159,11 @@ public enum WrapMechanism: Sendable, Hashable {
     case aesKeyWrapPad
     case rsaOAEP(hash: HashingAlgorithm)
     case rsaPKCS1
+}
+
+/// One streaming operation in the token. `finish` or `cancel` ends it and frees its session.
+public protocol TokenStream: Sendable {
+    func update(_ data: [UInt8]) async throws(EngineError) -> [UInt8]
+    func finish() async throws(EngineError) -> [UInt8]
+    func cancel() async
 }

@@ -1,0 +1,44 @@
+import Foundation
+import KMIP
+import KMIPEngine
+import KMIPTestSupport
+import Testing
+
+/// Streaming Encrypt/Decrypt (Init Indicator, Correlation Value, Final Indicator) in the token.
+@Suite struct StreamingTests {
+    let now = Int64(Date().timeIntervalSince1970)
+
+    func call(_ engine: BatchExecutor, _ op: KMIP.Operation, _ payload: [TTLV], as who: String = "a") async -> ResponseBatchItem {
+        await engine.execute(Req.message(.v2_1, [(op, payload)]), identity: who, now: now).first
+    }
+
+    @Test func cbcInThreePartsEqualsOneShot() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let created = await call(engine, .create, [TTLV(.objectType, .enumeration(ObjectType.symmetricKey.rawValue)), .structure(.attributes, [
+            TTLV(.cryptographicAlgorithm, .enumeration(CryptographicAlgorithm.aes.rawValue)), TTLV(.cryptographicLength, .integer(128)),
+            TTLV(.cryptographicUsageMask, .integer(0xC)), TTLV(.activationDate, .dateTime(now - 60))])])
+        let uid = try #require(created.uid)
+        let params = TTLV.structure(.cryptographicParameters, [TTLV(.blockCipherMode, .enumeration(BlockCipherMode.cbc.rawValue)),
+                                                               TTLV(.paddingMethod, .enumeration(PaddingMethod.pkcs5.rawValue))])
+        let iv = [UInt8](repeating: 9, count: 16)
+        let plain = (0..<100).map { UInt8($0) }
+        let id = TTLV(.uniqueIdentifier, .textString(uid))
+        let first = await call(engine, .encrypt, [id, params, TTLV(.ivCounterNonce, .byteString(iv)), TTLV(.initIndicator, .boolean(true)),
+                                                  TTLV(.data, .byteString(Array(plain[0..<40])))])
+        let corr = try #require(first.payload?.first(.correlationValue)?.bytes, "\(first.resultMessage ?? "")")
+        // Another identity cannot continue this stream.
+        let stranger = await call(engine, .encrypt, [id, params, TTLV(.correlationValue, .byteString(corr)), TTLV(.data, .byteString([1]))], as: "b")
+        #expect(stranger.resultStatus == .operationFailed)
+        let second = await call(engine, .encrypt, [id, params, TTLV(.correlationValue, .byteString(corr)), TTLV(.data, .byteString(Array(plain[40..<80])))])
+        let last = await call(engine, .encrypt, [id, params, TTLV(.correlationValue, .byteString(corr)), TTLV(.finalIndicator, .boolean(true)),
+                                                 TTLV(.data, .byteString(Array(plain[80...])))])
+        let streamed = (first.payload?.first(.data)?.bytes ?? []) + (second.payload?.first(.data)?.bytes ?? []) + (last.payload?.first(.data)?.bytes ?? [])
+        let oneShot = await call(engine, .encrypt, [id, params, TTLV(.ivCounterNonce, .byteString(iv)), TTLV(.data, .byteString(plain))])
+        #expect(streamed == oneShot.payload?.first(.data)?.bytes && streamed.count == 112)
+        // The stream is gone after Final.
+        let again = await call(engine, .encrypt, [id, params, TTLV(.correlationValue, .byteString(corr)), TTLV(.data, .byteString([1]))])
+        #expect(again.resultStatus == .operationFailed)
+        let back = await call(engine, .decrypt, [id, params, TTLV(.ivCounterNonce, .byteString(iv)), TTLV(.data, .byteString(streamed))])
+        #expect(back.payload?.first(.data)?.bytes == plain)
+    }
+}
