@@ -10,6 +10,12 @@ public enum MechanismParameter: Sendable, Hashable {
     case ctr(counterBits: Int, counterBlock: [UInt8])
     case oaep(hash: UInt, mgf: UInt, label: [UInt8])
     case pss(hash: UInt, mgf: UInt, saltLength: Int)
+    /// CK_KEY_DERIVATION_STRING_DATA (CKM_AES_ECB_ENCRYPT_DATA).
+    case derivationString([UInt8])
+    /// CK_AES_CBC_ENCRYPT_DATA_PARAMS.
+    case aesCBCEncryptData(iv: [UInt8], data: [UInt8])
+    /// CK_ECDH1_DERIVE_PARAMS with CKD_NULL: the raw shared secret, from the peer's public point.
+    case ecdh1(publicData: [UInt8])
 
     /// Calls `body` with a CK_MECHANISM for `type` carrying this parameter.
     func withMechanism<R>(_ type: UInt, _ body: (inout CK_MECHANISM) -> R) -> R {
@@ -53,6 +59,37 @@ public enum MechanismParameter: Sendable, Hashable {
                 var params = CK_RSA_PKCS_OAEP_PARAMS(hashAlg: CK_MECHANISM_TYPE(hash), mgf: CK_RSA_PKCS_MGF_TYPE(mgf),
                                                      source: CK_RSA_PKCS_OAEP_SOURCE_TYPE(CKZ_DATA_SPECIFIED),
                                                      pSourceData: label.isEmpty ? nil : lp.baseAddress, ulSourceDataLen: CK_ULONG(label.count))
+                return withUnsafeMutableBytes(of: &params) { pp in
+                    mech.pParameter = pp.baseAddress; mech.ulParameterLen = CK_ULONG(pp.count)
+                    return body(&mech)
+                }
+            }
+        case .derivationString(let data):
+            var copy = data
+            return copy.withUnsafeMutableBufferPointer { dp in
+                var params = CK_KEY_DERIVATION_STRING_DATA(pData: dp.baseAddress, ulLen: CK_ULONG(data.count))
+                return withUnsafeMutableBytes(of: &params) { pp in
+                    mech.pParameter = pp.baseAddress; mech.ulParameterLen = CK_ULONG(pp.count)
+                    return body(&mech)
+                }
+            }
+        case .aesCBCEncryptData(let iv, let data):
+            var copy = data
+            return copy.withUnsafeMutableBufferPointer { dp in
+                var params = CK_AES_CBC_ENCRYPT_DATA_PARAMS()
+                withUnsafeMutableBytes(of: &params.iv) { b in for (i, v) in iv.prefix(16).enumerated() { b[i] = v } }
+                params.pData = dp.baseAddress
+                params.length = CK_ULONG(data.count)
+                return withUnsafeMutableBytes(of: &params) { pp in
+                    mech.pParameter = pp.baseAddress; mech.ulParameterLen = CK_ULONG(pp.count)
+                    return body(&mech)
+                }
+            }
+        case .ecdh1(let publicData):
+            var copy = publicData
+            return copy.withUnsafeMutableBufferPointer { dp in
+                var params = CK_ECDH1_DERIVE_PARAMS(kdf: ck_ec_kdf_t(CKD_NULL), ulSharedDataLen: 0, pSharedData: nil,
+                                                    ulPublicDataLen: CK_ULONG(publicData.count), pPublicData: dp.baseAddress)
                 return withUnsafeMutableBytes(of: &params) { pp in
                     mech.pParameter = pp.baseAddress; mech.ulParameterLen = CK_ULONG(pp.count)
                     return body(&mech)
@@ -181,5 +218,18 @@ extension Session {
         let rv = encrypt ? f.C_EncryptFinal(handle, &out, &len) : f.C_DecryptFinal(handle, &out, &len)
         try check(rv, encrypt ? "C_EncryptFinal" : "C_DecryptFinal")
         return Array(out.prefix(Int(len)))
+    }
+}
+
+extension Session {
+    /// C_DeriveKey: a new key object derived inside the token from `baseKey`.
+    public func deriveKey(mechanism: UInt, parameter: MechanismParameter, baseKey: UInt, template: [ObjectAttribute]) throws(PKCS11Error) -> UInt {
+        let f = module.functions.pointee
+        var obj: CK_OBJECT_HANDLE = 0
+        try withTemplate(template) { (t, n) throws(PKCS11Error) in
+            let rv = parameter.withMechanism(mechanism) { mech in f.C_DeriveKey(handle, &mech, CK_OBJECT_HANDLE(baseKey), t, n, &obj) }
+            try check(rv, "C_DeriveKey")
+        }
+        return UInt(obj)
     }
 }

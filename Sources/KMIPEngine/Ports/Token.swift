@@ -49,6 +49,8 @@ public protocol Token: Sendable {
                          wrapped: [UInt8]) async throws(EngineError)
     /// A multi-part C_Encrypt*/C_Decrypt* operation on a session of its own (KMIP streaming).
     func beginStream(id: String, cipher: Cipher, encrypt: Bool) async throws(EngineError) -> any TokenStream
+    /// C_DeriveKey into a new secret key with CKA_ID = `id`.
+    func deriveSecretKey(id: String, spec: SecretKeySpec, baseKeyID: String, method: DerivationMechanism) async throws(EngineError)
     /// C_Encrypt / C_Decrypt with a key in the token.
     func encrypt(id: String, cipher: Cipher, data: [UInt8]) async throws(EngineError) -> [UInt8]
     func decrypt(id: String, cipher: Cipher, data: [UInt8]) async throws(EngineError) -> [UInt8]
@@ -166,4 +168,12 @@ public protocol TokenStream: Sendable {
     func update(_ data: [UInt8]) async throws(EngineError) -> [UInt8]
     func finish() async throws(EngineError) -> [UInt8]
     func cancel() async
+}
+
+/// Key derivations the token performs itself (KMIP Derive Key, 2.1 §6.1.13).
+public enum DerivationMechanism: Sendable, Hashable {
+    case aesECBEncryptData([UInt8])
+    case aesCBCEncryptData(iv: [UInt8], data: [UInt8])
+    /// ECDH with the peer's public point (uncompressed); the raw shared secret becomes the key.
+    case ecdh(peerPoint: [UInt8])
 }

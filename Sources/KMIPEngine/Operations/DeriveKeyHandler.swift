@@ -1,0 +1,84 @@
+import Foundation
+import KMIP
+
+/// Derive Key (KMIP 2.1 §6.1.13) with the methods the token performs itself, so neither the base
+/// secret nor the derived one reaches the host: ENCRYPT (CKM_AES_ECB/CBC_ENCRYPT_DATA) and Asymmetric
+/// Key (ECDH, CKM_ECDH1_DERIVE). PBKDF2, HASH, HMAC, NIST SP 800-108 and HKDF are refused: this token has
+/// no derive mechanism for them, and doing them on the host would expose the secret.
+struct DeriveKeyHandler: OperationHandler {
+    static let operation = Operation.deriveKey
+
+    func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
+        let objectType: ObjectType, method: DerivationMethod
+        var attributes: [Attribute]
+        do {
+            objectType = ObjectType(rawValue: try payload.requiredEnum(.objectType))
+            method = DerivationMethod(rawValue: try payload.requiredEnum(.derivationMethod))
+            let container = payload.first(.attributes) ?? payload.first(.templateAttribute) ?? .structure(.attributes, [])
+            attributes = try AttributeList.read(container)
+        } catch { throw EngineError(error) }
+        guard objectType == .symmetricKey else { throw EngineError(.invalidObjectType, "Derive Key makes symmetric keys") }
+        try AttributeRules.validateClientAttributes(attributes)
+        guard let algValue = attributes.first(where: { $0.name == "Cryptographic Algorithm" })?.value.enumValue,
+              let length = attributes.first(where: { $0.name == "Cryptographic Length" })?.value.int32 else {
+            throw EngineError(.invalidField, "the derived key needs Cryptographic Algorithm and Cryptographic Length")
+        }
+        let uids = payload.all(.uniqueIdentifier).compactMap(\.text)
+        let baseUID: String
+        if let first = uids.first { baseUID = first } else { baseUID = try context.uid(in: payload) }
+        let base = try await context.fetch(baseUID)
+        guard base.tokenObject != nil, Lifecycle.mayProtect(base, now: context.now) else {
+            throw EngineError(.wrongKeyLifecycleState, "base object \(baseUID) is \(base.state)")
+        }
+        guard base.usageMask & CryptographicUsageMaskBits.deriveKey.rawValue != 0 else {
+            throw EngineError(.incompatibleUsageMask, "base object \(baseUID) may not derive keys (Cryptographic Usage Mask)")
+        }
+        let dp = payload.first(.derivationParameters)
+        let data = dp?.first(.derivationData)?.bytes
+        let mechanism: DerivationMechanism
+        switch method {
+        case .encrypt:
+            guard let data, !data.isEmpty else { throw EngineError(.invalidField, "ENCRYPT derivation needs Derivation Data") }
+            let params = try CryptoParameters(dp?.first(.cryptographicParameters))
+            switch params.blockCipherMode {
+            case nil, .ecb?: mechanism = .aesECBEncryptData(data)
+            case .cbc?:
+                guard let iv = dp?.first(.initializationVector)?.bytes, iv.count == 16 else {
+                    throw EngineError(.invalidField, "CBC derivation needs a 16-byte Initialization Vector")
+                }
+                mechanism = .aesCBCEncryptData(iv: iv, data: data)
+            case let m?: throw EngineError(.featureNotSupported, "ENCRYPT derivation with \(m) is not supported (ECB, CBC are)")
+            }
+        case .asymmetricKey:
+            // The peer's public key: a second Unique Identifier, or its point as Derivation Data.
+            var point = data
+            if point == nil, uids.count > 1 {
+                let peer = try await context.fetch(uids[1])
+                let alg = CryptographicAlgorithm(rawValue: peer.first(.cryptographicAlgorithm)?.value.enumValue ?? 0)
+                if case .ecPublic(_, let p) = try await context.services.token.readAsymmetricKey(id: peer.uid, algorithm: alg, isPrivate: false) {
+                    point = p
+                }
+            }
+            guard let point else { throw EngineError(.invalidField, "ECDH needs the peer's public key (a second Unique Identifier or Derivation Data)") }
+            mechanism = .ecdh(peerPoint: point)
+        default:
+            throw EngineError(.featureNotSupported,
+                              "Derivation Method \(method) is not supported: the token has no derive mechanism for it and the secret may not leave it")
+        }
+        let uid = UUID().uuidString.lowercased()
+        var object = ManagedObject(uid: uid, objectType: .symmetricKey, owner: context.identity, attributes: attributes, tokenObject: .secretKey)
+        object.set(.keyFormatType, .enumeration(KeyFormatType.raw.rawValue))
+        object.attributes.append(Replacement.link(.derivationBaseObjectLink, baseUID))
+        let extractable = NewObject.applyServerAttributes(&object, context)
+        let spec = SecretKeySpec(algorithm: CryptographicAlgorithm(rawValue: algValue), lengthBits: Int(length), extractable: extractable,
+                                 usage: CryptographicUsageMaskBits(rawValue: object.usageMask), label: NewObject.label(object))
+        try await NewObject.persist(object, context, generated: true) { token async throws(EngineError) in
+            try await token.deriveSecretKey(id: uid, spec: spec, baseKeyID: baseUID, method: mechanism)
+        }
+        var updatedBase = base
+        updatedBase.attributes.append(Replacement.link(.derivedKeyLink, uid))
+        try await context.saveChange(updatedBase)
+        context.idPlaceholder = uid
+        return response([TTLV(.uniqueIdentifier, .textString(uid))])
+    }
+}
