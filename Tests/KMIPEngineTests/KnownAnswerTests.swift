@@ -54,6 +54,11 @@ import Testing
         #expect(ecb.payload?.first(.data)?.bytes == hex("3ad77bb40d7a3660a89ecaf32466ef97"))
         let back = await call(engine, .decrypt, [TTLV(.uniqueIdentifier, .textString(uid)), params(.ecb), TTLV(.data, .byteString(hex("3ad77bb40d7a3660a89ecaf32466ef97")))])
         #expect(back.payload?.first(.data)?.bytes == hex("6bc1bee22e409f96e93d7e117393172a"))
+        // F.5.1 CTR-AES128.Encrypt, block 1.
+        let ctr = await call(engine, .encrypt, [TTLV(.uniqueIdentifier, .textString(uid)),
+            .structure(.cryptographicParameters, [TTLV(.blockCipherMode, .enumeration(BlockCipherMode.ctr.rawValue)), TTLV(.counterLength, .integer(128))]),
+            TTLV(.data, .byteString(hex("6bc1bee22e409f96e93d7e117393172a"))), TTLV(.ivCounterNonce, .byteString(hex("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff")))])
+        #expect(ctr.payload?.first(.data)?.bytes == hex("874d6191b620e3261bef6864990db6ce"), "\(ctr.resultMessage ?? "")")
     }
 
     /// The GCM test case 2 of the original GCM paper (zero key, zero IV): and a wrong tag is a

@@ -87,7 +87,7 @@ public struct BatchExecutor: Sendable {
                             "operation \(item.operation) is not defined in KMIP \(context.version)")
         }
         do {
-            let payload = try await handler.handle(item.payload, context)
+            let payload = Self.definedFields(try await handler.handle(item.payload, context), in: context.version)
             return ResponseBatchItem(operation: item.operation, uniqueBatchItemID: item.uniqueBatchItemID, resultStatus: .success, payload: payload)
         } catch {
             if error.code == .tokenUnavailable || error.code == .storeFailure || error.code == .generalFailure {
@@ -98,6 +98,14 @@ public struct BatchExecutor: Sendable {
             if let since = reason.since, since > context.version { reason = .generalFailure }
             return .failure(item.operation, id: item.uniqueBatchItemID, reason, error.message)
         }
+    }
+
+    /// A response carries only fields the client's version defines (a 1.2 client cannot parse a 1.4
+    /// Authenticated Encryption Tag, for example).
+    static func definedFields(_ t: TTLV, in version: ProtocolVersion) -> TTLV {
+        guard case .structure(let children) = t.value else { return t }
+        let kept = children.filter { c in c.tag.since.map { $0 <= version } ?? true }.map { definedFields($0, in: version) }
+        return TTLV(t.tag, .structure(kept))
     }
 
     static func messageFailure(version: ProtocolVersion, now: Int64, reason: ResultReason, message: String) -> ResponseMessage {

@@ -13,7 +13,8 @@ struct CipherChoice {
     /// the client's data, not key material).
     var hostPadding: Int?
 
-    static func choose(_ request: CryptoRequest, iv given: [UInt8]?, aad: [UInt8], encrypt: Bool, _ token: any Token) async throws(EngineError) -> CipherChoice {
+    static func choose(_ request: CryptoRequest, iv given: [UInt8]?, aad: [UInt8], encrypt: Bool, _ token: any Token,
+                       version: ProtocolVersion) async throws(EngineError) -> CipherChoice {
         let p = request.parameters
         if let g = given, g.isEmpty { throw EngineError(.invalidField, "an empty IV/Counter/Nonce is refused") }
         func iv(_ length: Int) async throws(EngineError) -> ([UInt8], [UInt8]?) {
@@ -39,6 +40,8 @@ struct CipherChoice {
                 let (v, made) = try await iv(16)
                 return CipherChoice(cipher: .aesCTR(counterBlock: v, counterBits: p.counterLength ?? 32), generatedIV: made, tagLength: nil, hostPadding: nil)
             case .gcm? where request.algorithm == .aes:
+                // The Authenticated Encryption Tag field is KMIP 1.4+: without it GCM cannot be checked.
+                guard version >= .v1_4 else { throw EngineError(.featureNotSupported, "GCM needs KMIP 1.4 or later (Authenticated Encryption Tag)") }
                 let tag = p.tagLength ?? 16
                 // The CS-BC-GCM test cases answer an impossible tag length with General Failure.
                 guard (4...16).contains(tag) else { throw EngineError(.generalFailure, "GCM Tag Length \(tag) is not 4 to 16 bytes") }
