@@ -54,6 +54,10 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
         try await write { db in try db.execute(sql: "DELETE FROM objects WHERE uid = ? AND committed = 0", arguments: [uid]) }
     }
 
+    public func remove(uid: String) async throws(EngineError) {
+        try await write { db in try db.execute(sql: "DELETE FROM objects WHERE uid = ?", arguments: [uid]) }
+    }
+
     public func fetch(uid: String) async throws(EngineError) -> ManagedObject? {
         try await read { db in try Self.load(db, uid: uid, committedOnly: true) }
     }

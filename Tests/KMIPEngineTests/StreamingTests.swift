@@ -41,4 +41,22 @@ import Testing
         let back = await call(engine, .decrypt, [id, params, TTLV(.ivCounterNonce, .byteString(iv)), TTLV(.data, .byteString(streamed))])
         #expect(back.payload?.first(.data)?.bytes == plain)
     }
+
+    @Test func streamedSignatureVerifiesLikeOneShot() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let r = await call(engine, .createKeyPair, [
+            .structure(.commonAttributes, [TTLV(.cryptographicAlgorithm, .enumeration(CryptographicAlgorithm.ec.rawValue)),
+                                           TTLV(.cryptographicLength, .integer(256)), TTLV(.activationDate, .dateTime(now - 60))]),
+            .structure(.privateKeyAttributes, [TTLV(.cryptographicUsageMask, .integer(1))]),
+            .structure(.publicKeyAttributes, [TTLV(.cryptographicUsageMask, .integer(2))])])
+        let priv = try #require(r.payload?.first(.privateKeyUniqueIdentifier)?.text), pub = try #require(r.payload?.first(.publicKeyUniqueIdentifier)?.text)
+        let first = await call(engine, .sign, [TTLV(.uniqueIdentifier, .textString(priv)), TTLV(.initIndicator, .boolean(true)), TTLV(.data, .byteString(Array("hello ".utf8)))])
+        let corr = try #require(first.payload?.first(.correlationValue)?.bytes, "\(first.resultMessage ?? "")")
+        let last = await call(engine, .sign, [TTLV(.uniqueIdentifier, .textString(priv)), TTLV(.correlationValue, .byteString(corr)),
+                                              TTLV(.finalIndicator, .boolean(true)), TTLV(.data, .byteString(Array("world".utf8)))])
+        let sig = try #require(last.payload?.first(.signatureData)?.bytes, "\(last.resultMessage ?? "")")
+        let ok = await call(engine, .signatureVerify, [TTLV(.uniqueIdentifier, .textString(pub)), TTLV(.data, .byteString(Array("hello world".utf8))),
+                                                       TTLV(.signatureData, .byteString(sig))])
+        #expect(ok.payload?.first(.validityIndicator)?.enumValue == ValidityIndicator.valid.rawValue)
+    }
 }

@@ -13,7 +13,7 @@ struct CryptoRequest {
     static func read(_ payload: TTLV, _ context: RequestContext, need: CryptographicUsageMaskBits, use: Use,
                      streaming: Bool = false) async throws(EngineError) -> CryptoRequest {
         if !streaming, payload.first(.initIndicator)?.bool == true || payload.first(.finalIndicator) != nil || payload.first(.correlationValue) != nil {
-            throw EngineError(.featureNotSupported, "streaming is supported for Encrypt and Decrypt only")
+            throw EngineError(.featureNotSupported, "streaming is supported for Encrypt, Decrypt, Sign, Signature Verify and MAC")
         }
         let uid = try context.uid(in: payload)
         let object = try await context.fetch(uid)

@@ -9,6 +9,6 @@ public enum Operations {
         RevokeHandler(), DestroyHandler(), InteropHandler(), LogHandler(), CreateKeyPairHandler(), CertifyHandler(),
         ReKeyHandler(), ReKeyKeyPairHandler(), ReCertifyHandler(),
         EncryptHandler(), DecryptHandler(), SignHandler(), SignatureVerifyHandler(), MACHandler(), MACVerifyHandler(),
-        RNGRetrieveHandler(), RNGSeedHandler(), HashHandler(), DeriveKeyHandler(),
+        RNGRetrieveHandler(), RNGSeedHandler(), HashHandler(), DeriveKeyHandler(), ExportHandler(), ImportHandler(),
     ]
 }

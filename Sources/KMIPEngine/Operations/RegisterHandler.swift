@@ -7,6 +7,11 @@ struct RegisterHandler: OperationHandler {
     static let operation = Operation.register
 
     func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
+        try await register(payload, context, uid: UUID().uuidString.lowercased())
+    }
+
+    /// Register under `uid` (a new UUID, or the one Import names).
+    func register(_ payload: TTLV, _ context: RequestContext, uid: String) async throws(EngineError) -> TTLV {
         let objectType: ObjectType
         var attributes: [Attribute]
         do {
@@ -15,11 +20,11 @@ struct RegisterHandler: OperationHandler {
             attributes = try AttributeList.read(container)
         } catch { throw EngineError(error) }
         switch objectType {
-        case .publicKey, .privateKey: return try await registerAsymmetric(objectType, payload, attributes, context)
-        case .certificate: return try await registerCertificate(payload, attributes, context)
+        case .publicKey, .privateKey: return try await registerAsymmetric(objectType, payload, attributes, context, uid: uid)
+        case .certificate: return try await registerCertificate(payload, attributes, context, uid: uid)
         case .symmetricKey:
             if let block = payload.first(.symmetricKey)?.first(.keyBlock), let wrapping = block.first(.keyWrappingData) {
-                return try await registerWrapped(block, wrapping, attributes, context)
+                return try await registerWrapped(block, wrapping, attributes, context, uid: uid)
             }
         default: break
         }
@@ -29,7 +34,6 @@ struct RegisterHandler: OperationHandler {
         attributes.removeAll { $0.name == "Object Type" }
         guard !parsed.material.isEmpty else { throw EngineError(.invalidField, "empty key material") }
 
-        let uid = UUID().uuidString.lowercased()
         var object = ManagedObject(uid: uid, objectType: objectType, owner: context.identity, attributes: attributes,
                                    tokenObject: objectType == .symmetricKey ? .secretKey : .data)
         if objectType != .opaqueObject { object.set(.keyFormatType, .enumeration(parsed.formatType.rawValue)) }
@@ -71,14 +75,13 @@ struct RegisterHandler: OperationHandler {
     }
 
     /// Public and private keys: components into the token, the registered format remembered.
-    func registerAsymmetric(_ type: ObjectType, _ payload: TTLV, _ attrs: [Attribute], _ context: RequestContext) async throws(EngineError) -> TTLV {
+    func registerAsymmetric(_ type: ObjectType, _ payload: TTLV, _ attrs: [Attribute], _ context: RequestContext, uid: String) async throws(EngineError) -> TTLV {
         let block: TTLV
         do { block = try payload.required(type == .privateKey ? .privateKey : .publicKey).required(.keyBlock) } catch { throw EngineError(error) }
         let (key, format) = try AsymmetricKeyBlock.parse(block, objectType: type)
         var attributes = attrs
         try AttributeRules.validateClientAttributes(attributes)
         attributes.removeAll { $0.name == "Object Type" }
-        let uid = UUID().uuidString.lowercased()
         var object = ManagedObject(uid: uid, objectType: type, owner: context.identity, attributes: attributes,
                                    tokenObject: type == .privateKey ? .privateKey : .publicKey)
         object.set(.cryptographicAlgorithm, .enumeration(key.algorithm.rawValue))
@@ -94,7 +97,7 @@ struct RegisterHandler: OperationHandler {
     }
 
     /// X.509 certificates: stored in the token, their fields derived as attributes.
-    func registerCertificate(_ payload: TTLV, _ attrs: [Attribute], _ context: RequestContext) async throws(EngineError) -> TTLV {
+    func registerCertificate(_ payload: TTLV, _ attrs: [Attribute], _ context: RequestContext, uid: String) async throws(EngineError) -> TTLV {
         let der: [UInt8]
         do {
             let c = try payload.required(.certificate)
@@ -113,7 +116,6 @@ struct RegisterHandler: OperationHandler {
         }
         try AttributeRules.validateClientAttributes(attributes)
         attributes.removeAll { $0.name == "Object Type" }
-        let uid = UUID().uuidString.lowercased()
         var object = ManagedObject(uid: uid, objectType: .certificate, owner: context.identity,
                                    attributes: attributes + parsed.attributes, tokenObject: .certificate)
         NewObject.applyServerAttributes(&object, context)
@@ -128,7 +130,7 @@ struct RegisterHandler: OperationHandler {
 
     /// A wrapped symmetric key: C_UnwrapKey with the unwrapping key in the token, so the plaintext key
     /// never exists outside it (KMIP 2.1 §3.3 Key Wrapping Data).
-    func registerWrapped(_ block: TTLV, _ wrappingData: TTLV, _ attrs: [Attribute], _ context: RequestContext) async throws(EngineError) -> TTLV {
+    func registerWrapped(_ block: TTLV, _ wrappingData: TTLV, _ attrs: [Attribute], _ context: RequestContext, uid: String) async throws(EngineError) -> TTLV {
         let wrapping = try await KeyWrapping.read(wrappingData, context, wrapping: false)
         guard let wrapped = block.first(.keyValue)?.bytes ?? block.first(.keyValue)?.first(.keyMaterial)?.bytes, !wrapped.isEmpty else {
             throw EngineError(.invalidField, "a wrapped Key Value must be a Byte String")
@@ -139,7 +141,6 @@ struct RegisterHandler: OperationHandler {
         var attributes = attrs
         try AttributeRules.validateClientAttributes(attributes)
         attributes.removeAll { $0.name == "Object Type" }
-        let uid = UUID().uuidString.lowercased()
         var object = ManagedObject(uid: uid, objectType: .symmetricKey, owner: context.identity, attributes: attributes, tokenObject: .secretKey)
         object.set(.cryptographicAlgorithm, .enumeration(algValue))
         object.set(.cryptographicLength, .integer(length))

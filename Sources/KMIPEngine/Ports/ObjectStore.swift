@@ -25,6 +25,8 @@ public protocol ObjectStore: Sendable {
     /// Makes the object visible, with the attributes it has now (one transaction).
     func commit(_ object: ManagedObject) async throws(EngineError)
     func removePending(uid: String) async throws(EngineError)
+    /// Deletes an object's row and attributes (Import with Replace Existing).
+    func remove(uid: String) async throws(EngineError)
     /// A committed object, or nil.
     func fetch(uid: String) async throws(EngineError) -> ManagedObject?
     /// Replaces the attributes (and derived columns) of a committed object.

@@ -1,0 +1,27 @@
+import KMIP
+
+/// Import (KMIP 2.0+, §6.1.25): Register under the Unique Identifier the client gives (moving objects
+/// between servers). With Replace Existing the old object — token object and row — is replaced;
+/// without it an existing identifier is refused. Wrapped key material is unwrapped in the token.
+struct ImportHandler: OperationHandler {
+    static let operation = Operation.`import`
+
+    func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
+        guard let uid = payload.first(.uniqueIdentifier)?.text, !uid.isEmpty else {
+            throw EngineError(.invalidField, "Import needs the Unique Identifier to import under")
+        }
+        let replace = payload.first(.replaceExisting)?.bool ?? false
+        if let existing = try await context.services.store.fetch(uid: uid) {
+            guard replace, context.services.policy.mayAccess(existing, identity: context.identity) else {
+                throw EngineError(.objectAlreadyExists, "object \(uid) exists (set Replace Existing to replace it)")
+            }
+            // Row first (no token object), then the token object, then the row itself.
+            var gone = existing
+            gone.tokenObject = nil
+            try await context.services.store.save(gone)
+            try await context.services.token.destroy(id: uid)
+            try await context.services.store.remove(uid: uid)
+        }
+        return try await RegisterHandler().register(payload, context, uid: uid)
+    }
+}
