@@ -42,6 +42,14 @@ import Testing
         #expect(refused.resultStatus == .operationFailed && refused.resultMessage?.contains("CKR_KEY_SIZE_RANGE") == true)
     }
 
+    /// RFC 4493 §4, example 2 (AES-CMAC over one block).
+    @Test func aesCMAC() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let uid = try await register(engine, alg: .aes, key: hex("2b7e151628aed2a6abf7158809cf4f3c"), mask: 0x180)
+        let mac = await call(engine, .mac, [TTLV(.uniqueIdentifier, .textString(uid)), TTLV(.data, .byteString(hex("6bc1bee22e409f96e93d7e117393172a")))])
+        #expect(mac.payload?.first(.macData)?.bytes == hex("070a16b46b4d4144f79bdd9dd04a287c"), "\(mac.resultMessage ?? "")")
+    }
+
     /// NIST SP 800-38A F.2.1 (CBC-AES128.Encrypt), block 1, and F.1.1 (ECB).
     @Test func aes128CBCAndECB() async throws {
         let (engine, _, _) = try TestHSM.makeExecutor()
