@@ -81,7 +81,7 @@ let package = Package(
                 swiftSettings: strict),
 
         .testTarget(name: "KMIPTests", dependencies: ["KMIP"], swiftSettings: strict),
-        .testTarget(name: "KMIPEngineTests", dependencies: ["KMIPEngine", "KMIPTestSupport"], swiftSettings: strict),
+        .testTarget(name: "KMIPEngineTests", dependencies: ["KMIPEngine", "KMIPTestSupport", "Store"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "KMIPEngine", "KMIPTestSupport",
                     .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .testTarget(name: "HSMBackendTests", dependencies: ["HSMBackend", "PKCS11", "KMIP", "KMIPEngine", "KMIPTestSupport"],

@@ -45,10 +45,12 @@ public enum TokenProvisioning {
     /// SOFTHSM2_CONF at it (read at C_Initialize, so call this before loading the module).
     public static func configureSoftHSM(stateDir: String) throws -> String {
         let tokenDir = (stateDir as NSString).appendingPathComponent("tokens")
-        try FileManager.default.createDirectory(atPath: tokenDir, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: tokenDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        chmod(tokenDir, 0o700)
         let conf = (stateDir as NSString).appendingPathComponent("softhsm2.conf")
         try "directories.tokendir = \(tokenDir)\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n"
             .write(toFile: conf, atomically: true, encoding: .utf8)
+        chmod(conf, 0o600)
         setenv("SOFTHSM2_CONF", conf, 1)
         return conf
     }

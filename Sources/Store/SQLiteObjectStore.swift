@@ -19,6 +19,8 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
             }
             pool = try DatabasePool(path: path, configuration: config)
             try Schema.migrator.migrate(pool)
+            // Metadata is not secret, but it is nobody else's business either (the WAL follows the mode).
+            chmod(path, 0o600)
         } catch { throw Self.wrap(error) }
     }
 

@@ -31,6 +31,8 @@ struct Configuration: Codable {
         var handshakeTimeoutSeconds: Int64 = 10
     }
 
+    /// The audit log: a file path (created 0600) or "-" for standard output; none when absent.
+    var audit: String?
     var listen = Listen()
     var tls: TLS
     var token: Token
@@ -41,7 +43,7 @@ struct Configuration: Codable {
     /// The folder relative paths start from.
     var baseDirectory = ""
 
-    enum CodingKeys: String, CodingKey { case listen, tls, token, database, policy, limits }
+    enum CodingKeys: String, CodingKey { case listen, tls, token, database, policy, limits, audit }
 
     static func load(_ path: String) throws -> Configuration {
         let url = URL(fileURLWithPath: path)
@@ -58,6 +60,7 @@ struct Configuration: Codable {
         database = try c.decode(String.self, forKey: .database)
         policy = try c.decodeIfPresent(Policy.self, forKey: .policy) ?? Policy()
         limits = try c.decodeIfPresent(Limits.self, forKey: .limits) ?? Limits()
+        audit = try c.decodeIfPresent(String.self, forKey: .audit)
     }
 
     init(tls: TLS, token: Token, database: String) { self.tls = tls; self.token = token; self.database = database }

@@ -37,6 +37,7 @@ struct DevCommand: AsyncParsableCommand {
                   "listen": { "host": "127.0.0.1", "port": \(port) },
                   "token": { "profile": "\(profilePath)", "label": "kmipd", "pinFile": "user.pin", "softhsmConf": "softhsm2.conf" },
                   "database": "kmipd.sqlite",
+                  "audit": "audit.jsonl",
                   "tls": { "certificate": "pki/server.crt", "privateKey": "pki/server.key", "clientCA": "pki/ca.crt" },
                   "policy": { "admins": [], "extractableByDefault": true },
                   "limits": { "maxMessageSize": 1048576, "maxConnections": 1024, "maxBatchItems": 256,
@@ -45,6 +46,7 @@ struct DevCommand: AsyncParsableCommand {
 
                 """
                 try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+                chmod(configPath, 0o600)
             }
             let config = try Configuration.load(configPath)
             let hsm = try config.hsmProfile()
@@ -55,7 +57,7 @@ struct DevCommand: AsyncParsableCommand {
             let pkiDir = dir + "/pki"
             if !fm.fileExists(atPath: pkiDir + "/client.key") {
                 let runtime = try Runtime(config)
-                _ = try await DevPKI(executor: BatchExecutor(services: runtime.services(logger: Logger(label: "kmipd"))), directory: pkiDir).create()
+                _ = try await DevPKI(executor: BatchExecutor(services: try runtime.services(logger: Logger(label: "kmipd"))), directory: pkiDir).create()
             }
             printJSON(Report(state: dir, config: configPath, tokenCreated: token.created, pki: pkiDir))
         }

@@ -23,7 +23,7 @@ struct Runtime {
         store = try SQLiteObjectStore(path: db)
     }
 
-    func services(logger: Logger) -> EngineServices {
+    func services(logger: Logger) throws -> EngineServices {
         var info = ServerInfo()
         info.tokenDescription = "\(profile.name) token '\(token.tokenInfo.label)' serial \(token.tokenInfo.serial)"
         var policy = AccessPolicy(adminIdentities: Set(configuration.policy.admins),
@@ -33,7 +33,8 @@ struct Runtime {
         policy.defaultIssuerCertificate = configuration.policy.defaultIssuerCertificate
         if let days = configuration.policy.certificateValidityDays { policy.certificateValidityDays = days }
         return EngineServices(store: store, token: token, policy: policy,
-                              serverInfo: info, audit: Logger(label: "kmipd.audit"))
+                              serverInfo: info, audit: Logger(label: "kmipd.audit"),
+                              auditLog: try configuration.audit.map { try JSONLinesAudit(path: $0 == "-" ? "-" : configuration.path($0)) } ?? NoAudit())
     }
 
     func reconcile() async throws -> Reconciler.Report {

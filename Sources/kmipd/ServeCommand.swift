@@ -25,7 +25,7 @@ struct Serve: AsyncParsableCommand {
         let tls = try TLSContext(server: true, files: .init(certificateChain: config.path(config.tls.certificate),
                                                             privateKey: config.path(config.tls.privateKey),
                                                             trustedCA: config.path(config.tls.clientCA)))
-        var executor = BatchExecutor(services: runtime.services(logger: logger), maxBatchItems: config.limits.maxBatchItems)
+        var executor = BatchExecutor(services: try runtime.services(logger: logger), maxBatchItems: config.limits.maxBatchItems)
         executor.limits.maxMessageSize = config.limits.maxMessageSize
         let server = KMIPServer(configuration: config.serverConfiguration, tls: tls, executor: executor, logger: logger)
         logger.info("token ready", metadata: ["token": "\(runtime.token.tokenInfo.label)", "objects": "\(runtime.token.objectCount)"])

@@ -64,7 +64,7 @@ struct PKICommand: AsyncParsableCommand {
         @Option(help: "Output folder.") var out: String = ".kmipd/pki"
         func run() async throws {
             let runtime = try Runtime(try options.load())
-            printJSON(try await DevPKI(executor: BatchExecutor(services: runtime.services(logger: Logger(label: "kmipd"))), directory: out).create())
+            printJSON(try await DevPKI(executor: BatchExecutor(services: try runtime.services(logger: Logger(label: "kmipd"))), directory: out).create())
         }
     }
 }

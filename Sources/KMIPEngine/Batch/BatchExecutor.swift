@@ -65,6 +65,7 @@ public struct BatchExecutor: Sendable {
         var out = [ResponseBatchItem]()
         for item in items {
             let result = await run(item, context)
+            audit(item, result, context)
             out.append(result)
             if result.resultStatus != .success && continuation == .stop { break }
         }
@@ -106,6 +107,16 @@ public struct BatchExecutor: Sendable {
         guard case .structure(let children) = t.value else { return t }
         let kept = children.filter { c in c.tag.since.map { $0 <= version } ?? true }.map { definedFields($0, in: version) }
         return TTLV(t.tag, .structure(kept))
+    }
+
+    /// Writes the audit line for one batch item: identifiers named in the request and the response.
+    func audit(_ item: RequestBatchItem, _ result: ResponseBatchItem, _ context: RequestContext) {
+        var uids = item.payload.all(.uniqueIdentifier).compactMap(\.text)
+        for tag in [Tag.uniqueIdentifier, .privateKeyUniqueIdentifier, .publicKeyUniqueIdentifier] {
+            for u in result.payload?.all(tag).compactMap(\.text) ?? [] where !uids.contains(u) { uids.append(u) }
+        }
+        services.auditLog.record(AuditEntry(time: ISODate.format(context.now), identity: context.identity, operation: item.operation.name,
+                                            uniqueIdentifiers: uids, result: result.resultStatus.name, reason: result.resultReason?.name))
     }
 
     static func messageFailure(version: ProtocolVersion, now: Int64, reason: ResultReason, message: String) -> ResponseMessage {

@@ -57,10 +57,13 @@ public struct EngineServices: Sendable {
     public var serverInfo: ServerInfo
     public var audit: Logger
     public var streams: StreamRegistry
+    /// One JSON line per operation (issue 5): who, what, which objects, the result.
+    public var auditLog: any AuditSink
     public init(store: any ObjectStore, token: any Token, policy: AccessPolicy, serverInfo: ServerInfo = ServerInfo(),
-                audit: Logger = Logger(label: "kmipd.audit"), streams: StreamRegistry = StreamRegistry()) {
+                audit: Logger = Logger(label: "kmipd.audit"), streams: StreamRegistry = StreamRegistry(),
+                auditLog: any AuditSink = NoAudit()) {
         self.store = store; self.token = token; self.policy = policy; self.serverInfo = serverInfo; self.audit = audit
-        self.streams = streams
+        self.streams = streams; self.auditLog = auditLog
     }
 }
 

@@ -1,0 +1,40 @@
+import Foundation
+import KMIP
+import KMIPEngine
+import KMIPTestSupport
+import Store
+import Testing
+
+/// The audit log: a line per operation with identity, operation, identifiers and result — and never
+/// the key material that passed through.
+@Suite struct AuditTests {
+    final class Capture: AuditSink, @unchecked Sendable {
+        private let lock = NSLock()
+        private var entries: [AuditEntry] = []
+        func record(_ entry: AuditEntry) { lock.lock(); entries.append(entry); lock.unlock() }
+        var all: [AuditEntry] { lock.lock(); defer { lock.unlock() }; return entries }
+    }
+
+    @Test func everyOperationIsRecordedWithoutSecrets() async throws {
+        let token = try TestHSM.makeToken()
+        let capture = Capture()
+        let engine = BatchExecutor(services: EngineServices(store: try SQLiteObjectStore(path: TestHSM.databasePath()), token: token,
+                                                            policy: AccessPolicy(), auditLog: capture))
+        let secret: [UInt8] = Array("audit-canary-0123456789abcdefghi".utf8)
+        let now = Int64(Date().timeIntervalSince1970)
+        let reg = await engine.execute(Req.message(.v2_1, [(.register, [TTLV(.objectType, .enumeration(ObjectType.secretData.rawValue)),
+            .structure(.attributes, [TTLV(.cryptographicUsageMask, .integer(0))]),
+            .structure(.secretData, [TTLV(.secretDataType, .enumeration(SecretDataType.password.rawValue)),
+                .structure(.keyBlock, [TTLV(.keyFormatType, .enumeration(KeyFormatType.opaque.rawValue)),
+                                       .structure(.keyValue, [TTLV(.keyMaterial, .byteString(secret))])])])])]), identity: "CN=alice", now: now)
+        let uid = try #require(reg.first.uid)
+        _ = await engine.execute(Req.message(.v2_1, [Req.uid(.get, uid)]), identity: "CN=alice", now: now)
+        _ = await engine.execute(Req.message(.v2_1, [Req.uid(.get, uid)]), identity: "CN=mallory", now: now)
+        let entries = capture.all
+        #expect(entries.map(\.operation) == ["Register", "Get", "Get"])
+        #expect(entries[0].uniqueIdentifiers == [uid] && entries[0].identity == "CN=alice" && entries[0].result == "Success")
+        #expect(entries[2].identity == "CN=mallory" && entries[2].reason == "Object Not Found")
+        let text = String(decoding: try JSONEncoder().encode(entries), as: UTF8.self)
+        #expect(!text.contains("audit-canary") && !text.contains(secret.map { String(format: "%02x", $0) }.joined()))
+    }
+}
