@@ -62,6 +62,7 @@ import Testing
         ("child overruns its structure", hex("420020010000000842000408000000100000000000000000"), .truncated),
         ("trailing bytes", hex("420020020000000400000008000000000000000000000000"), .badLength),
         ("big integer not a multiple of 8", hex("42002004000000030102030000000000"), .badLength),
+        ("big integer of length 0 (found by the fuzzer)", hex("4200200400000000"), .badLength),
     ]
 
     @Test(arguments: malformed)

@@ -84,7 +84,8 @@ public struct TTLVDecoder {
             guard v <= 1 else { throw KMIPCodecError(.invalidValue, "\(tag) Boolean is \(v)", tag: tag) }
             value = .boolean(v == 1)
         case .bigInteger:
-            guard length % 8 == 0 else { throw KMIPCodecError(.badLength, "\(tag) Big Integer length \(length) is not a multiple of 8", tag: tag) }
+            // At least one 8-byte block: even zero is written as eight zero bytes (KMIP 2.1 §9.1.1.4).
+            guard length % 8 == 0, length > 0 else { throw KMIPCodecError(.badLength, "\(tag) Big Integer length \(length) is not a positive multiple of 8", tag: tag) }
             value = .bigInteger(Array(b[start..<start + length]))
         case .byteString:
             value = .byteString(Array(b[start..<start + length]))
