@@ -94,9 +94,20 @@ public struct DevPKI: Sendable {
         return (certUID, priv)
     }
 
+    /// A further client certificate from the CA (for tests of what TLS refuses): its usages and the
+    /// moment it is issued at (the certificate is valid from then, for the policy's validity).
+    public func issueClient(name: String, usages: [ExtendedKeyUsage.Usage], at now: Date, into prefix: String) async throws -> (cert: String, key: String) {
+        guard let (ca, _) = try await existingCA() else { throw PKIError("no development CA yet") }
+        let key = P256.Signing.PrivateKey()
+        let uid = try await certify(subject: try DistinguishedName { OrganizationName("kmipd"); CommonName(name) },
+                                    key: Certificate.PrivateKey(key), algorithm: .ecdsaWithSHA256, issuer: ca,
+                                    extensions: try Certificate.Extensions { try ExtendedKeyUsage(usages) }, now: now)
+        return (try write(prefix + ".crt", try await pem(uid)), try write(prefix + ".key", key.pemRepresentation, private: true))
+    }
+
     /// A PKCS#10 request signed by the file key, certified by the CA through Certify.
     func certify(subject: DistinguishedName, key: Certificate.PrivateKey, algorithm: Certificate.SignatureAlgorithm,
-                 issuer: String, extensions: Certificate.Extensions) async throws -> String {
+                 issuer: String, extensions: Certificate.Extensions, now: Date = Date()) async throws -> String {
         let attributes = CertificateSigningRequest.Attributes([try .init(ExtensionRequest(extensions: extensions))])
         let csr = try CertificateSigningRequest(version: .v1, subject: subject, privateKey: key, attributes: attributes,
                                                 signatureAlgorithm: algorithm)
@@ -106,7 +117,7 @@ public struct DevPKI: Sendable {
             TTLV(.certificateRequestType, .enumeration(CertificateRequestType.pkcs10.rawValue)),
             TTLV(.certificateRequestValue, .byteString(s.serializedBytes)),
             .structure(.attributes, [linkTTLV(.parentLink, issuer)]),
-        ])
+        ], now: now)
         guard let uid = r.first(.uniqueIdentifier)?.text else { throw PKIError("Certify returned no identifier") }
         return uid
     }
@@ -118,10 +129,10 @@ public struct DevPKI: Sendable {
     }
 
     /// One operation through the engine, as the PKI's own identity, in KMIP 2.1.
-    func call(_ operation: KMIP.Operation, _ payload: [TTLV]) async throws -> TTLV {
+    func call(_ operation: KMIP.Operation, _ payload: [TTLV], now: Date = Date()) async throws -> TTLV {
         let request = RequestMessage(header: RequestHeader(protocolVersion: .v2_1, batchCount: 1),
                                      batchItems: [RequestBatchItem(operation: operation, payload: .structure(.requestPayload, payload))])
-        let response = await executor.execute(request, identity: Self.owner, now: Int64(Date().timeIntervalSince1970))
+        let response = await executor.execute(request, identity: Self.owner, now: Int64(now.timeIntervalSince1970))
         guard let item = response.batchItems.first, item.resultStatus == .success, let p = item.payload else {
             let item = response.batchItems.first
             throw PKIError("\(operation.name) failed: \(item?.resultReason?.name ?? "?"): \(item?.resultMessage ?? "")")

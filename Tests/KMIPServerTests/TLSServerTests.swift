@@ -111,3 +111,31 @@ import Testing
         _ = try await first.call(.discoverVersions, [])  // the admitted connection still works
     }
 }
+
+/// Client certificates the handshake must refuse (issue 5): expired, not yet valid, from another CA
+/// (see `clientWithoutCertificateIsRefused`), and without the clientAuth extended key usage.
+@Suite struct ClientCertificateTests {
+    /// One request over a fresh connection with these files: true when the server answered.
+    static func answered(_ server: TestServer, cert: String, key: String) async -> Bool {
+        guard let tls = try? TLSContext(server: false, files: .init(certificateChain: cert, privateKey: key, trustedCA: server.pki.caCertificate)),
+              let c = try? await KMIPConnection.connect(host: "127.0.0.1", port: server.port, tls: tls) else { return false }
+        defer { Task { await c.close() } }
+        let request = RequestMessage(header: RequestHeader(protocolVersion: .v1_4, batchCount: 1),
+                                     batchItems: [RequestBatchItem(operation: .discoverVersions, payload: .structure(.requestPayload, []))])
+        return (try? await c.send(request)) != nil
+    }
+
+    @Test func onlyCurrentClientAuthCertificatesGetIn() async throws {
+        let server = try await TestServer.start()
+        defer { server.stop() }
+        let now = Date()
+        let good = try await server.devPKI.issueClient(name: "good", usages: [.clientAuth], at: now, into: "good")
+        let expired = try await server.devPKI.issueClient(name: "expired", usages: [.clientAuth], at: now.addingTimeInterval(-400 * 86400), into: "expired")
+        let future = try await server.devPKI.issueClient(name: "future", usages: [.clientAuth], at: now.addingTimeInterval(30 * 86400), into: "future")
+        let serverOnly = try await server.devPKI.issueClient(name: "server-only", usages: [.serverAuth], at: now, into: "eku")
+        #expect(await Self.answered(server, cert: good.cert, key: good.key))
+        #expect(!(await Self.answered(server, cert: expired.cert, key: expired.key)), "an expired certificate got in")
+        #expect(!(await Self.answered(server, cert: future.cert, key: future.key)), "a not-yet-valid certificate got in")
+        #expect(!(await Self.answered(server, cert: serverOnly.cert, key: serverOnly.key)), "a certificate without clientAuth got in")
+    }
+}

@@ -15,6 +15,7 @@ public final class TestServer: Sendable {
     public let pki: DevPKI.Result
     public let token: PKCS11Token
     public let store: SQLiteObjectStore
+    public let devPKI: DevPKI
     let task: Task<Void, any Error>
 
     public static func start(admins: Set<String> = [], configuration: ServerConfiguration = ServerConfiguration(port: 0)) async throws -> TestServer {
@@ -30,11 +31,11 @@ public final class TestServer: Sendable {
         let server = KMIPServer(configuration: config, tls: tls, executor: executor)
         let task = Task { try await server.run() }
         let port = try await server.boundPort()
-        return TestServer(port: port, pki: pki, token: token, store: store, task: task)
+        return TestServer(port: port, pki: pki, token: token, store: store, devPKI: DevPKI(executor: executor, directory: dir), task: task)
     }
 
-    init(port: Int, pki: DevPKI.Result, token: PKCS11Token, store: SQLiteObjectStore, task: Task<Void, any Error>) {
-        self.port = port; self.pki = pki; self.token = token; self.store = store; self.task = task
+    init(port: Int, pki: DevPKI.Result, token: PKCS11Token, store: SQLiteObjectStore, devPKI: DevPKI, task: Task<Void, any Error>) {
+        self.port = port; self.pki = pki; self.token = token; self.store = store; self.devPKI = devPKI; self.task = task
     }
 
     public var clientFiles: TLSContext.Files {
