@@ -33,6 +33,16 @@ enum MessageStreaming {
 
     enum Step { case more(TTLV), whole([UInt8]) }
 
+    /// For a streamed request: the response to send now (more parts to come), or nil once the whole
+    /// message is in `request.data`. Requests that do not stream pass through untouched.
+    static func gather(_ payload: TTLV, _ request: inout CryptoRequest, _ context: RequestContext) async throws(EngineError) -> TTLV? {
+        guard Streaming.isStreaming(payload) else { return nil }
+        switch try await step(payload, request, context) {
+        case .more(let response): return response
+        case .whole(let message): request.data = message; return nil
+        }
+    }
+
     /// Adds this request's Data to its stream: `.more(response)` until Final, then `.whole(message)`.
     static func step(_ payload: TTLV, _ request: CryptoRequest, _ context: RequestContext) async throws(EngineError) -> Step {
         let registry = context.services.streams

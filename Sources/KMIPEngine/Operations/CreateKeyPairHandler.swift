@@ -37,20 +37,25 @@ struct CreateKeyPairHandler: OperationHandler {
         if priv.first(.extractable) == nil {
             priv.set(.extractable, .boolean(context.services.policy.privateKeysExtractableByDefault))
         }
-        let extractable = NewObject.applyServerAttributes(&priv, context)
-        NewObject.applyServerAttributes(&pub, context)
         priv.set(.keyFormatType, .enumeration(kind.privateFormat.rawValue))
         pub.set(.keyFormatType, .enumeration(kind.publicFormat.rawValue))
+        try await Self.generate(&priv, &pub, kind, context)
+        context.idPlaceholder = privateUID
+        return response([TTLV(.privateKeyUniqueIdentifier, .textString(privateUID)), TTLV(.publicKeyUniqueIdentifier, .textString(publicUID))])
+    }
 
+    /// Server attributes on both halves, then the intent rows, C_GenerateKeyPair and the commits.
+    static func generate(_ priv: inout ManagedObject, _ pub: inout ManagedObject, _ kind: Kind, _ context: RequestContext) async throws(EngineError) {
+        let extractable = NewObject.applyServerAttributes(&priv, context)
+        NewObject.applyServerAttributes(&pub, context)
         let spec = KeyPairSpec(kind: kind.spec, privateExtractable: extractable,
                                privateUsage: CryptographicUsageMaskBits(rawValue: priv.usageMask),
                                publicUsage: CryptographicUsageMaskBits(rawValue: pub.usageMask),
                                privateLabel: NewObject.label(priv), publicLabel: NewObject.label(pub))
+        let (privateID, publicID) = (priv.uid, pub.uid)
         try await NewObject.persistPair([priv, pub], context) { token async throws(EngineError) in
-            _ = try await token.generateKeyPair(privateID: privateUID, publicID: publicUID, spec: spec)
+            _ = try await token.generateKeyPair(privateID: privateID, publicID: publicID, spec: spec)
         }
-        context.idPlaceholder = privateUID
-        return response([TTLV(.privateKeyUniqueIdentifier, .textString(privateUID)), TTLV(.publicKeyUniqueIdentifier, .textString(publicUID))])
     }
 
     /// Common, private-key and public-key attributes, in the 1.x Template-Attribute or 2.x Attributes

@@ -5,12 +5,7 @@ struct MACHandler: OperationHandler {
     static let operation = Operation.mac
     func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
         var request = try await CryptoRequest.read(payload, context, need: .macGenerate, use: .protect, streaming: true)
-        if Streaming.isStreaming(payload) {
-            switch try await MessageStreaming.step(payload, request, context) {
-            case .more(let response): return response
-            case .whole(let message): request.data = message
-            }
-        }
+        if let response = try await MessageStreaming.gather(payload, &request, context) { return response }
         let data = try request.requireData()
         try await request.consumeUsage(data.count, context)
         let mac = try await context.services.token.sign(id: request.object.uid, mechanism: try Self.mechanism(request), data: data)

@@ -32,15 +32,7 @@ struct ReKeyKeyPairHandler: OperationHandler {
         }
         var priv = half(oldPriv, privUID, privateOnly, partner: (.publicKeyLink, pubUID))
         var pub = half(oldPub, pubUID, publicOnly, partner: (.privateKeyLink, privUID))
-        let extractable = NewObject.applyServerAttributes(&priv, context)
-        NewObject.applyServerAttributes(&pub, context)
-        let spec = KeyPairSpec(kind: kind.spec, privateExtractable: extractable,
-                               privateUsage: CryptographicUsageMaskBits(rawValue: priv.usageMask),
-                               publicUsage: CryptographicUsageMaskBits(rawValue: pub.usageMask),
-                               privateLabel: NewObject.label(priv), publicLabel: NewObject.label(pub))
-        try await NewObject.persistPair([priv, pub], context) { token async throws(EngineError) in
-            _ = try await token.generateKeyPair(privateID: privUID, publicID: pubUID, spec: spec)
-        }
+        try await CreateKeyPairHandler.generate(&priv, &pub, kind, context)
         try await Replacement.retire(oldPriv, replacedBy: privUID, context)
         try await Replacement.retire(oldPub, replacedBy: pubUID, context)
         context.idPlaceholder = privUID

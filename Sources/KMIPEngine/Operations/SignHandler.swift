@@ -7,12 +7,7 @@ struct SignHandler: OperationHandler {
     static let operation = Operation.sign
     func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
         var request = try await CryptoRequest.read(payload, context, need: .sign, use: .protect, streaming: true)
-        if Streaming.isStreaming(payload) {
-            switch try await MessageStreaming.step(payload, request, context) {
-            case .more(let response): return response
-            case .whole(let message): request.data = message
-            }
-        }
+        if let response = try await MessageStreaming.gather(payload, &request, context) { return response }
         let (mechanism, input, encoding) = try await SignaturePlan.make(request, payload, context.services.token)
         try await request.consumeUsage(input.count, context)
         var signature = try await context.services.token.sign(id: request.object.uid, mechanism: mechanism, data: input)
@@ -26,12 +21,7 @@ struct SignatureVerifyHandler: OperationHandler {
     static let operation = Operation.signatureVerify
     func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
         var request = try await CryptoRequest.read(payload, context, need: .verify, use: .process, streaming: true)
-        if Streaming.isStreaming(payload) {
-            switch try await MessageStreaming.step(payload, request, context) {
-            case .more(let response): return response
-            case .whole(let message): request.data = message
-            }
-        }
+        if let response = try await MessageStreaming.gather(payload, &request, context) { return response }
         guard var signature = payload.first(.signatureData)?.bytes else { throw EngineError(.invalidField, "Signature Data is required") }
         let (mechanism, input, encoding) = try await SignaturePlan.make(request, payload, context.services.token)
         if encoding == .derECDSA, let raw = SignaturePlan.raw(signature, size: SignaturePlan.curveSize(request)) { signature = raw }
