@@ -88,7 +88,14 @@ public struct BatchExecutor: Sendable {
                             "operation \(item.operation) is not defined in KMIP \(context.version)")
         }
         do {
-            let payload = Self.definedFields(try await handler.handle(item.payload, context), in: context.version)
+            let raw: TTLV
+            // Operations that change the object they name run one at a time per object.
+            if Self.changesObject.contains(item.operation), let uid = item.payload.first(.uniqueIdentifier)?.text {
+                raw = try await services.locks.withLock(uid) { () async throws(EngineError) -> TTLV in try await handler.handle(item.payload, context) }
+            } else {
+                raw = try await handler.handle(item.payload, context)
+            }
+            let payload = Self.definedFields(raw, in: context.version)
             return ResponseBatchItem(operation: item.operation, uniqueBatchItemID: item.uniqueBatchItemID, resultStatus: .success, payload: payload)
         } catch {
             if error.code == .tokenUnavailable || error.code == .storeFailure || error.code == .generalFailure {
@@ -108,6 +115,12 @@ public struct BatchExecutor: Sendable {
         let kept = children.filter { c in c.tag.since.map { $0 <= version } ?? true }.map { definedFields($0, in: version) }
         return TTLV(t.tag, .structure(kept))
     }
+
+    /// Operations that read, change and write the object their Unique Identifier names.
+    static let changesObject: Set<Operation> = [
+        .addAttribute, .modifyAttribute, .deleteAttribute, .setAttribute, .activate, .revoke, .destroy,
+        .reKey, .reKeyKeyPair, .reCertify, .certify, .deriveKey, .import,
+    ]
 
     /// Writes the audit line for one batch item: identifiers named in the request and the response.
     func audit(_ item: RequestBatchItem, _ result: ResponseBatchItem, _ context: RequestContext) {

@@ -37,7 +37,9 @@ public final class RequestContext: @unchecked Sendable {
             services.audit.warning("access refused", metadata: ["uid": "\(uid)", "identity": "\(identity)"])
             throw EngineError(.itemNotFound, "no object \(uid)")
         }
-        if Lifecycle.advance(&object, now: now) { try await services.store.save(object) }
+        // A date that passed moves the state: a narrow update of the state column (never a whole-object
+        // write, which could undo a concurrent change; locked handlers call this too).
+        if Lifecycle.advance(&object, now: now) { try await services.store.advanceStates(now: now) }
         return object
     }
 
@@ -59,6 +61,8 @@ public struct EngineServices: Sendable {
     public var streams: StreamRegistry
     /// One JSON line per operation (issue 5): who, what, which objects, the result.
     public var auditLog: any AuditSink
+    /// Serialises changes to one object.
+    public var locks = ObjectLocks()
     public init(store: any ObjectStore, token: any Token, policy: AccessPolicy, serverInfo: ServerInfo = ServerInfo(),
                 audit: Logger = Logger(label: "kmipd.audit"), streams: StreamRegistry = StreamRegistry(),
                 auditLog: any AuditSink = NoAudit()) {

@@ -47,6 +47,17 @@ struct CryptoRequest {
     /// Usage Limits (KMIP 2.1 §4.62): counts what protect operations use, refusing what would exceed
     /// the total. The count is saved before the token is asked, so a crash never gives extra uses.
     func consumeUsage(_ bytes: Int, _ context: RequestContext) async throws(EngineError) {
+        guard object.first(.usageLimits) != nil else { return }
+        // Count under the object's lock, from the stored value, so parallel requests cannot overspend.
+        try await context.services.locks.withLock(object.uid) { () async throws(EngineError) in
+            guard let current = try await context.services.store.fetch(uid: object.uid) else {
+                throw EngineError(.itemNotFound, "object \(object.uid) is gone")
+            }
+            try await Self.count(current, bytes, context)
+        }
+    }
+
+    static func count(_ object: ManagedObject, _ bytes: Int, _ context: RequestContext) async throws(EngineError) {
         guard let limits = object.first(.usageLimits)?.value, let total = limits.first(.usageLimitsTotal)?.int64 else { return }
         let unit = limits.first(.usageLimitsUnit)?.enumValue.map(UsageLimitsUnit.init(rawValue:)) ?? .object
         let used = limits.first(.usageLimitsCount)?.int64 ?? 0

@@ -91,8 +91,11 @@ struct GetHandler: OperationHandler {
     /// Fresh (KMIP 2.1 §4.22): true until the object's value has been handed to a client.
     func markRetrieved(_ object: ManagedObject, _ context: RequestContext) async throws(EngineError) {
         guard object.first(.fresh)?.value.bool == true else { return }
-        var retrieved = object
-        retrieved.set(.fresh, .boolean(false))
-        try await context.services.store.save(retrieved)
+        // Only the first retrieval writes, under the object's lock and from the stored value.
+        try await context.services.locks.withLock(object.uid) { () async throws(EngineError) in
+            guard var current = try await context.services.store.fetch(uid: object.uid), current.first(.fresh)?.value.bool == true else { return }
+            current.set(.fresh, .boolean(false))
+            try await context.services.store.save(current)
+        }
     }
 }
