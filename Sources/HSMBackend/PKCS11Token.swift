@@ -128,10 +128,6 @@ public final class PKCS11Token: Token, @unchecked Sendable {
         try await call { (s) throws(PKCS11Error) in try s.generateRandom(count) }
     }
 
-    public func sha256(data: [UInt8]) async throws(EngineError) -> [UInt8] {
-        try await call { (s) throws(PKCS11Error) in try s.digest(mechanism: UInt(CKM_SHA256), data) }
-    }
-
     public func sha256(id: String) async throws(EngineError) -> [UInt8]? {
         guard let h = cache.get(id) else { return nil }
         // Secret keys: C_DigestKey, so the value never leaves the token. Data objects: their value.

@@ -17,6 +17,15 @@ public enum MechanismParameter: Sendable, Hashable {
     /// CK_ECDH1_DERIVE_PARAMS with CKD_NULL: the raw shared secret, from the peer's public point.
     case ecdh1(publicData: [UInt8])
 
+    /// Points `mech` at the C struct `params` for the duration of `body`.
+    private func attach<P, R>(_ params: inout P, _ mech: inout CK_MECHANISM, _ body: (inout CK_MECHANISM) -> R) -> R {
+        withUnsafeMutableBytes(of: &params) { pp in
+            mech.pParameter = pp.baseAddress
+            mech.ulParameterLen = CK_ULONG(pp.count)
+            return body(&mech)
+        }
+    }
+
     /// Calls `body` with a CK_MECHANISM for `type` carrying this parameter.
     func withMechanism<R>(_ type: UInt, _ body: (inout CK_MECHANISM) -> R) -> R {
         var mech = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(type), pParameter: nil, ulParameterLen: 0)
@@ -37,10 +46,7 @@ public enum MechanismParameter: Sendable, Hashable {
                     var params = CK_GCM_PARAMS(pIv: ivp.baseAddress, ulIvLen: CK_ULONG(iv.count), ulIvBits: CK_ULONG(iv.count * 8),
                                                pAAD: aad.isEmpty ? nil : aadp.baseAddress, ulAADLen: CK_ULONG(aad.count),
                                                ulTagBits: CK_ULONG(tagBits))
-                    return withUnsafeMutableBytes(of: &params) { pp in
-                        mech.pParameter = pp.baseAddress; mech.ulParameterLen = CK_ULONG(pp.count)
-                        return body(&mech)
-                    }
+                    return attach(&params, &mech, body)
                 }
             }
         case .ctr(let counterBits, let block):
@@ -49,29 +55,20 @@ public enum MechanismParameter: Sendable, Hashable {
             withUnsafeMutableBytes(of: &params.cb) { cb in
                 for (i, byte) in block.prefix(16).enumerated() { cb[i] = byte }
             }
-            return withUnsafeMutableBytes(of: &params) { pp in
-                mech.pParameter = pp.baseAddress; mech.ulParameterLen = CK_ULONG(pp.count)
-                return body(&mech)
-            }
+            return attach(&params, &mech, body)
         case .oaep(let hash, let mgf, let label):
             var labelCopy = label
             return labelCopy.withUnsafeMutableBytes { lp in
                 var params = CK_RSA_PKCS_OAEP_PARAMS(hashAlg: CK_MECHANISM_TYPE(hash), mgf: CK_RSA_PKCS_MGF_TYPE(mgf),
                                                      source: CK_RSA_PKCS_OAEP_SOURCE_TYPE(CKZ_DATA_SPECIFIED),
                                                      pSourceData: label.isEmpty ? nil : lp.baseAddress, ulSourceDataLen: CK_ULONG(label.count))
-                return withUnsafeMutableBytes(of: &params) { pp in
-                    mech.pParameter = pp.baseAddress; mech.ulParameterLen = CK_ULONG(pp.count)
-                    return body(&mech)
-                }
+                return attach(&params, &mech, body)
             }
         case .derivationString(let data):
             var copy = data
             return copy.withUnsafeMutableBufferPointer { dp in
                 var params = CK_KEY_DERIVATION_STRING_DATA(pData: dp.baseAddress, ulLen: CK_ULONG(data.count))
-                return withUnsafeMutableBytes(of: &params) { pp in
-                    mech.pParameter = pp.baseAddress; mech.ulParameterLen = CK_ULONG(pp.count)
-                    return body(&mech)
-                }
+                return attach(&params, &mech, body)
             }
         case .aesCBCEncryptData(let iv, let data):
             var copy = data
@@ -80,27 +77,18 @@ public enum MechanismParameter: Sendable, Hashable {
                 withUnsafeMutableBytes(of: &params.iv) { b in for (i, v) in iv.prefix(16).enumerated() { b[i] = v } }
                 params.pData = dp.baseAddress
                 params.length = CK_ULONG(data.count)
-                return withUnsafeMutableBytes(of: &params) { pp in
-                    mech.pParameter = pp.baseAddress; mech.ulParameterLen = CK_ULONG(pp.count)
-                    return body(&mech)
-                }
+                return attach(&params, &mech, body)
             }
         case .ecdh1(let publicData):
             var copy = publicData
             return copy.withUnsafeMutableBufferPointer { dp in
                 var params = CK_ECDH1_DERIVE_PARAMS(kdf: ck_ec_kdf_t(CKD_NULL), ulSharedDataLen: 0, pSharedData: nil,
                                                     ulPublicDataLen: CK_ULONG(publicData.count), pPublicData: dp.baseAddress)
-                return withUnsafeMutableBytes(of: &params) { pp in
-                    mech.pParameter = pp.baseAddress; mech.ulParameterLen = CK_ULONG(pp.count)
-                    return body(&mech)
-                }
+                return attach(&params, &mech, body)
             }
         case .pss(let hash, let mgf, let saltLength):
             var params = CK_RSA_PKCS_PSS_PARAMS(hashAlg: CK_MECHANISM_TYPE(hash), mgf: CK_RSA_PKCS_MGF_TYPE(mgf), sLen: CK_ULONG(saltLength))
-            return withUnsafeMutableBytes(of: &params) { pp in
-                mech.pParameter = pp.baseAddress; mech.ulParameterLen = CK_ULONG(pp.count)
-                return body(&mech)
-            }
+            return attach(&params, &mech, body)
         }
     }
 }

@@ -50,16 +50,20 @@ struct ParameterOptions: ParsableArguments {
     }
 }
 
+/// Sends `operation` on `uid` with the parameters, the data and any `extra` fields; prints the answer.
+func sendData(_ operation: KMIP.Operation, _ uid: String, _ connection: ConnectionOptions, _ params: ParameterOptions,
+              _ input: DataInput, extra: [TTLV] = []) async throws {
+    let payload = try params.parameters() + [TTLV(.data, .byteString(try input.bytes()))] + extra
+    try await perform(connection) { c in try await c.simple(operation, uid: uid, payload) }
+}
+
 struct Encrypt: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Encrypt with a key in the server's token.")
     @OptionGroup var connection: ConnectionOptions
     @Argument var uid: String
     @OptionGroup var params: ParameterOptions
     @OptionGroup var input: DataInput
-    func run() async throws {
-        let data = try input.bytes(), p = try params.parameters()
-        try await perform(connection) { c in try await c.simple(.encrypt, uid: uid, p + [TTLV(.data, .byteString(data))]) }
-    }
+    func run() async throws { try await sendData(.encrypt, uid, connection, params, input) }
 }
 
 struct Decrypt: AsyncParsableCommand {
@@ -70,13 +74,11 @@ struct Decrypt: AsyncParsableCommand {
     @Option(help: "GCM Authenticated Encryption Tag, hex.") var tag: String?
     @OptionGroup var input: DataInput
     func run() async throws {
-        var p = try params.parameters() + [TTLV(.data, .byteString(try input.bytes()))]
-        if let tag {
-            guard let t = TTLVXML.hex(tag) else { throw ValidationError("--tag is not hex") }
-            p.append(TTLV(.authenticatedEncryptionTag, .byteString(t)))
+        let t = try tag.map { t -> [UInt8] in
+            guard let b = TTLVXML.hex(t) else { throw ValidationError("--tag is not hex") }
+            return b
         }
-        let payload = p
-        try await perform(connection) { c in try await c.simple(.decrypt, uid: uid, payload) }
+        try await sendData(.decrypt, uid, connection, params, input, extra: t.map { [TTLV(.authenticatedEncryptionTag, .byteString($0))] } ?? [])
     }
 }
 
@@ -86,10 +88,7 @@ struct Sign: AsyncParsableCommand {
     @Argument var uid: String
     @OptionGroup var params: ParameterOptions
     @OptionGroup var input: DataInput
-    func run() async throws {
-        let data = try input.bytes(), p = try params.parameters()
-        try await perform(connection) { c in try await c.simple(.sign, uid: uid, p + [TTLV(.data, .byteString(data))]) }
-    }
+    func run() async throws { try await sendData(.sign, uid, connection, params, input) }
 }
 
 struct Verify: AsyncParsableCommand {
@@ -101,10 +100,7 @@ struct Verify: AsyncParsableCommand {
     @OptionGroup var input: DataInput
     func run() async throws {
         guard let sig = TTLVXML.hex(signature) else { throw ValidationError("--signature is not hex") }
-        let data = try input.bytes(), p = try params.parameters()
-        try await perform(connection) { c in
-            try await c.simple(.signatureVerify, uid: uid, p + [TTLV(.data, .byteString(data)), TTLV(.signatureData, .byteString(sig))])
-        }
+        try await sendData(.signatureVerify, uid, connection, params, input, extra: [TTLV(.signatureData, .byteString(sig))])
     }
 }
 

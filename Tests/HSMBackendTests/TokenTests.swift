@@ -41,6 +41,6 @@ import Testing
         try await again.destroy(id: "imp")
         try await again.destroy(id: "imp")  // repeated destroy (recovery) is not an error
         #expect(try await again.allIDs() == ["data-1"])
-        #expect(try await token.sha256(data: Array("abc".utf8)).count == 32)
+        #expect(try await token.hash(.sha256, data: Array("abc".utf8)).count == 32)
     }
 }

@@ -93,6 +93,13 @@ public enum AttributeList {
         return out
     }
 
+    /// The attributes a request payload carries for the object it makes or changes: 2.x Attributes or
+    /// 1.x Template-Attribute; none when absent.
+    public static func inRequest(_ payload: TTLV) throws(KMIPCodecError) -> [Attribute] {
+        guard let container = payload.first(.attributes) ?? payload.first(.templateAttribute) else { return [] }
+        return try read(container)
+    }
+
     /// The wire form of `attributes` for `version`: 1.x `Attribute` items or a 2.x `Attributes` structure.
     public static func encode(_ attributes: [Attribute], version: ProtocolVersion, tag: Tag = .attributes) -> [TTLV] {
         let known = attributes.filter { $0.isDefined(in: version) }

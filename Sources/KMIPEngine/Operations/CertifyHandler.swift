@@ -24,8 +24,7 @@ struct CertifyHandler: OperationHandler {
     func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
         var attributes: [Attribute]
         do {
-            let container = payload.first(.attributes) ?? payload.first(.templateAttribute) ?? .structure(.attributes, [])
-            attributes = try AttributeList.read(container)
+            attributes = try AttributeList.inRequest(payload)
         } catch { throw EngineError(error) }
         let subject = try await self.subject(payload, attributes, context)
         let links = attributes.filter { $0.name == "Link" }

@@ -10,8 +10,7 @@ struct CreateHandler: OperationHandler {
         var attributes: [Attribute]
         do {
             objectType = ObjectType(rawValue: try payload.requiredEnum(.objectType))
-            let container = payload.first(.attributes) ?? payload.first(.templateAttribute) ?? .structure(.attributes, [])
-            attributes = try AttributeList.read(container)
+            attributes = try AttributeList.inRequest(payload)
         } catch { throw EngineError(error) }
         guard objectType == .symmetricKey else {
             throw EngineError(.invalidObjectType, "Create makes symmetric keys; \(objectType) is not supported here")

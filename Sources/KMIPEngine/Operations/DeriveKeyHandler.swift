@@ -14,8 +14,7 @@ struct DeriveKeyHandler: OperationHandler {
         do {
             objectType = ObjectType(rawValue: try payload.requiredEnum(.objectType))
             method = DerivationMethod(rawValue: try payload.requiredEnum(.derivationMethod))
-            let container = payload.first(.attributes) ?? payload.first(.templateAttribute) ?? .structure(.attributes, [])
-            attributes = try AttributeList.read(container)
+            attributes = try AttributeList.inRequest(payload)
         } catch { throw EngineError(error) }
         guard objectType == .symmetricKey else { throw EngineError(.invalidObjectType, "Derive Key makes symmetric keys") }
         try AttributeRules.validateClientAttributes(attributes)

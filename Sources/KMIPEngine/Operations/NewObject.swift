@@ -1,3 +1,4 @@
+import Crypto
 import KMIP
 
 /// What Create and Register share: server-set attributes and the crash-consistent write order
@@ -47,10 +48,8 @@ enum NewObject {
     /// Digest (KMIP 2.1 §4.20) of the value, computed by the token, and the Random Number Generator
     /// that made a generated key (§4.48).
     static func addDerivedAttributes(_ object: inout ManagedObject, _ context: RequestContext, generated: Bool) async {
-        // Short Unique Identifier (KMIP 2.0+, §4.56): SHA-256 of the Unique Identifier.
-        if let short = try? await context.services.token.sha256(data: Array(object.uid.utf8)) {
-            object.set(.shortUniqueIdentifier, .byteString(short))
-        }
+        // Short Unique Identifier (KMIP 2.0+, §4.56): SHA-256 of the (public) Unique Identifier, on the host.
+        object.set(.shortUniqueIdentifier, .byteString(Array(SHA256.hash(data: Array(object.uid.utf8)))))
         object.attributes.append(await digest(object, context))
         if context.version >= .v1_3, generated, let rng = context.services.token.randomNumberGenerator {
             object.attributes.append(Attribute(name: "Random Number Generator", value: rng.ttlv))
@@ -72,7 +71,7 @@ enum NewObject {
                 format = f
                 if let block = try? AsymmetricKeyBlock.encode(key, format: f, object: object),
                    let km = block.first(.keyBlock)?.first(.keyValue)?.first(.keyMaterial) {
-                    value = try? await token.sha256(data: km.bytes ?? TTLVEncoder.encode(km))
+                    value = Array(SHA256.hash(data: km.bytes ?? TTLVEncoder.encode(km)))  // material the host already read
                 }
             } else {
                 format = object.defaultKeyFormat ?? (alg == .rsa ? .pkcs1 : .pkcs8)

@@ -12,10 +12,7 @@ struct ReCertifyHandler: OperationHandler {
         let old = try await context.fetch(oldUID)
         guard old.objectType == .certificate else { throw EngineError(.invalidObjectType, "Re-certify replaces certificates") }
         var requested: [Attribute]
-        do {
-            let c = payload.first(.attributes) ?? payload.first(.templateAttribute)
-            requested = try c.map { c throws(KMIPCodecError) in try AttributeList.read(c) } ?? []
-        } catch { throw EngineError(error) }
+        do { requested = try AttributeList.inRequest(payload) } catch { throw EngineError(error) }
         requested.removeAll { CertificateAttributes.isDerived($0.name) || $0.name == "Link" }
         try AttributeRules.validateClientAttributes(requested)
         let offset = try Replacement.offset(payload)

@@ -12,10 +12,7 @@ struct ReKeyHandler: OperationHandler {
         guard old.objectType == .symmetricKey else { throw EngineError(.invalidObjectType, "Re-key replaces symmetric keys; use Re-key Key Pair") }
         guard !Lifecycle.isDestroyed(old.state) else { throw EngineError(.objectDestroyed, "object \(oldUID) is destroyed") }
         let requested: [Attribute]
-        do {
-            let c = payload.first(.attributes) ?? payload.first(.templateAttribute)
-            requested = try c.map { c throws(KMIPCodecError) in try AttributeList.read(c) } ?? []
-        } catch { throw EngineError(error) }
+        do { requested = try AttributeList.inRequest(payload) } catch { throw EngineError(error) }
         try AttributeRules.validateClientAttributes(requested)
         let offset = try Replacement.offset(payload)
         guard let alg = old.first(.cryptographicAlgorithm)?.value.enumValue.map(CryptographicAlgorithm.init(rawValue:)),

@@ -16,8 +16,7 @@ struct RegisterHandler: OperationHandler {
         var attributes: [Attribute]
         do {
             objectType = ObjectType(rawValue: try payload.requiredEnum(.objectType))
-            let container = payload.first(.attributes) ?? payload.first(.templateAttribute) ?? .structure(.attributes, [])
-            attributes = try AttributeList.read(container)
+            attributes = try AttributeList.inRequest(payload)
         } catch { throw EngineError(error) }
         switch objectType {
         case .publicKey, .privateKey: return try await registerAsymmetric(objectType, payload, attributes, context, uid: uid)

@@ -70,8 +70,6 @@ public protocol Token: Sendable {
     func allIDs() async throws(EngineError) -> Set<String>
     /// Random bytes from the token's RNG (C_GenerateRandom).
     func random(count: Int) async throws(EngineError) -> [UInt8]
-    /// SHA-256 of bytes, computed by the token (C_Digest).
-    func sha256(data: [UInt8]) async throws(EngineError) -> [UInt8]
     /// SHA-256 of a token object's value, computed in the token; nil when the token will not digest it.
     func sha256(id: String) async throws(EngineError) -> [UInt8]?
     /// The token's random number generator, for the Random Number Generator attribute (KMIP 1.3+).
