@@ -14,6 +14,8 @@ let package = Package(
     products: [
         .executable(name: "kmipd", targets: ["kmipd"]),
         .executable(name: "kmip", targets: ["kmip"]),
+        // For tests only: a PKCS#11 module in front of SoftHSM2 that injects faults (issue 5).
+        .library(name: "PKCS11FaultShim", type: .dynamic, targets: ["PKCS11FaultShim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -79,6 +81,8 @@ let package = Package(
         .target(name: "KMIPTestSupport", dependencies: ["KMIP", "HSMBackend", "Store", "KMIPEngine", "DevPKI", "KMIPServer",
                     "KMIPClient", "KMIPTLS"], path: "Tests/Support",
                 swiftSettings: strict),
+
+        .target(name: "PKCS11FaultShim", dependencies: ["CPKCS11"], path: "Tests/FaultShim"),
 
         .testTarget(name: "KMIPTests", dependencies: ["KMIP"], swiftSettings: strict),
         .testTarget(name: "KMIPEngineTests", dependencies: ["KMIPEngine", "KMIPTestSupport", "Store"], swiftSettings: strict),

@@ -46,8 +46,8 @@ extension PKCS11Token {
     }
 
     public func readAsymmetricKey(id: String, algorithm: CryptographicAlgorithm, isPrivate: Bool) async throws(EngineError) -> AsymmetricKey {
-        let h = try handle(id)
-        return try await call { (s) throws(PKCS11Error) -> AsymmetricKey in
+        return try await call(objects: id) { (s, handles) throws(PKCS11Error) -> AsymmetricKey in
+            let h = handles[0]
             func a(_ t: Int32) throws(PKCS11Error) -> [UInt8] { try s.attribute(UInt(t), of: h) }
             switch (algorithm, isPrivate) {
             case (.rsa, false): return .rsaPublic(modulus: try a(Int32(CKA_MODULUS)), publicExponent: try a(Int32(CKA_PUBLIC_EXPONENT)))
@@ -139,9 +139,8 @@ extension PKCS11Token {
     }
 
     public func sign(id: String, mechanism: SigningMechanism, data: [UInt8]) async throws(EngineError) -> [UInt8] {
-        let h = try handle(id)
         let (m, p) = try Self.plan(mechanism)
-        return try await call { (s) throws(PKCS11Error) in try s.sign(mechanism: m, parameter: p, key: h, data) }
+        return try await call(objects: id) { (s, h) throws(PKCS11Error) in try s.sign(mechanism: m, parameter: p, key: h[0], data) }
     }
 }
 
@@ -149,10 +148,10 @@ extension PKCS11Token {
     /// CKA_SENSITIVE, CKA_EXTRACTABLE and CKA_NEVER_EXTRACTABLE of an object, read back through
     /// PKCS#11 (for `kmipd token status`-style inspection and tests).
     public func protectionFlags(id: String) async throws(EngineError) -> (sensitive: Bool, extractable: Bool, neverExtractable: Bool) {
-        let h = try handle(id)
-        return try await call { (s) throws(PKCS11Error) in
-            (try s.attribute(UInt(CKA_SENSITIVE), of: h) == [1], try s.attribute(UInt(CKA_EXTRACTABLE), of: h) == [1],
-             try s.attribute(UInt(CKA_NEVER_EXTRACTABLE), of: h) == [1])
+        return try await call(objects: id) { (s, handles) throws(PKCS11Error) in
+            let h = handles[0]
+            return (try s.attribute(UInt(CKA_SENSITIVE), of: h) == [1], try s.attribute(UInt(CKA_EXTRACTABLE), of: h) == [1],
+                    try s.attribute(UInt(CKA_NEVER_EXTRACTABLE), of: h) == [1])
         }
     }
 }

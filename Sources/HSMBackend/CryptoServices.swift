@@ -80,21 +80,18 @@ extension PKCS11Token {
     }
 
     public func encrypt(id: String, cipher: Cipher, data: [UInt8]) async throws(EngineError) -> [UInt8] {
-        let h = try handle(id)
         let (m, p) = try Self.plan(cipher)
-        return try await call { (s) throws(PKCS11Error) in try s.crypt(encrypt: true, mechanism: m, parameter: p, key: h, data) }
+        return try await call(objects: id) { (s, h) throws(PKCS11Error) in try s.crypt(encrypt: true, mechanism: m, parameter: p, key: h[0], data) }
     }
 
     public func decrypt(id: String, cipher: Cipher, data: [UInt8]) async throws(EngineError) -> [UInt8] {
-        let h = try handle(id)
         let (m, p) = try Self.plan(cipher)
-        return try await call { (s) throws(PKCS11Error) in try s.crypt(encrypt: false, mechanism: m, parameter: p, key: h, data) }
+        return try await call(objects: id) { (s, h) throws(PKCS11Error) in try s.crypt(encrypt: false, mechanism: m, parameter: p, key: h[0], data) }
     }
 
     public func verify(id: String, mechanism: SigningMechanism, data: [UInt8], signature: [UInt8]) async throws(EngineError) -> Bool {
-        let h = try handle(id)
         let (m, p) = try Self.plan(mechanism)
-        return try await call { (s) throws(PKCS11Error) in try s.verify(mechanism: m, parameter: p, key: h, data, signature: signature) }
+        return try await call(objects: id) { (s, h) throws(PKCS11Error) in try s.verify(mechanism: m, parameter: p, key: h[0], data, signature: signature) }
     }
 
     public func hash(_ algorithm: HashingAlgorithm, data: [UInt8]) async throws(EngineError) -> [UInt8] {

@@ -6,7 +6,6 @@ import PKCS11
 /// Derive Key inside the token (C_DeriveKey): CKM_AES_ECB/CBC_ENCRYPT_DATA and CKM_ECDH1_DERIVE.
 extension PKCS11Token {
     public func deriveSecretKey(id: String, spec: SecretKeySpec, baseKeyID: String, method: DerivationMechanism) async throws(EngineError) {
-        let base = try handle(baseKeyID)
         let (mechanism, parameter): (UInt, MechanismParameter)
         switch method {
         case .aesECBEncryptData(let data): (mechanism, parameter) = (UInt(CKM_AES_ECB_ENCRYPT_DATA), .derivationString(data))
@@ -17,7 +16,9 @@ extension PKCS11Token {
         var template = keyTemplate(id: id, spec: spec, keyType: plan.keyType) + [.cls(UInt(CKO_SECRET_KEY))]
         if plan.needsValueLen { template.append(.valueLen(spec.lengthBits / 8)) }
         let t = template
-        let h = try await call { (s) throws(PKCS11Error) in try s.deriveKey(mechanism: mechanism, parameter: parameter, baseKey: base, template: t) }
+        let h = try await call(objects: baseKeyID) { (s, base) throws(PKCS11Error) in
+            try s.deriveKey(mechanism: mechanism, parameter: parameter, baseKey: base[0], template: t)
+        }
         cache.set(id, h)
     }
 }

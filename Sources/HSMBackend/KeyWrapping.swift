@@ -15,19 +15,19 @@ extension PKCS11Token {
     }
 
     public func wrap(id: String, wrappingKeyID: String, mechanism: WrapMechanism) async throws(EngineError) -> [UInt8] {
-        let key = try handle(id), wrapping = try handle(wrappingKeyID)
         let (m, p) = try Self.plan(mechanism)
-        return try await call { (s) throws(PKCS11Error) in try s.wrapKey(mechanism: m, parameter: p, wrappingKey: wrapping, key: key) }
+        return try await call(objects: id, wrappingKeyID) { (s, h) throws(PKCS11Error) in
+            try s.wrapKey(mechanism: m, parameter: p, wrappingKey: h[1], key: h[0])
+        }
     }
 
     public func unwrapSecretKey(id: String, spec: SecretKeySpec, unwrappingKeyID: String, mechanism: WrapMechanism,
                                 wrapped: [UInt8]) async throws(EngineError) {
-        let unwrapping = try handle(unwrappingKeyID)
         let (m, p) = try Self.plan(mechanism)
         let plan = KeyPlan(spec.algorithm, bits: spec.lengthBits, profile: profile)
         let template = keyTemplate(id: id, spec: spec, keyType: plan.keyType) + [.cls(UInt(CKO_SECRET_KEY))]
-        let h = try await call { (s) throws(PKCS11Error) in
-            try s.unwrapKey(mechanism: m, parameter: p, unwrappingKey: unwrapping, wrapped: wrapped, template: template)
+        let h = try await call(objects: unwrappingKeyID) { (s, unwrapping) throws(PKCS11Error) in
+            try s.unwrapKey(mechanism: m, parameter: p, unwrappingKey: unwrapping[0], wrapped: wrapped, template: template)
         }
         cache.set(id, h)
     }

@@ -13,7 +13,7 @@ public final class PKCS11Token: Token, @unchecked Sendable {
     public let slot: UInt
     public let tokenInfo: Module.TokenInfo
     let pool: SessionPool
-    let cache = HandleCache()
+    let cache: HandleCache
     let logger: Logger
 
     /// Loads the module, finds the token by label, logs in and fills the handle cache.
@@ -29,22 +29,23 @@ public final class PKCS11Token: Token, @unchecked Sendable {
             self.tokenInfo = try module.tokens().first { $0.slot == slot }!
             self.profile = profile
             self.logger = logger
-            self.pool = try SessionPool(count: profile.sessions) { () throws(PKCS11Error) -> Session in
+            let cache = HandleCache()
+            self.cache = cache
+            self.pool = try SessionPool(count: profile.sessions, open: { () throws(PKCS11Error) -> Session in
                 let s = try module.openSession(slot: slot)
                 try s.login(pin: pin)
                 return s
-            }
+            }, onReopen: { s, rv in
+                // The token lost its sessions (reset, or removed and back): its handles may have
+                // changed, so they are read again before any is used.
+                guard ReturnValue.handlesMayHaveChanged(rv) else { return }
+                try? cache.rebuild { () throws(PKCS11Error) in try Self.scan(s) }
+            })
             // The start-up scan uses its own session, before any request can arrive.
             let s = try module.openSession(slot: slot)
             try s.login(pin: pin)
-            cache.replaceAll(try Self.scan(s))
+            try cache.rebuild { () throws(PKCS11Error) in try Self.scan(s) }
         } catch { throw EngineError(error) }
-    }
-
-    /// One scan of the token after a session error (handles may have changed).
-    public func rebuildCache() async throws(EngineError) {
-        let map = try await call(allowRebuild: false) { (s) throws(PKCS11Error) in try Self.scan(s) }
-        cache.replaceAll(map)
     }
 
     /// CKA_ID → handle for every object the session can see.
@@ -68,11 +69,22 @@ public final class PKCS11Token: Token, @unchecked Sendable {
     }
 
     /// Runs a PKCS#11 call on a pooled session, mapping CK_RV to engine errors.
-    func call<T: Sendable>(allowRebuild: Bool = true,
-                           _ body: @escaping @Sendable (Session) throws(PKCS11Error) -> T) async throws(EngineError) -> T {
-        do { return try await pool.run(body) } catch {
-            if allowRebuild && ReturnValue.isSessionLost(error.rv) { try? await rebuildCache() }
-            throw EngineError(error)
+    func call<T: Sendable>(_ body: @escaping @Sendable (Session) throws(PKCS11Error) -> T) async throws(EngineError) -> T {
+        do { return try await pool.run(body) } catch { throw EngineError(error) }
+    }
+
+    /// Runs a PKCS#11 call on the objects `ids` name. Their handles are looked up on the session's
+    /// thread at each attempt, so a retry after a reopened session uses the handles read again.
+    func call<T: Sendable>(objects ids: String...,
+                           body: @escaping @Sendable (Session, [UInt]) throws(PKCS11Error) -> T) async throws(EngineError) -> T {
+        let cache = self.cache
+        return try await call { (s) throws(PKCS11Error) -> T in
+            var handles = [UInt]()
+            for id in ids {
+                guard let h = cache.get(id) else { throw PKCS11Error(.notFound, function: "token has no object with CKA_ID \(id)") }
+                handles.append(h)
+            }
+            return try body(s, handles)
         }
     }
 
@@ -108,16 +120,15 @@ public final class PKCS11Token: Token, @unchecked Sendable {
     }
 
     public func readValue(id: String) async throws(EngineError) -> [UInt8] {
-        let h = try handle(id)
-        return try await call { (s) throws(PKCS11Error) in try s.attribute(UInt(CKA_VALUE), of: h) }
+        try await call(objects: id) { (s, h) throws(PKCS11Error) in try s.attribute(UInt(CKA_VALUE), of: h[0]) }
     }
 
     public func destroy(id: String) async throws(EngineError) {
-        guard let h = cache.get(id) else { return }
+        guard cache.get(id) != nil else { return }
         do {
-            try await call { (s) throws(PKCS11Error) in try s.destroyObject(h) }
-        } catch where error.underlying == UInt(CKR_OBJECT_HANDLE_INVALID) {
-            // Already gone (a repeated destroy during recovery).
+            try await call(objects: id) { (s, h) throws(PKCS11Error) in try s.destroyObject(h[0]) }
+        } catch where error.underlying == UInt(CKR_OBJECT_HANDLE_INVALID) || error.code == .itemNotFound {
+            // Already gone (a repeated destroy during recovery, or a concurrent one).
         }
         cache.remove(id)
     }
@@ -129,11 +140,11 @@ public final class PKCS11Token: Token, @unchecked Sendable {
     }
 
     public func sha256(id: String) async throws(EngineError) -> [UInt8]? {
-        guard let h = cache.get(id) else { return nil }
+        guard cache.get(id) != nil else { return nil }
         // Secret keys: C_DigestKey, so the value never leaves the token. Data objects: their value.
-        let value: [UInt8]? = try? await call { (s) throws(PKCS11Error) in try s.digestKey(mechanism: UInt(CKM_SHA256), key: h) }
+        let value: [UInt8]? = try? await call(objects: id) { (s, h) throws(PKCS11Error) in try s.digestKey(mechanism: UInt(CKM_SHA256), key: h[0]) }
         if let value { return value }
-        guard let bytes = try? await call({ (s) throws(PKCS11Error) in try s.attribute(UInt(CKA_VALUE), of: h) }) else { return nil }
+        guard let bytes = try? await readValue(id: id) else { return nil }
         return try await call { (s) throws(PKCS11Error) in try s.digest(mechanism: UInt(CKM_SHA256), bytes) }
     }
 

@@ -19,12 +19,17 @@ final class SessionPool: @unchecked Sendable {
     private var free: [Slot]
     private var waiters: [CheckedContinuation<Slot, Never>] = []
     private let reopen: @Sendable () throws(PKCS11Error) -> Session
+    private let onReopen: @Sendable (Session, UInt) -> Void
 
-    init(count: Int, open: @escaping @Sendable () throws(PKCS11Error) -> Session) throws(PKCS11Error) {
+    /// `onReopen` runs on the fresh session's thread, with the CK_RV that lost the old one, after the
+    /// session was replaced and before the work is retried (the token re-reads its object handles).
+    init(count: Int, open: @escaping @Sendable () throws(PKCS11Error) -> Session,
+         onReopen: @escaping @Sendable (Session, UInt) -> Void = { _, _ in }) throws(PKCS11Error) {
         var slots = [Slot]()
         for i in 0..<max(1, count) { slots.append(Slot(index: i, session: try open())) }
         free = slots
         reopen = open
+        self.onReopen = onReopen
     }
 
     /// Runs `body` with a session on that session's own thread.
@@ -33,12 +38,24 @@ final class SessionPool: @unchecked Sendable {
         defer { release(slot) }
         let result: Result<T, PKCS11Error> = await withCheckedContinuation { cont in
             slot.queue.async {
+                let succeededBefore = slot.session.successfulCalls
                 do throws(PKCS11Error) {
                     cont.resume(returning: .success(try body(slot.session)))
-                } catch {
-                    if ReturnValue.isSessionLost(error.rv), let fresh = try? self.reopen() {
-                        slot.session = fresh  // a lost session is replaced before the slot is reused
+                } catch where ReturnValue.isSessionLost(error.rv) {
+                    // A lost session (token reset or removed and back, login gone) is replaced before the
+                    // slot is reused. When the session refused `body` before any of its calls succeeded,
+                    // nothing took effect, so the work is tried once more on the fresh session.
+                    let nothingDone = slot.session.successfulCalls == succeededBefore
+                    guard let fresh = try? self.reopen() else { return cont.resume(returning: .failure(error)) }
+                    slot.session = fresh
+                    self.onReopen(fresh, error.rv)
+                    guard nothingDone && ReturnValue.callNeverRan(error.rv) else { return cont.resume(returning: .failure(error)) }
+                    do throws(PKCS11Error) {
+                        cont.resume(returning: .success(try body(fresh)))
+                    } catch {
+                        cont.resume(returning: .failure(error))
                     }
+                } catch {
                     cont.resume(returning: .failure(error))
                 }
             }

@@ -7,7 +7,9 @@ public struct PKCS11Error: Error, Sendable, CustomStringConvertible {
     public var function: String
     public var rv: UInt
     public init(_ code: Code = .call, function: String, rv: UInt = 0) { self.code = code; self.function = function; self.rv = rv }
-    public var description: String { "\(function) failed: \(ReturnValue.name(rv)) (0x\(String(rv, radix: 16)))" }
+    public var description: String {
+        code != .call && rv == 0 ? function : "\(function) failed: \(ReturnValue.name(rv)) (0x\(String(rv, radix: 16)))"
+    }
 }
 
 /// Names for the CK_RV values we meet; used in errors and logs.
@@ -23,6 +25,7 @@ public enum ReturnValue {
         case UInt(CKR_DEVICE_ERROR): "CKR_DEVICE_ERROR"
         case UInt(CKR_DEVICE_MEMORY): "CKR_DEVICE_MEMORY"
         case UInt(CKR_DEVICE_REMOVED): "CKR_DEVICE_REMOVED"
+        case UInt(CKR_OPERATION_ACTIVE): "CKR_OPERATION_ACTIVE"
         case UInt(CKR_KEY_SIZE_RANGE): "CKR_KEY_SIZE_RANGE"
         case UInt(CKR_KEY_TYPE_INCONSISTENT): "CKR_KEY_TYPE_INCONSISTENT"
         case UInt(CKR_SIGNATURE_INVALID): "CKR_SIGNATURE_INVALID"
@@ -46,10 +49,23 @@ public enum ReturnValue {
         default: "CK_RV"
         }
     }
-    /// Errors after which a session (or the cached handles) can no longer be trusted.
+    /// Errors after which a session can no longer be used: it is replaced by a new, logged-in one.
+    /// CKR_OPERATION_ACTIVE is here because a token that did not end an operation after an error (the
+    /// spec says it must) leaves the session stuck.
     public static func isSessionLost(_ rv: UInt) -> Bool {
         rv == UInt(CKR_SESSION_HANDLE_INVALID) || rv == UInt(CKR_SESSION_CLOSED) || rv == UInt(CKR_DEVICE_REMOVED)
             || rv == UInt(CKR_TOKEN_NOT_PRESENT) || rv == UInt(CKR_USER_NOT_LOGGED_IN) || rv == UInt(CKR_OBJECT_HANDLE_INVALID)
+            || rv == UInt(CKR_OPERATION_ACTIVE)
+    }
+
+    /// Errors after which the token's object handles may have changed (it lost every session).
+    public static func handlesMayHaveChanged(_ rv: UInt) -> Bool { isSessionLost(rv) && rv != UInt(CKR_OPERATION_ACTIVE) }
+
+    /// Errors that mean the session (not the operation) was refused, so the call had no effect and may
+    /// be repeated on a fresh session.
+    public static func callNeverRan(_ rv: UInt) -> Bool {
+        rv == UInt(CKR_SESSION_HANDLE_INVALID) || rv == UInt(CKR_SESSION_CLOSED) || rv == UInt(CKR_DEVICE_REMOVED)
+            || rv == UInt(CKR_USER_NOT_LOGGED_IN) || rv == UInt(CKR_OPERATION_ACTIVE)
     }
 }
 

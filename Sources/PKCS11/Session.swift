@@ -5,7 +5,16 @@ import CPKCS11
 public final class Session: @unchecked Sendable {
     let module: Module
     public let handle: CK_SESSION_HANDLE
+    /// Calls on this session that succeeded: a unit of work that fails with a session error before
+    /// any call succeeded had no effect and may be repeated.
+    public private(set) var successfulCalls = 0
     private var f: CK_FUNCTION_LIST { module.functions.pointee }
+
+    /// The module-wide `check`, counting successes on this session (every Session method uses it).
+    func check(_ rv: CK_RV, _ function: String) throws(PKCS11Error) {
+        try PKCS11.check(rv, function)
+        successfulCalls &+= 1
+    }
 
     init(module: Module, handle: CK_SESSION_HANDLE) { self.module = module; self.handle = handle }
     deinit { _ = module.functions.pointee.C_CloseSession(handle) }

@@ -27,13 +27,23 @@ public enum TestHSM {
         return p
     }
 
-    /// A new, empty, logged-in token.
-    public static func makeToken() throws -> PKCS11Token {
+    /// A new, empty, logged-in token, used through `module` when given (the fault-injecting shim)
+    /// rather than SoftHSM2 directly.
+    public static func makeToken(through module: String? = nil, sessions: Int = 2) throws -> PKCS11Token {
         let label = "t-" + UUID().uuidString.prefix(20)
-        let profile = try profile(label: label)
+        var profile = try profile(label: label)
+        profile.sessions = sessions
         _ = stateDir
         _ = try TokenProvisioning.initialize(modulePath: profile.modulePath()!, label: label, soPIN: "so-" + pin, userPIN: pin)
+        if let module { profile.modules = [module] }
         return try PKCS11Token(profile: profile, pin: pin)
+    }
+
+    /// The fault-injecting PKCS#11 module (Tests/FaultShim), built next to the test binary.
+    public static var faultShimPath: String? {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let path = exe.deletingLastPathComponent().appendingPathComponent("libPKCS11FaultShim.so").path
+        return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
     /// A path for a new SQLite database.
@@ -44,8 +54,8 @@ public enum TestHSM {
     }
 
     /// An engine over a fresh token and database.
-    public static func makeExecutor(admins: Set<String> = []) throws -> (BatchExecutor, PKCS11Token, SQLiteObjectStore) {
-        let token = try makeToken()
+    public static func makeExecutor(admins: Set<String> = [], token: PKCS11Token? = nil) throws -> (BatchExecutor, PKCS11Token, SQLiteObjectStore) {
+        let token = try token ?? makeToken()
         let store = try SQLiteObjectStore(path: databasePath())
         let services = EngineServices(store: store, token: token, policy: AccessPolicy(adminIdentities: admins))
         return (BatchExecutor(services: services), token, store)
