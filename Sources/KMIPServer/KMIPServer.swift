@@ -43,12 +43,17 @@ public final class KMIPServer: Service, Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: config.host, port: config.port) { child in
                 child.eventLoop.makeCompletedFuture {
-                    let handler = OpenSSLHandler(context: tls, handshakeTimeout: config.handshakeTimeout)
+                    let handler = OpenSSLHandler(context: tls, handshakeTimeout: config.handshakeTimeout, recordTimeout: config.messageTimeout)
                     try child.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: config.idleTimeout))
                     try child.pipeline.syncOperations.addHandler(IdleCloser())
                     try child.pipeline.syncOperations.addHandler(handler)
-                    try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(KMIPFrameDecoder(maxMessageSize: config.maxMessageSize)))
-                    let async = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child)
+                    try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(KMIPFrameDecoder(
+                        maxMessageSize: config.maxMessageSize, messageTimeout: config.messageTimeout)))
+                    // Requests are answered in order, one at a time per connection; at most
+                    // maxPendingRequests more are read ahead before the server stops reading.
+                    let pending = max(1, config.maxPendingRequests)
+                    let async = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child, configuration: .init(
+                        backPressureStrategy: .init(lowWatermark: max(1, pending / 2), highWatermark: pending)))
                     return Connection(channel: async, peer: handler.peerBox)
                 }
             }

@@ -6,12 +6,21 @@ public struct ServerConfiguration: Sendable {
     public var port: Int
     public var maxMessageSize: Int
     public var maxConnections: Int
+    /// A connection that sends nothing for this long is closed (KMIP clients keep connections open).
     public var idleTimeout: TimeAmount
     public var handshakeTimeout: TimeAmount
+    /// A request (or TLS record) that has started to arrive must be complete within this time, so
+    /// clients that trickle bytes (slowloris) cannot hold connections.
+    public var messageTimeout: TimeAmount
+    /// Whole requests read ahead of the one being processed on a connection; beyond it the server
+    /// stops reading that connection (TCP back-pressure) until it catches up.
+    public var maxPendingRequests: Int
 
     public init(host: String = "127.0.0.1", port: Int = 5696, maxMessageSize: Int = 1 << 20, maxConnections: Int = 1024,
-                idleTimeout: TimeAmount = .seconds(300), handshakeTimeout: TimeAmount = .seconds(10)) {
+                idleTimeout: TimeAmount = .seconds(300), handshakeTimeout: TimeAmount = .seconds(10),
+                messageTimeout: TimeAmount = .seconds(30), maxPendingRequests: Int = 8) {
         self.host = host; self.port = port; self.maxMessageSize = maxMessageSize; self.maxConnections = maxConnections
         self.idleTimeout = idleTimeout; self.handshakeTimeout = handshakeTimeout
+        self.messageTimeout = messageTimeout; self.maxPendingRequests = maxPendingRequests
     }
 }

@@ -15,6 +15,8 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private let context: TLSContext
     private let handshakeTimeout: TimeAmount
+    private let recordTimeout: TimeAmount?
+    private var recordDeadline: Scheduled<Void>?
     private var ssl: OpaquePointer?
     private var readBIO: OpaquePointer?
     private var writeBIO: OpaquePointer?
@@ -25,9 +27,12 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
     public let peerBox = PeerBox()
     public var peer: PeerIdentity? { peerBox.value }
 
-    public init(context: TLSContext, handshakeTimeout: TimeAmount = .seconds(10)) {
+    /// `recordTimeout`: once part of a TLS record has arrived, the rest must follow within it (a
+    /// client trickling a record byte by byte would otherwise hold the connection; slowloris).
+    public init(context: TLSContext, handshakeTimeout: TimeAmount = .seconds(10), recordTimeout: TimeAmount? = nil) {
         self.context = context
         self.handshakeTimeout = handshakeTimeout
+        self.recordTimeout = recordTimeout
     }
 
     // MARK: Lifecycle
@@ -56,6 +61,7 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
     public func channelInactive(context ctx: ChannelHandlerContext) {
         phase = .closed
         timeout?.cancel()
+        recordDeadline?.cancel()
         failPending(ChannelError.ioOnClosedChannel)
         ctx.fireChannelInactive()
     }
@@ -136,7 +142,24 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
             break
         }
         flushCiphertext(ctx)  // TLS 1.3 tickets, alerts
+        watchPartialRecord(ctx)
         if produced { ctx.fireChannelReadComplete() }
+    }
+
+    /// OpenSSL holding bytes it could not yet return means a record is incomplete: start its clock.
+    private func watchPartialRecord(_ ctx: ChannelHandlerContext) {
+        guard let recordTimeout, let ssl, phase == .active else { return }
+        if SSL_has_pending(ssl) == 0 {
+            recordDeadline?.cancel()
+            recordDeadline = nil
+        } else if recordDeadline == nil {
+            recordDeadline = ctx.eventLoop.scheduleTask(in: recordTimeout) { [weak self] in
+                guard let self, self.phase == .active else { return }
+                ctx.fireErrorCaught(TLSError(.recordTimeout, "TLS record incomplete after \(recordTimeout)"))
+                self.phase = .closed
+                ctx.close(promise: nil)
+            }
+        }
     }
 
     // MARK: Outbound

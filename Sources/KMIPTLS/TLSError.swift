@@ -2,7 +2,7 @@ import COpenSSL
 
 /// The one error type of the TLS module: what failed, with OpenSSL's error queue (codes and text).
 public struct TLSError: Error, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable { case configuration, handshake, io, handshakeTimeout, peerCertificate }
+    public enum Code: String, Sendable { case configuration, handshake, io, handshakeTimeout, recordTimeout, peerCertificate }
     public var code: Code
     public var message: String
     /// The first OpenSSL error code from the queue (ERR_get_error), 0 if none.

@@ -23,12 +23,28 @@ struct Configuration: Codable {
         var defaultIssuerCertificate: String? = nil
         var certificateValidityDays: Int? = nil
     }
+    /// Every limit may be left out; the default then applies.
     struct Limits: Codable {
         var maxMessageSize = 1 << 20
         var maxConnections = 1024
         var maxBatchItems = 256
         var idleTimeoutSeconds: Int64 = 300
         var handshakeTimeoutSeconds: Int64 = 10
+        var messageTimeoutSeconds: Int64 = 30
+        var maxPendingRequests = 8
+
+        init() {}
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Limits()
+            maxMessageSize = try c.decodeIfPresent(Int.self, forKey: .maxMessageSize) ?? d.maxMessageSize
+            maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? d.maxConnections
+            maxBatchItems = try c.decodeIfPresent(Int.self, forKey: .maxBatchItems) ?? d.maxBatchItems
+            idleTimeoutSeconds = try c.decodeIfPresent(Int64.self, forKey: .idleTimeoutSeconds) ?? d.idleTimeoutSeconds
+            handshakeTimeoutSeconds = try c.decodeIfPresent(Int64.self, forKey: .handshakeTimeoutSeconds) ?? d.handshakeTimeoutSeconds
+            messageTimeoutSeconds = try c.decodeIfPresent(Int64.self, forKey: .messageTimeoutSeconds) ?? d.messageTimeoutSeconds
+            maxPendingRequests = try c.decodeIfPresent(Int.self, forKey: .maxPendingRequests) ?? d.maxPendingRequests
+        }
     }
 
     /// The audit log: a file path (created 0600) or "-" for standard output; none when absent.
@@ -81,6 +97,7 @@ struct Configuration: Codable {
     var serverConfiguration: ServerConfiguration {
         ServerConfiguration(host: listen.host, port: listen.port, maxMessageSize: limits.maxMessageSize,
                             maxConnections: limits.maxConnections, idleTimeout: .seconds(limits.idleTimeoutSeconds),
-                            handshakeTimeout: .seconds(limits.handshakeTimeoutSeconds))
+                            handshakeTimeout: .seconds(limits.handshakeTimeoutSeconds),
+                            messageTimeout: .seconds(limits.messageTimeoutSeconds), maxPendingRequests: limits.maxPendingRequests)
     }
 }

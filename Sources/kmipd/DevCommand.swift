@@ -41,7 +41,8 @@ struct DevCommand: AsyncParsableCommand {
                   "tls": { "certificate": "pki/server.crt", "privateKey": "pki/server.key", "clientCA": "pki/ca.crt" },
                   "policy": { "admins": [], "extractableByDefault": true },
                   "limits": { "maxMessageSize": 1048576, "maxConnections": 1024, "maxBatchItems": 256,
-                              "idleTimeoutSeconds": 300, "handshakeTimeoutSeconds": 10 }
+                              "idleTimeoutSeconds": 300, "handshakeTimeoutSeconds": 10, "messageTimeoutSeconds": 30,
+                              "maxPendingRequests": 8 }
                 }
 
                 """
