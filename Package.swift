@@ -41,6 +41,7 @@ let package = Package(
                     .product(name: "SwiftASN1", package: "swift-asn1"),
                     .product(name: "X509", package: "swift-certificates"),
                     .product(name: "Crypto", package: "swift-crypto"),
+                    .product(name: "_CryptoExtras", package: "swift-crypto"),
                     .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // A safe PKCS#11 wrapper (module, sessions, typed attributes, CK_RV-carrying errors).
         .target(name: "PKCS11", dependencies: ["CPKCS11"], swiftSettings: strict),

@@ -4,7 +4,7 @@ import KMIP
 /// batch executor turns the code into a KMIP Result Reason in exactly one place (`resultReason`).
 public struct EngineError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
-        case itemNotFound, permissionDenied, invalidField, invalidMessage, operationNotSupported
+        case itemNotFound, permissionDenied, authenticationNotSuccessful, invalidField, invalidMessage, operationNotSupported
         case featureNotSupported, wrongKeyLifecycleState, stateForbidsChange, incompatibleUsageMask, objectNotExtractable, keyFormatNotSupported
         case cryptographicFailure, objectAlreadyExists, attributeNotFound, attributeReadOnly
         case attributeSingleValued, nonUniqueName, objectDestroyed, invalidCSR, responseTooLarge, unsupportedProtocolVersion, invalidObjectType
@@ -27,6 +27,7 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         // 2.x names a missing managed object Object Not Found (KMIP 2.1 §11.46).
         case .itemNotFound: return version.isV2 ? .objectNotFound : .itemNotFound
         case .permissionDenied: return .permissionDenied
+        case .authenticationNotSuccessful: return .authenticationNotSuccessful
         case .invalidField: return .invalidField
         case .invalidMessage: return .invalidMessage
         case .operationNotSupported: return .operationNotSupported

@@ -13,7 +13,18 @@ struct LocateSQL {
     init(_ q: LocateQuery) {
         var clauses = ["o.committed = 1"]
         var args = [DatabaseValue]()
-        if let owner = q.owner { clauses.append("o.owner = ?"); args.append(owner.databaseValue) }
+        if let owner = q.owner {
+            // The caller's own objects, and those whose grant to it (or to everyone) names Locate. Grant
+            // values are canonical "identity|Op,Op" (Grant.text): a range on the indexed text column
+            // finds this identity's grants, the operation list is matched whole-word.
+            let ops = "',' || substr(g.text, instr(g.text, '|') + 1) || ','"
+            clauses.append("""
+                (o.owner = ? OR o.uid IN (SELECT g.uid FROM attributes g WHERE g.name = ? \
+                AND ((g.text >= ? AND g.text < ?) OR (g.text >= '*|' AND g.text < '*}')) \
+                AND (instr(\(ops), ',Locate,') > 0 OR instr(\(ops), ',*,') > 0)))
+                """)
+            args += [owner.databaseValue, Grant.attributeName.databaseValue, (owner + "|").databaseValue, (owner + "}").databaseValue]
+        }
         if !q.includeDestroyed { clauses.append("o.state NOT IN (5, 6)") }
         var byName = [String: [Attribute]]()
         var order = [String]()

@@ -22,6 +22,10 @@ struct Configuration: Codable {
         var acceptRNGSeed: Bool? = nil
         var defaultIssuerCertificate: String? = nil
         var certificateValidityDays: Int? = nil
+        /// Usernames and scrypt hashes for KMIP Username and Password credentials (`kmipd passwd`).
+        var passwordFile: String? = nil
+        /// Refuse requests that carry no valid credential.
+        var requireCredential: Bool? = nil
     }
     /// Every limit may be left out; the default then applies.
     struct Limits: Codable {

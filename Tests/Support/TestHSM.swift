@@ -54,10 +54,13 @@ public enum TestHSM {
     }
 
     /// An engine over a fresh token and database.
-    public static func makeExecutor(admins: Set<String> = [], token: PKCS11Token? = nil) throws -> (BatchExecutor, PKCS11Token, SQLiteObjectStore) {
+    public static func makeExecutor(admins: Set<String> = [], token: PKCS11Token? = nil,
+                                    policy configure: (inout AccessPolicy) -> Void = { _ in }) throws -> (BatchExecutor, PKCS11Token, SQLiteObjectStore) {
         let token = try token ?? makeToken()
         let store = try SQLiteObjectStore(path: databasePath())
-        let services = EngineServices(store: store, token: token, policy: AccessPolicy(adminIdentities: admins))
+        var policy = AccessPolicy(adminIdentities: admins)
+        configure(&policy)
+        let services = EngineServices(store: store, token: token, policy: policy)
         return (BatchExecutor(services: services), token, store)
     }
 }

@@ -14,6 +14,8 @@ public struct RequestHeader: Sendable, Hashable {
     public var batchErrorContinuationOption: BatchErrorContinuation?
     public var batchOrderOption: Bool?
     public var timeStamp: Int64?
+    /// The Authentication structure as sent (KMIP 2.1 §7.1; 1.4 §6.6): read by `usernameAndPassword`.
+    public var authentication: TTLV?
     public var batchCount: Int32
     public init(protocolVersion: ProtocolVersion, batchCount: Int32, maximumResponseSize: Int32? = nil,
                 batchErrorContinuationOption: BatchErrorContinuation? = nil) {
@@ -56,6 +58,7 @@ extension RequestMessage {
         header.batchOrderOption = try h.optionalBool(.batchOrderOption)
         header.batchErrorContinuationOption = try h.optionalEnum(.batchErrorContinuationOption).map(BatchErrorContinuation.init(rawValue:))
         header.timeStamp = h.first(.timeStamp)?.dateSeconds
+        header.authentication = h.first(.authentication)
         var items = [RequestBatchItem]()
         for b in ttlv.all(.batchItem) {
             let op = Operation(rawValue: try b.requiredEnum(.operation))
@@ -70,6 +73,7 @@ extension RequestMessage {
         var h: [TTLV] = [header.protocolVersion.ttlv()]
         if let m = header.maximumResponseSize { h.append(TTLV(.maximumResponseSize, .integer(m))) }
         if let a = header.asynchronousIndicator { h.append(TTLV(.asynchronousIndicator, .boolean(a))) }
+        if let a = header.authentication { h.append(a) }
         if let b = header.batchErrorContinuationOption { h.append(TTLV(.batchErrorContinuationOption, .enumeration(b.rawValue))) }
         if let o = header.batchOrderOption { h.append(TTLV(.batchOrderOption, .boolean(o))) }
         if let t = header.timeStamp { h.append(TTLV(.timeStamp, .dateTime(t))) }

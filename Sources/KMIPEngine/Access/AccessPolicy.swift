@@ -1,7 +1,8 @@
 import KMIP
 
 /// Who may see what (ARCHITECTURE.md "one access choke point"): an object belongs to the identity that
-/// created it; admins see all. Refusals look like Item Not Found to the caller.
+/// created it; admins see all; the owner may grant others named operations (`Grant`). Refusals look
+/// like Item Not Found to the caller.
 public struct AccessPolicy: Sendable {
     public var adminIdentities: Set<String>
     /// Default Extractable for client-created symmetric keys and secret data.
@@ -19,12 +20,43 @@ public struct AccessPolicy: Sendable {
     /// Lease Time given to new keys and secrets (KMIP 2.1 §4.31): how long a client may use an object
     /// before it asks again. nil: no lease.
     public var leaseTimeSeconds: UInt32?
+    /// Username and Password credentials (KMIP 2.1 §2.1.2): checked when a request carries one.
+    public var passwords: PasswordFile?
+    /// Refuse requests without a valid credential (the certificate alone is not enough).
+    public var requireCredential = false
     public init(adminIdentities: Set<String> = [], extractableByDefault: Bool = true, leaseTimeSeconds: UInt32? = 3600) {
         self.adminIdentities = adminIdentities; self.extractableByDefault = extractableByDefault
         self.leaseTimeSeconds = leaseTimeSeconds
     }
     public func isAdmin(_ identity: String) -> Bool { adminIdentities.contains(identity) }
-    public func mayAccess(_ object: ManagedObject, identity: String) -> Bool {
+
+    /// Who a request acts as (KMIP 2.1 §7.1 Authentication, combined with the TLS client certificate):
+    /// `user:NAME` with a valid Username and Password credential that this certificate may use, else
+    /// the certificate subject. A credential that is wrong, unknown, not allowed from this certificate,
+    /// not configured, or missing when one is required fails the whole request.
+    public func requestIdentity(_ header: RequestHeader, certificateSubject: String) throws(EngineError) -> String {
+        let credential: UsernamePassword?
+        do { credential = try UsernamePassword(authentication: header.authentication) } catch {
+            throw EngineError(.authenticationNotSuccessful, "malformed credential: \(error.message)")
+        }
+        guard let credential else {
+            if requireCredential { throw EngineError(.authenticationNotSuccessful, "a Username and Password credential is required") }
+            return certificateSubject
+        }
+        guard let identity = passwords?.identity(for: credential, certificateSubject: certificateSubject) else {
+            throw EngineError(.authenticationNotSuccessful, "credential refused")
+        }
+        return identity
+    }
+    /// Owner and admins: everything; anyone else: the operations a grant names (none when `operation`
+    /// is nil).
+    public func mayAccess(_ object: ManagedObject, identity: String, operation: Operation?) -> Bool {
+        if mayManage(object, identity: identity) { return true }
+        guard let operation else { return false }
+        return Grant.of(object).contains { $0.allows(identity, operation) }
+    }
+    /// Owner and admins: the only ones who may change an object's grants.
+    public func mayManage(_ object: ManagedObject, identity: String) -> Bool {
         object.owner == identity || isAdmin(identity)
     }
 }

@@ -61,7 +61,13 @@ public struct BatchExecutor: Sendable {
                                        message: "every item of a batch of more than one needs a Unique Batch Item ID")
         }
 
-        let context = RequestContext(identity: identity, version: version, now: now, services: services)
+        let actor: String
+        do { actor = try services.policy.requestIdentity(request.header, certificateSubject: identity) } catch {
+            services.auditLog.record(AuditEntry(time: ISODate.format(now), identity: identity, operation: "Authentication",
+                                                uniqueIdentifiers: [], result: "Operation Failed", reason: error.message))
+            return Self.messageFailure(version: version, now: now, reason: .authenticationNotSuccessful, message: error.message)
+        }
+        let context = RequestContext(identity: actor, version: version, now: now, services: services)
         var out = [ResponseBatchItem]()
         for item in items {
             let result = await run(item, context)
@@ -87,6 +93,7 @@ public struct BatchExecutor: Sendable {
             return .failure(item.operation, id: item.uniqueBatchItemID, .operationNotSupported,
                             "operation \(item.operation) is not defined in KMIP \(context.version)")
         }
+        context.operation = item.operation
         do {
             let raw: TTLV
             // Operations that change the object they name run one at a time per object.

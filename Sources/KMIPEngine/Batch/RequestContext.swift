@@ -12,6 +12,8 @@ public final class RequestContext: @unchecked Sendable {
     /// object, used by later items of the same batch that omit the Unique Identifier.
     /// Only the batch's own task touches it (items run in order), hence @unchecked.
     public var idPlaceholder: String?
+    /// The operation of the batch item being served (what a grant must name).
+    public var operation: Operation?
 
     init(identity: String, version: ProtocolVersion, now: Int64, services: EngineServices) {
         self.identity = identity; self.version = version; self.now = now; self.services = services
@@ -33,7 +35,7 @@ public final class RequestContext: @unchecked Sendable {
         guard var object = try await services.store.fetch(uid: uid) else {
             throw EngineError(.itemNotFound, "no object \(uid)")
         }
-        guard services.policy.mayAccess(object, identity: identity) else {
+        guard services.policy.mayAccess(object, identity: identity, operation: operation) else {
             services.audit.warning("access refused", metadata: ["uid": "\(uid)", "identity": "\(identity)"])
             throw EngineError(.itemNotFound, "no object \(uid)")
         }

@@ -32,11 +32,12 @@ public enum AttributeRules {
     }
 
     /// Checks client-supplied attributes for Create/Register: known, client-settable, single-valued
-    /// ones given once.
-    public static func validateClientAttributes(_ attrs: [Attribute]) throws(EngineError) {
-        for a in attrs {
+    /// ones given once. Grants are put in their canonical form.
+    public static func validateClientAttributes(_ attrs: inout [Attribute]) throws(EngineError) {
+        for (i, a) in attrs.enumerated() {
             if !isVendor(a.name) && a.tag == nil { throw EngineError(.invalidField, "unknown attribute \(a.name)") }
             if !clientMaySet(a.name) { throw EngineError(.attributeReadOnly, "attribute \(a.name) is set by the server") }
+            attrs[i] = try Grant.canonical(a)
         }
         var seen = Set<String>()
         for a in attrs where !isMultiValued(a.name) {

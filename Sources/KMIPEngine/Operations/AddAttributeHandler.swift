@@ -10,7 +10,7 @@ struct AddAttributeHandler: OperationHandler {
         guard var a = try AttributeEdits.attribute(payload, v2Tag: .newAttribute, context.version) else {
             throw EngineError(.invalidField, "Add Attribute needs an attribute")
         }
-        try AttributeEdits.checkWritable(a, object, adding: true)
+        try AttributeEdits.checkWritable(&a, object, context, adding: true)
         let existing = AttributeEdits.positions(object, a.name)
         if !existing.isEmpty && !AttributeRules.isMultiValued(a.name) {
             throw EngineError(.attributeSingleValued, "\(a.name) is single-valued and already set")

@@ -16,7 +16,11 @@ enum AttributeEdits {
     }
 
     /// - Parameter adding: true for Add Attribute (a new instance), false for Modify/Set.
-    static func checkWritable(_ a: Attribute, _ object: ManagedObject, adding: Bool = false) throws(EngineError) {
+    /// A grant is put in its canonical form.
+    static func checkWritable(_ a: inout Attribute, _ object: ManagedObject, _ context: RequestContext,
+                              adding: Bool = false) throws(EngineError) {
+        try checkGrantEdit(a.name, object, context)
+        a = try Grant.canonical(a)
         if !a.isVendor && a.tag == nil { throw EngineError(.invalidField, "unknown attribute \(a.name)") }
         let allowed = adding ? AttributeRules.clientMaySet(a.name) && !AttributeRules.requestParameters.contains(a.name)
                              : AttributeRules.clientMayModify(a.name)
@@ -30,6 +34,13 @@ enum AttributeEdits {
         if a.name == "Deactivation Date" && object.state != .preActive && object.state != .active {
             throw EngineError(.stateForbidsChange, "Deactivation Date can change only while Pre-Active or Active")
         }
+    }
+
+    /// Grants are the owner's (or an admin's) to give and take back; to a grantee the object looks
+    /// missing, as every refusal does.
+    static func checkGrantEdit(_ name: String, _ object: ManagedObject, _ context: RequestContext) throws(EngineError) {
+        guard name == Grant.attributeName, !context.services.policy.mayManage(object, identity: context.identity) else { return }
+        throw EngineError(.itemNotFound, "no object \(object.uid)")
     }
 
     /// Positions of the instances of `name` (their 1.x indices are their order).

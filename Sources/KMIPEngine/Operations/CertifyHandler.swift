@@ -29,7 +29,7 @@ struct CertifyHandler: OperationHandler {
         let subject = try await self.subject(payload, attributes, context)
         let links = attributes.filter { $0.name == "Link" }
         attributes.removeAll { $0.name == "Link" || CertificateAttributes.isDerived($0.name) }
-        try AttributeRules.validateClientAttributes(attributes)
+        try AttributeRules.validateClientAttributes(&attributes)
         let uid = try await issue(subject, issuerLinks: links, attributes: attributes, context)
         context.idPlaceholder = uid
         return response([TTLV(.uniqueIdentifier, .textString(uid))])

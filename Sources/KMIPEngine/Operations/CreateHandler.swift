@@ -15,7 +15,7 @@ struct CreateHandler: OperationHandler {
         guard objectType == .symmetricKey else {
             throw EngineError(.invalidObjectType, "Create makes symmetric keys; \(objectType) is not supported here")
         }
-        try AttributeRules.validateClientAttributes(attributes)
+        try AttributeRules.validateClientAttributes(&attributes)
         attributes.removeAll { $0.name == "Object Type" }
         guard let alg = attributes.first(where: { $0.name == "Cryptographic Algorithm" })?.value.enumValue.map(CryptographicAlgorithm.init(rawValue:)) else {
             throw EngineError(.invalidField, "Create needs Cryptographic Algorithm")

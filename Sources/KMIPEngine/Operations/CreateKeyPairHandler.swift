@@ -63,9 +63,9 @@ struct CreateKeyPairHandler: OperationHandler {
     static func attributeLists(_ payload: TTLV) throws(EngineError) -> (common: [Attribute], privateOnly: [Attribute], publicOnly: [Attribute]) {
         func list(_ v2: Tag, _ v1: Tag) throws(EngineError) -> [Attribute] {
             guard let c = payload.first(v2) ?? payload.first(v1) else { return [] }
-            let attrs: [Attribute]
+            var attrs: [Attribute]
             do { attrs = try AttributeList.read(c) } catch { throw EngineError(error) }
-            try AttributeRules.validateClientAttributes(attrs)
+            try AttributeRules.validateClientAttributes(&attrs)
             return attrs
         }
         return (try list(.commonAttributes, .commonTemplateAttribute), try list(.privateKeyAttributes, .privateKeyTemplateAttribute),

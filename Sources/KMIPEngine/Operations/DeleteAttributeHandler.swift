@@ -15,6 +15,7 @@ struct DeleteAttributeHandler: OperationHandler {
             if let i = payload.first(.attributeIndex)?.int32 { index = Int(i) }
         }
         guard let name else { throw EngineError(.invalidField, "Delete Attribute needs an attribute name or reference") }
+        try AttributeEdits.checkGrantEdit(name, object, context)
         guard AttributeRules.clientMayDelete(name) else {
             throw EngineError(.attributeReadOnly, "attribute \(name) cannot be deleted by a client")
         }

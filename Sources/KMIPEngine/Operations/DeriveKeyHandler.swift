@@ -17,7 +17,7 @@ struct DeriveKeyHandler: OperationHandler {
             attributes = try AttributeList.inRequest(payload)
         } catch { throw EngineError(error) }
         guard objectType == .symmetricKey else { throw EngineError(.invalidObjectType, "Derive Key makes symmetric keys") }
-        try AttributeRules.validateClientAttributes(attributes)
+        try AttributeRules.validateClientAttributes(&attributes)
         guard let algValue = attributes.first(where: { $0.name == "Cryptographic Algorithm" })?.value.enumValue,
               let length = attributes.first(where: { $0.name == "Cryptographic Length" })?.value.int32 else {
             throw EngineError(.invalidField, "the derived key needs Cryptographic Algorithm and Cryptographic Length")

@@ -12,7 +12,7 @@ struct ImportHandler: OperationHandler {
         }
         let replace = payload.first(.replaceExisting)?.bool ?? false
         if let existing = try await context.services.store.fetch(uid: uid) {
-            guard replace, context.services.policy.mayAccess(existing, identity: context.identity) else {
+            guard replace, context.services.policy.mayAccess(existing, identity: context.identity, operation: .import) else {
                 throw EngineError(.objectAlreadyExists, "object \(uid) exists (set Replace Existing to replace it)")
             }
             // Row first (no token object), then the token object, then the row itself.

@@ -10,7 +10,7 @@ struct ModifyAttributeHandler: OperationHandler {
         guard var a = try AttributeEdits.attribute(payload, v2Tag: .newAttribute, context.version) else {
             throw EngineError(.invalidField, "Modify Attribute needs an attribute")
         }
-        try AttributeEdits.checkWritable(a, object)
+        try AttributeEdits.checkWritable(&a, object, context)
         let positions = AttributeEdits.positions(object, a.name)
         guard !positions.isEmpty else { throw EngineError(.attributeNotFound, "object has no \(a.name)") }
         var which = 0

@@ -14,7 +14,7 @@ struct ReCertifyHandler: OperationHandler {
         var requested: [Attribute]
         do { requested = try AttributeList.inRequest(payload) } catch { throw EngineError(error) }
         requested.removeAll { CertificateAttributes.isDerived($0.name) || $0.name == "Link" }
-        try AttributeRules.validateClientAttributes(requested)
+        try AttributeRules.validateClientAttributes(&requested)
         let offset = try Replacement.offset(payload)
 
         let certify = CertifyHandler()

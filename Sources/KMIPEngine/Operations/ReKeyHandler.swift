@@ -11,9 +11,9 @@ struct ReKeyHandler: OperationHandler {
         let old = try await context.fetch(oldUID)
         guard old.objectType == .symmetricKey else { throw EngineError(.invalidObjectType, "Re-key replaces symmetric keys; use Re-key Key Pair") }
         guard !Lifecycle.isDestroyed(old.state) else { throw EngineError(.objectDestroyed, "object \(oldUID) is destroyed") }
-        let requested: [Attribute]
+        var requested: [Attribute]
         do { requested = try AttributeList.inRequest(payload) } catch { throw EngineError(error) }
-        try AttributeRules.validateClientAttributes(requested)
+        try AttributeRules.validateClientAttributes(&requested)
         let offset = try Replacement.offset(payload)
         guard let alg = old.first(.cryptographicAlgorithm)?.value.enumValue.map(CryptographicAlgorithm.init(rawValue:)),
               let length = old.first(.cryptographicLength)?.value.int32 else {

@@ -29,7 +29,7 @@ struct RegisterHandler: OperationHandler {
         }
         let parsed = try KeyBlockCodec.parse(objectType: objectType, payload: payload)
         attributes += parsed.embeddedAttributes
-        try AttributeRules.validateClientAttributes(attributes)
+        try AttributeRules.validateClientAttributes(&attributes)
         attributes.removeAll { $0.name == "Object Type" }
         guard !parsed.material.isEmpty else { throw EngineError(.invalidField, "empty key material") }
 
@@ -79,7 +79,7 @@ struct RegisterHandler: OperationHandler {
         do { block = try payload.required(type == .privateKey ? .privateKey : .publicKey).required(.keyBlock) } catch { throw EngineError(error) }
         let (key, format) = try AsymmetricKeyBlock.parse(block, objectType: type)
         var attributes = attrs
-        try AttributeRules.validateClientAttributes(attributes)
+        try AttributeRules.validateClientAttributes(&attributes)
         attributes.removeAll { $0.name == "Object Type" }
         var object = ManagedObject(uid: uid, objectType: type, owner: context.identity, attributes: attributes,
                                    tokenObject: type == .privateKey ? .privateKey : .publicKey)
@@ -113,7 +113,7 @@ struct RegisterHandler: OperationHandler {
             guard parsed.attributes.contains(a) else { throw EngineError(.invalidField, "\(a.name) contradicts the certificate") }
             attributes.removeAll { $0 == a }
         }
-        try AttributeRules.validateClientAttributes(attributes)
+        try AttributeRules.validateClientAttributes(&attributes)
         attributes.removeAll { $0.name == "Object Type" }
         var object = ManagedObject(uid: uid, objectType: .certificate, owner: context.identity,
                                    attributes: attributes + parsed.attributes, tokenObject: .certificate)
@@ -138,7 +138,7 @@ struct RegisterHandler: OperationHandler {
             throw EngineError(.invalidField, "a wrapped key block needs Cryptographic Algorithm and Cryptographic Length")
         }
         var attributes = attrs
-        try AttributeRules.validateClientAttributes(attributes)
+        try AttributeRules.validateClientAttributes(&attributes)
         attributes.removeAll { $0.name == "Object Type" }
         var object = ManagedObject(uid: uid, objectType: .symmetricKey, owner: context.identity, attributes: attributes, tokenObject: .secretKey)
         object.set(.cryptographicAlgorithm, .enumeration(algValue))

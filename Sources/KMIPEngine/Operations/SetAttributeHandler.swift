@@ -6,13 +6,13 @@ struct SetAttributeHandler: OperationHandler {
     func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
         let uid = try context.uid(in: payload)
         var object = try await context.fetch(uid)
-        guard let a = try AttributeEdits.attribute(payload, v2Tag: .newAttribute, context.version) else {
+        guard var a = try AttributeEdits.attribute(payload, v2Tag: .newAttribute, context.version) else {
             throw EngineError(.invalidField, "Set Attribute needs New Attribute")
         }
         guard !AttributeRules.isMultiValued(a.name) else {
             throw EngineError(.invalidField, "\(a.name) is multi-valued: use Add Attribute")
         }
-        try AttributeEdits.checkWritable(a, object)
+        try AttributeEdits.checkWritable(&a, object, context)
         object.attributes.removeAll { $0.name == a.name }
         object.attributes.append(a)
         try await AttributeEdits.save(&object, context)

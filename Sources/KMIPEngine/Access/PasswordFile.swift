@@ -1,0 +1,82 @@
+import Crypto
+import Foundation
+import KMIP
+import _CryptoExtras
+
+/// Usernames and scrypt password hashes for the KMIP Username and Password credential (issue 5).
+/// The file is JSON: `{"users": {"alice": {"scrypt": "scrypt$32768$8$1$<salt>$<hash>",
+/// "clients": ["CN=app1"]}}}`; `clients` (optional) lists the certificate subjects that may act as
+/// this user, so a credential never works from a certificate it was not meant for. `kmipd passwd`
+/// writes entries. A request with a valid credential acts as `user:<name>`.
+public final class PasswordFile: Sendable {
+    public struct Entry: Codable, Sendable {
+        public var scrypt: String
+        public var clients: [String]?
+        public init(scrypt: String, clients: [String]? = nil) { self.scrypt = scrypt; self.clients = clients }
+    }
+    struct File: Codable { var users: [String: Entry] }
+
+    let users: [String: Entry]
+    /// Successful checks for a while, so a client that sends its credential with every request pays
+    /// the slow hash once, not per request. Failures are never cached.
+    private let verified = Mutex<[Data: Date]>([:])
+    static let remember: TimeInterval = 300
+
+    public init(users: [String: Entry]) { self.users = users }
+    public convenience init(path: String) throws {
+        self.init(users: try JSONDecoder().decode(File.self, from: Data(contentsOf: URL(fileURLWithPath: path))).users)
+    }
+
+    /// The identity a request acts as, or nil when the credential is wrong or not allowed from this
+    /// certificate (the caller answers Authentication Not Successful either way).
+    public func identity(for credential: UsernamePassword, certificateSubject: String) -> String? {
+        guard let entry = users[credential.username] else {
+            _ = try? Self.hash(credential.password, salt: [UInt8](repeating: 0, count: 16), n: 1 << 15, r: 8, p: 1)  // same time as a miss
+            return nil
+        }
+        if let clients = entry.clients, !clients.contains(certificateSubject) { return nil }
+        let key = Data(SHA256.hash(data: Data((credential.username + "\0" + credential.password + "\0" + entry.scrypt).utf8)))
+        let now = Date()
+        if let seen = verified.withLock({ $0[key] }), now.timeIntervalSince(seen) < Self.remember { return "user:" + credential.username }
+        guard Self.verify(credential.password, against: entry.scrypt) else { return nil }
+        verified.withLock { cache in
+            if cache.count > 4096 { cache.removeAll() }
+            cache[key] = now
+        }
+        return "user:" + credential.username
+    }
+
+    /// "scrypt$N$r$p$salt$hash" (base64) for a new password.
+    public static func makeEntry(password: String, n: Int = 1 << 15, r: Int = 8, p: Int = 1) throws -> String {
+        var salt = [UInt8](repeating: 0, count: 16)
+        for i in salt.indices { salt[i] = UInt8.random(in: 0...255) }
+        let h = try hash(password, salt: salt, n: n, r: r, p: p)
+        return "scrypt$\(n)$\(r)$\(p)$\(Data(salt).base64EncodedString())$\(Data(h).base64EncodedString())"
+    }
+
+    static func verify(_ password: String, against stored: String) -> Bool {
+        let f = stored.split(separator: "$").map(String.init)
+        guard f.count == 6, f[0] == "scrypt", let n = Int(f[1]), let r = Int(f[2]), let p = Int(f[3]),
+              let salt = Data(base64Encoded: f[4]), let want = Data(base64Encoded: f[5]),
+              let got = try? hash(password, salt: Array(salt), n: n, r: r, p: p) else { return false }
+        // Constant-time comparison.
+        guard got.count == want.count else { return false }
+        return zip(got, want).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    static func hash(_ password: String, salt: [UInt8], n: Int, r: Int, p: Int) throws -> [UInt8] {
+        let key = try KDF.Scrypt.deriveKey(from: Array(password.utf8), salt: salt, outputByteCount: 32, rounds: n, blockSize: r, parallelism: p)
+        return key.withUnsafeBytes { Array($0) }
+    }
+}
+
+/// A value behind a lock (Synchronization's Mutex needs macOS 15; this package also names macOS 14).
+final class Mutex<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+    init(_ value: Value) { self.value = value }
+    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+        lock.lock(); defer { lock.unlock() }
+        return try body(&value)
+    }
+}
