@@ -22,17 +22,43 @@ public final class TLSContext: @unchecked Sendable {
         }
     }
 
-    public init(server: Bool, files: Files, ciphers: String = TLSContext.tls12Ciphers) throws(TLSError) {
+    /// What an operator may tune (issue 5): the protocol floor, the TLS 1.2 cipher list and TLS 1.3
+    /// suites (OpenSSL syntax), and a CRL file checked for every client certificate.
+    public struct Options: Sendable {
+        /// "TLSv1.2" or "TLSv1.3"; nothing older is ever accepted.
+        public var minimumVersion: String
+        public var ciphers: String
+        public var ciphersuites: String?
+        /// PEM CRLs of the client CA; with one, a client certificate it lists is refused, and a CA
+        /// without a CRL in the file fails every handshake (OpenSSL's X509_V_FLAG_CRL_CHECK). Read
+        /// at start-up.
+        public var crlFile: String?
+        public init(minimumVersion: String = "TLSv1.2", ciphers: String = TLSContext.tls12Ciphers,
+                    ciphersuites: String? = nil, crlFile: String? = nil) {
+            self.minimumVersion = minimumVersion; self.ciphers = ciphers; self.ciphersuites = ciphersuites; self.crlFile = crlFile
+        }
+    }
+
+    public init(server: Bool, files: Files, options: Options = Options()) throws(TLSError) {
         ERR_clear_error()
         guard let ctx = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method()) else {
             throw TLSError.drain(.configuration, "SSL_CTX_new")
         }
         self.ctx = ctx
         self.isServer = server
-        guard kmipd_SSL_CTX_set_min_proto(ctx, TLS1_2_VERSION) == 1 else { throw TLSError.drain(.configuration, "minimum TLS 1.2") }
+        let floor: Int32
+        switch options.minimumVersion {
+        case "TLSv1.2": floor = TLS1_2_VERSION
+        case "TLSv1.3": floor = TLS1_3_VERSION
+        default: throw TLSError(.configuration, "minimum TLS version \(options.minimumVersion): use TLSv1.2 or TLSv1.3")
+        }
+        guard kmipd_SSL_CTX_set_min_proto(ctx, floor) == 1 else { throw TLSError.drain(.configuration, "minimum \(options.minimumVersion)") }
         kmipd_SSL_CTX_set_options(ctx)
         _ = kmipd_SSL_CTX_set_mode_release_buffers(ctx)
-        guard SSL_CTX_set_cipher_list(ctx, ciphers) == 1 else { throw TLSError.drain(.configuration, "cipher list \(ciphers)") }
+        guard SSL_CTX_set_cipher_list(ctx, options.ciphers) == 1 else { throw TLSError.drain(.configuration, "cipher list \(options.ciphers)") }
+        if let suites = options.ciphersuites, SSL_CTX_set_ciphersuites(ctx, suites) != 1 {
+            throw TLSError.drain(.configuration, "TLS 1.3 cipher suites \(suites)")
+        }
         guard SSL_CTX_use_certificate_chain_file(ctx, files.certificateChain) == 1 else {
             throw TLSError.drain(.configuration, "certificate \(files.certificateChain)")
         }
@@ -42,6 +68,13 @@ public final class TLSContext: @unchecked Sendable {
         }
         guard SSL_CTX_load_verify_locations(ctx, files.trustedCA, nil) == 1 else {
             throw TLSError.drain(.configuration, "CA file \(files.trustedCA)")
+        }
+        if let crl = options.crlFile {
+            guard let store = SSL_CTX_get_cert_store(ctx), let lookup = X509_STORE_add_lookup(store, X509_LOOKUP_file()),
+                  X509_load_crl_file(lookup, crl, X509_FILETYPE_PEM) > 0 else {
+                throw TLSError.drain(.configuration, "CRL file \(crl)")
+            }
+            X509_STORE_set_flags(store, UInt(X509_V_FLAG_CRL_CHECK))
         }
         // The peer must present a certificate that chains to the CA: mutual TLS both ways.
         SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nil)

@@ -2,12 +2,24 @@ import Foundation
 import HSMBackend
 import KMIPEngine
 import KMIPServer
+import KMIPTLS
 import NIOCore
 
 /// `kmipd` configuration (JSON). Relative paths are resolved against the configuration file's folder.
 struct Configuration: Codable {
     struct Listen: Codable { var host = "127.0.0.1"; var port = 5696 }
-    struct TLS: Codable { var certificate: String; var privateKey: String; var clientCA: String }
+    struct TLS: Codable {
+        var certificate: String
+        var privateKey: String
+        var clientCA: String
+        /// "TLSv1.2" (default) or "TLSv1.3".
+        var minimumVersion: String?
+        /// TLS 1.2 cipher list and TLS 1.3 suites, OpenSSL syntax (defaults: TLSContext.tls12Ciphers, OpenSSL's).
+        var ciphers: String?
+        var ciphersuites: String?
+        /// PEM CRL(s) of the client CA, checked on every handshake.
+        var crlFile: String?
+    }
     struct Token: Codable {
         var profile: String
         var label: String?
@@ -96,6 +108,11 @@ struct Configuration: Codable {
         if let f = token.pinFile { profile.pinFile = path(f) }
         if let conf = token.softhsmConf { setenv("SOFTHSM2_CONF", path(conf), 1) }
         return profile
+    }
+
+    var tlsOptions: TLSContext.Options {
+        TLSContext.Options(minimumVersion: tls.minimumVersion ?? "TLSv1.2", ciphers: tls.ciphers ?? TLSContext.tls12Ciphers,
+                           ciphersuites: tls.ciphersuites, crlFile: tls.crlFile.map(path))
     }
 
     var serverConfiguration: ServerConfiguration {

@@ -24,7 +24,8 @@ struct Serve: AsyncParsableCommand {
         }
         let tls = try TLSContext(server: true, files: .init(certificateChain: config.path(config.tls.certificate),
                                                             privateKey: config.path(config.tls.privateKey),
-                                                            trustedCA: config.path(config.tls.clientCA)))
+                                                            trustedCA: config.path(config.tls.clientCA)),
+                                 options: config.tlsOptions)
         var executor = BatchExecutor(services: try runtime.services(logger: logger), maxBatchItems: config.limits.maxBatchItems)
         executor.limits.maxMessageSize = config.limits.maxMessageSize
         let server = KMIPServer(configuration: config.serverConfiguration, tls: tls, executor: executor, logger: logger)

@@ -139,3 +139,58 @@ import Testing
         #expect(!(await Self.answered(server, cert: serverOnly.cert, key: serverOnly.key)), "a certificate without clientAuth got in")
     }
 }
+
+/// What an operator tunes in TLS (issue 5): a CRL for client certificates and the protocol floor.
+@Suite struct TLSOptionTests {
+    /// An operator's CA made with the openssl command line, two client certificates, one revoked, and
+    /// the CA's CRL.
+    static func operatorCA(in dir: String) throws -> (ca: String, crl: String, good: (String, String), revoked: (String, String)) {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        func p(_ f: String) -> String { dir + "/" + f }
+        func openssl(_ args: [String]) throws {
+            let r = try OpenSSLCLI.run(args)
+            guard r.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: ["openssl": String(decoding: r.out, as: UTF8.self)]) }
+        }
+        try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=ops-ca",
+                     "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+                     "-keyout", p("ca.key"), "-out", p("ca.crt")])
+        try "extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature\n".write(toFile: p("ext.cnf"), atomically: true, encoding: .utf8)
+        for name in ["good", "revoked"] {
+            try openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=\(name)",
+                         "-keyout", p("\(name).key"), "-out", p("\(name).csr")])
+            try openssl(["x509", "-req", "-in", p("\(name).csr"), "-CA", p("ca.crt"), "-CAkey", p("ca.key"), "-CAcreateserial",
+                         "-days", "1", "-extfile", p("ext.cnf"), "-out", p("\(name).crt")])
+        }
+        try "[ca]\ndefault_ca = d\n[d]\ndatabase = \(p("index.txt"))\ncrlnumber = \(p("crlnumber"))\ndefault_md = sha256\ndefault_crl_days = 2\n"
+            .write(toFile: p("ca.cnf"), atomically: true, encoding: .utf8)
+        try "".write(toFile: p("index.txt"), atomically: true, encoding: .utf8)
+        try "01\n".write(toFile: p("crlnumber"), atomically: true, encoding: .utf8)
+        try openssl(["ca", "-config", p("ca.cnf"), "-keyfile", p("ca.key"), "-cert", p("ca.crt"), "-revoke", p("revoked.crt")])
+        try openssl(["ca", "-config", p("ca.cnf"), "-keyfile", p("ca.key"), "-cert", p("ca.crt"), "-gencrl", "-out", p("crl.pem")])
+        return (p("ca.crt"), p("crl.pem"), (p("good.crt"), p("good.key")), (p("revoked.crt"), p("revoked.key")))
+    }
+
+    @Test func revokedClientCertificatesAreRefused() async throws {
+        let ops = try Self.operatorCA(in: TestHSM.stateDir + "/ops-" + UUID().uuidString.prefix(8))
+        let server = try await TestServer.start(clientCA: ops.ca, tlsOptions: .init(crlFile: ops.crl))
+        defer { server.stop() }
+        #expect(await ClientCertificateTests.answered(server, cert: ops.good.0, key: ops.good.1))
+        #expect(!(await ClientCertificateTests.answered(server, cert: ops.revoked.0, key: ops.revoked.1)), "a revoked certificate got in")
+        // The same revoked certificate gets in without the CRL: the refusal above is the CRL's doing.
+        let open = try await TestServer.start(clientCA: ops.ca)
+        defer { open.stop() }
+        #expect(await ClientCertificateTests.answered(open, cert: ops.revoked.0, key: ops.revoked.1))
+    }
+
+    @Test func aTLS13FloorRefusesTLS12Clients() async throws {
+        let server = try await TestServer.start(tlsOptions: .init(minimumVersion: "TLSv1.3"))
+        defer { server.stop() }
+        func handshake(_ version: String) throws -> Bool {
+            try OpenSSLCLI.run(["s_client", "-connect", "127.0.0.1:\(server.port)", version, "-cert", server.pki.clientCertificate,
+                                "-key", server.pki.clientKey, "-CAfile", server.pki.caCertificate, "-verify_return_error"], input: []).status == 0
+        }
+        #expect(try !handshake("-tls1_2"), "TLS 1.2 got through a TLS 1.3 floor")
+        #expect(try handshake("-tls1_3"))
+        #expect(throws: TLSError.self) { try TLSContext(server: true, files: server.clientFiles, options: .init(minimumVersion: "TLSv1.1")) }
+    }
+}
