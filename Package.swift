@@ -84,6 +84,10 @@ let package = Package(
                 swiftSettings: strict),
 
         .target(name: "PKCS11FaultShim", dependencies: ["CPKCS11"], path: "Tests/FaultShim"),
+        // libFuzzer over whole messages into the batch executor (scripts/fuzz); replays files otherwise.
+        .target(name: "CFuzzDriver", path: "Tests/Fuzz/Driver"),
+        .executableTarget(name: "kmipd-fuzz", dependencies: ["CFuzzDriver", "KMIP", "KMIPEngine", "KMIPTestSupport",
+                    .product(name: "Logging", package: "swift-log")], path: "Tests/Fuzz/Executor", swiftSettings: strict),
 
         .testTarget(name: "KMIPTests", dependencies: ["KMIP"], swiftSettings: strict),
         .testTarget(name: "KMIPEngineTests", dependencies: ["KMIPEngine", "KMIPTestSupport", "Store"], swiftSettings: strict),
