@@ -52,7 +52,9 @@ let package = Package(
         .target(name: "Store", dependencies: ["KMIPEngine",
                     .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         // TLS through the system OpenSSL 3 as a NIO channel handler.
-        .target(name: "KMIPTLS", dependencies: ["COpenSSL",
+        // An OpenSSL key whose private operations are done by the token (the TLS server key).
+        .target(name: "CTLSTokenKey", dependencies: ["COpenSSL"]),
+        .target(name: "KMIPTLS", dependencies: ["COpenSSL", "CTLSTokenKey",
                     .product(name: "NIOCore", package: "swift-nio"),
                     .product(name: "NIOConcurrencyHelpers", package: "swift-nio")], swiftSettings: strict),
         .target(name: "KMIPServer", dependencies: ["KMIP", "KMIPEngine", "KMIPTLS",

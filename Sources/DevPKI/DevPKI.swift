@@ -31,21 +31,29 @@ public struct DevPKI: Sendable {
         public var caPrivateKeyUID: String
     }
 
-    public func create(clientName: String = "kmip-dev-client") async throws -> Result {
+    /// - Parameter serverKeyInToken: make the server's TLS key in the token (Create Key Pair, RSA 2048,
+    ///   never extractable); `Result.serverKey` is then `token:<private key UID>` instead of a file.
+    public func create(clientName: String = "kmip-dev-client", serverKeyInToken: Bool = false) async throws -> Result {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let existing = try await existingCA()
         let ca: (String, String)
         if let existing { ca = existing } else { ca = try await makeCA() }
         let (caCertUID, caKeyUID) = ca
 
-        let serverKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
-        let serverUID = try await certify(
-            subject: try DistinguishedName { OrganizationName("kmipd"); CommonName("localhost") },
-            key: Certificate.PrivateKey(serverKey), algorithm: .sha256WithRSAEncryption, issuer: caCertUID,
-            extensions: try Certificate.Extensions {
-                try ExtendedKeyUsage([.serverAuth])
-                SubjectAlternativeNames([.dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))])
-            })
+        let serverUID: String, serverKeyRef: String
+        if serverKeyInToken {
+            (serverUID, serverKeyRef) = try await serverInToken(issuer: caCertUID)
+        } else {
+            let serverKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+            serverUID = try await certify(
+                subject: try DistinguishedName { OrganizationName("kmipd"); CommonName("localhost") },
+                key: Certificate.PrivateKey(serverKey), algorithm: .sha256WithRSAEncryption, issuer: caCertUID,
+                extensions: try Certificate.Extensions {
+                    try ExtendedKeyUsage([.serverAuth])
+                    SubjectAlternativeNames([.dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))])
+                })
+            serverKeyRef = try write("server.key", serverKey.pemRepresentation, private: true)
+        }
         let clientKey = P256.Signing.PrivateKey()
         let clientUID = try await certify(
             subject: try DistinguishedName { OrganizationName("kmipd"); CommonName(clientName) },
@@ -55,11 +63,37 @@ public struct DevPKI: Sendable {
         let caPEM = try await pem(caCertUID)
         let caPath = try write("ca.crt", caPEM)
         let serverPath = try write("server.crt", try await pem(serverUID) + caPEM)
-        let serverKeyPath = try write("server.key", serverKey.pemRepresentation, private: true)
         let clientPath = try write("client.crt", try await pem(clientUID))
         let clientKeyPath = try write("client.key", clientKey.pemRepresentation, private: true)
-        return Result(directory: directory, caCertificate: caPath, serverCertificate: serverPath, serverKey: serverKeyPath,
+        return Result(directory: directory, caCertificate: caPath, serverCertificate: serverPath, serverKey: serverKeyRef,
                       clientCertificate: clientPath, clientKey: clientKeyPath, caCertificateUID: caCertUID, caPrivateKeyUID: caKeyUID)
+    }
+
+    /// A server key pair made in the token (the private half never extractable) and its certificate,
+    /// issued by the CA through Certify with the public key's identifier.
+    func serverInToken(issuer: String) async throws -> (certificate: String, keyRef: String) {
+        let pair = try await call(.createKeyPair, [
+            .structure(.commonAttributes, [TTLV(.cryptographicAlgorithm, .enumeration(CryptographicAlgorithm.rsa.rawValue)),
+                                           TTLV(.cryptographicLength, .integer(2048))]),
+            .structure(.privateKeyAttributes, [TTLV(.cryptographicUsageMask, .integer(Int32(CryptographicUsageMask.sign.rawValue))),
+                                               TTLV(.extractable, .boolean(false)), name("kmipd TLS server key")]),
+            .structure(.publicKeyAttributes, [TTLV(.cryptographicUsageMask, .integer(Int32(CryptographicUsageMask.verify.rawValue))),
+                                              name("kmipd TLS server public key")]),
+        ])
+        guard let priv = pair.first(.privateKeyUniqueIdentifier)?.text, let pub = pair.first(.publicKeyUniqueIdentifier)?.text else {
+            throw PKIError("Create Key Pair returned no identifiers")
+        }
+        let cert = try await call(.certify, [TTLV(.uniqueIdentifier, .textString(pub)), .structure(.attributes, [
+            linkTTLV(.parentLink, issuer),
+            .structure(.certificateSubject, [TTLV(.certificateSubjectDistinguishedName, .textString("CN=localhost,O=kmipd"))]),
+            .structure(.alternativeName, [TTLV(.alternativeNameValue, .textString("localhost")),
+                                          TTLV(.alternativeNameType, .enumeration(AlternativeNameType.dnsName.rawValue))]),
+            .structure(.alternativeName, [TTLV(.alternativeNameValue, .textString("127.0.0.1")),
+                                          TTLV(.alternativeNameType, .enumeration(AlternativeNameType.ipAddress.rawValue))]),
+        ])])
+        guard let certUID = cert.first(.uniqueIdentifier)?.text else { throw PKIError("Certify returned no identifier") }
+        for uid in [priv, pub, certUID] { _ = try await call(.activate, [TTLV(.uniqueIdentifier, .textString(uid))]) }
+        return (certUID, "token:" + priv)
     }
 
     /// The CA made by an earlier run: its certificate by Name, its key through the links.

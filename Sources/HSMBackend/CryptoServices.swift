@@ -64,6 +64,7 @@ extension PKCS11Token {
             }
             return (mech, .pss(hash: try hashMechanism(h), mgf: try mgf(h), saltLength: salt))
         case .rsaPKCS1Raw: return (UInt(CKM_RSA_PKCS), .none)
+        case .rsaRaw: return (UInt(CKM_RSA_X_509), .none)
         case .ecdsaDigest: return (UInt(CKM_ECDSA), .none)
         case .eddsa: return (UInt(CKM_EDDSA), .none)
         case .hmac(let h):

@@ -15,10 +15,14 @@ public final class TLSContext: @unchecked Sendable {
 
     public struct Files: Sendable {
         public var certificateChain: String
+        /// A PEM key file; ignored when `tokenKey` is given.
         public var privateKey: String
         public var trustedCA: String
-        public init(certificateChain: String, privateKey: String, trustedCA: String) {
+        /// The certificate's private key in the token instead of a file.
+        public var tokenKey: TokenTLSKey?
+        public init(certificateChain: String, privateKey: String, trustedCA: String, tokenKey: TokenTLSKey? = nil) {
             self.certificateChain = certificateChain; self.privateKey = privateKey; self.trustedCA = trustedCA
+            self.tokenKey = tokenKey
         }
     }
 
@@ -62,9 +66,17 @@ public final class TLSContext: @unchecked Sendable {
         guard SSL_CTX_use_certificate_chain_file(ctx, files.certificateChain) == 1 else {
             throw TLSError.drain(.configuration, "certificate \(files.certificateChain)")
         }
-        guard SSL_CTX_use_PrivateKey_file(ctx, files.privateKey, SSL_FILETYPE_PEM) == 1,
-              SSL_CTX_check_private_key(ctx) == 1 else {
-            throw TLSError.drain(.configuration, "private key \(files.privateKey)")
+        if let tokenKey = files.tokenKey {
+            guard let cert = SSL_CTX_get0_certificate(ctx), let key = tokenKey.evpKey(certificate: cert),
+                  SSL_CTX_use_PrivateKey(ctx, key) == 1, SSL_CTX_check_private_key(ctx) == 1 else {
+                throw TLSError.drain(.configuration, "token key for \(files.certificateChain)")
+            }
+            EVP_PKEY_free(key)  // the SSL_CTX holds its own reference
+        } else {
+            guard SSL_CTX_use_PrivateKey_file(ctx, files.privateKey, SSL_FILETYPE_PEM) == 1,
+                  SSL_CTX_check_private_key(ctx) == 1 else {
+                throw TLSError.drain(.configuration, "private key \(files.privateKey)")
+            }
         }
         guard SSL_CTX_load_verify_locations(ctx, files.trustedCA, nil) == 1 else {
             throw TLSError.drain(.configuration, "CA file \(files.trustedCA)")

@@ -15,6 +15,8 @@ struct DevCommand: AsyncParsableCommand {
         @Option(help: "The state folder.") var state: String = ".kmipd"
         @Option(help: "The HSM profile.") var profile: String = "hsm-profiles/softhsm2.json"
         @Option(help: "Port to listen on.") var port: Int = 5696
+        @Flag(help: "Make the server's TLS key in the token (RSA 2048, never extractable) instead of a key file.")
+        var serverKeyInToken = false
 
         struct Report: Codable { var state: String; var config: String; var tokenCreated: Bool; var pki: String }
 
@@ -58,9 +60,23 @@ struct DevCommand: AsyncParsableCommand {
             let pkiDir = dir + "/pki"
             if !fm.fileExists(atPath: pkiDir + "/client.key") {
                 let runtime = try Runtime(config)
-                _ = try await DevPKI(executor: BatchExecutor(services: try runtime.services(logger: Logger(label: "kmipd"))), directory: pkiDir).create()
+                let pki = try await DevPKI(executor: BatchExecutor(services: try runtime.services(logger: Logger(label: "kmipd"))),
+                                           directory: pkiDir).create(serverKeyInToken: serverKeyInToken)
+                if serverKeyInToken { try Self.setServerKey(pki.serverKey, in: configPath) }
             }
             printJSON(Report(state: dir, config: configPath, tokenCreated: token.created, pki: pkiDir))
+        }
+
+        /// Points the configuration's tls.privateKey at the token key ("token:<UID>").
+        static func setServerKey(_ ref: String, in configPath: String) throws {
+            let data = try Data(contentsOf: URL(fileURLWithPath: configPath))
+            guard var json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  var tls = json["tls"] as? [String: Any] else { throw CLIError("\(configPath) has no tls section") }
+            tls["privateKey"] = ref
+            json["tls"] = tls
+            let out = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            try out.write(to: URL(fileURLWithPath: configPath))
+            chmod(configPath, 0o600)
         }
 
         static func randomPIN() -> String {

@@ -22,9 +22,12 @@ struct Serve: AsyncParsableCommand {
                 "abandonedCreates": "\(report.abandonedCreates.count)", "orphanTokenObjects": "\(report.orphanTokenObjects.count)",
                 "missingTokenObjects": "\(report.missingTokenObjects)"])
         }
+        // tls.privateKey "token:<UID>": the server key is that private key in the token.
+        let keyRef = config.tls.privateKey
+        let tokenKey = keyRef.hasPrefix("token:") ? TokenTLSKey.inToken(runtime.token, privateKeyID: String(keyRef.dropFirst(6))) : nil
         let tls = try TLSContext(server: true, files: .init(certificateChain: config.path(config.tls.certificate),
-                                                            privateKey: config.path(config.tls.privateKey),
-                                                            trustedCA: config.path(config.tls.clientCA)),
+                                                            privateKey: tokenKey == nil ? config.path(keyRef) : "",
+                                                            trustedCA: config.path(config.tls.clientCA), tokenKey: tokenKey),
                                  options: config.tlsOptions)
         var executor = BatchExecutor(services: try runtime.services(logger: logger), maxBatchItems: config.limits.maxBatchItems)
         executor.limits.maxMessageSize = config.limits.maxMessageSize

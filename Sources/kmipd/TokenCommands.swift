@@ -62,9 +62,12 @@ struct PKICommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a CA (key in the token), a server and a client certificate.")
         @OptionGroup var options: ConfigOption
         @Option(help: "Output folder.") var out: String = ".kmipd/pki"
+        @Flag(help: "Make the server's TLS key in the token; its reference (token:<UID>) goes in tls.privateKey.")
+        var serverKeyInToken = false
         func run() async throws {
             let runtime = try Runtime(try options.load())
-            printJSON(try await DevPKI(executor: BatchExecutor(services: try runtime.services(logger: Logger(label: "kmipd"))), directory: out).create())
+            printJSON(try await DevPKI(executor: BatchExecutor(services: try runtime.services(logger: Logger(label: "kmipd"))), directory: out)
+                .create(serverKeyInToken: serverKeyInToken))
         }
     }
 }

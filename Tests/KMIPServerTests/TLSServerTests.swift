@@ -194,3 +194,28 @@ import Testing
         #expect(throws: TLSError.self) { try TLSContext(server: true, files: server.clientFiles, options: .init(minimumVersion: "TLSv1.1")) }
     }
 }
+
+/// The server's TLS key in the token (issue 5): made by Create Key Pair, never extractable, used
+/// through C_Sign for every handshake.
+@Suite struct TokenServerKeyTests {
+    @Test func handshakesSignInTheTokenAndTheKeyNeverLeaves() async throws {
+        let server = try await TestServer.start(serverKeyInToken: true)
+        defer { server.stop() }
+        let ref = server.pki.serverKey
+        #expect(ref.hasPrefix("token:"))
+        #expect(!FileManager.default.fileExists(atPath: server.pki.directory + "/server.key"))
+        let flags = try await server.token.protectionFlags(id: String(ref.dropFirst(6)))
+        #expect(flags.sensitive && !flags.extractable && flags.neverExtractable)
+
+        let client = try await server.client(.v2_1)  // TLS 1.3: RSA-PSS through raw RSA in the token
+        _ = try await client.call(.discoverVersions, [])
+        func handshake(_ args: [String]) throws -> Bool {
+            try OpenSSLCLI.run(["s_client", "-connect", "127.0.0.1:\(server.port)", "-cert", server.pki.clientCertificate,
+                                "-key", server.pki.clientKey, "-CAfile", server.pki.caCertificate, "-verify_return_error"] + args,
+                               input: []).status == 0
+        }
+        #expect(try handshake(["-tls1_2", "-cipher", "ECDHE-RSA-AES256-GCM-SHA384"]), "TLS 1.2 with a PKCS#1 v1.5 signature from the token")
+        // RSA key exchange would need the token to decrypt inside OpenSSL; it is not offered (README).
+        #expect(try !handshake(["-tls1_2", "-cipher", "AES256-SHA256"]))
+    }
+}

@@ -20,14 +20,16 @@ public final class TestServer: Sendable {
 
     /// `clientCA` replaces the dev CA as the one client certificates must chain to.
     public static func start(admins: Set<String> = [], configuration: ServerConfiguration = ServerConfiguration(port: 0),
-                             clientCA: String? = nil, tlsOptions: TLSContext.Options = .init()) async throws -> TestServer {
+                             clientCA: String? = nil, tlsOptions: TLSContext.Options = .init(),
+                             serverKeyInToken: Bool = false) async throws -> TestServer {
         let token = try TestHSM.makeToken()
         let store = try SQLiteObjectStore(path: TestHSM.databasePath())
         let dir = TestHSM.stateDir + "/pki-" + UUID().uuidString.prefix(8)
         let executor = BatchExecutor(services: EngineServices(store: store, token: token, policy: AccessPolicy(adminIdentities: admins)))
-        let pki = try await DevPKI(executor: executor, directory: dir).create()
+        let pki = try await DevPKI(executor: executor, directory: dir).create(serverKeyInToken: serverKeyInToken)
+        let tokenKey = pki.serverKey.hasPrefix("token:") ? TokenTLSKey.inToken(token, privateKeyID: String(pki.serverKey.dropFirst(6))) : nil
         let tls = try TLSContext(server: true, files: .init(certificateChain: pki.serverCertificate, privateKey: pki.serverKey,
-                                                            trustedCA: clientCA ?? pki.caCertificate), options: tlsOptions)
+                                                            trustedCA: clientCA ?? pki.caCertificate, tokenKey: tokenKey), options: tlsOptions)
         var config = configuration
         config.port = 0
         let server = KMIPServer(configuration: config, tls: tls, executor: executor)

@@ -73,3 +73,8 @@ struct TokenSigningKey: CustomPrivateKey {
     static func == (a: Self, b: Self) -> Bool { a.id == b.id }
     func hash(into h: inout Hasher) { h.combine(id) }
 }
+
+/// The DER form of a token's ECDSA signature, for code outside the engine (the TLS server key).
+public enum ECDSASignature {
+    public static func der(fromRaw raw: [UInt8]) throws -> [UInt8] { try TokenSigningKey.derECDSA(raw) }
+}

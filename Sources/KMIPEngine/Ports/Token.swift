@@ -129,6 +129,8 @@ public enum SigningMechanism: Sendable, Hashable {
     case rsaPSS(HashingAlgorithm, saltLength: Int)
     /// RSASSA-PKCS1-v1_5 over an already digested message (the DigestInfo is built on the host).
     case rsaPKCS1Raw
+    /// Raw RSA on a block the host already padded (PSS in TLS 1.3 with a token-held server key).
+    case rsaRaw
     /// ECDSA over a digest computed on the host.
     case ecdsaDigest
     /// Ed25519 (PureEdDSA) over the message itself.
