@@ -29,7 +29,7 @@ struct PasswdCommand: ParsableCommand {
         let tmp = file + ".new"
         FileManager.default.createFile(atPath: tmp, contents: try encoder.encode(contents), attributes: [.posixPermissions: 0o600])
         guard rename(tmp, file) == 0 else { throw ValidationError("cannot write \(file)") }
-        let report = try JSONSerialization.data(withJSONObject: ["user": user, "file": file], options: [.sortedKeys])
+        let report = try JSONSerialization.data(withJSONObject: ["user": user, "file": file], options: [.sortedKeys, .withoutEscapingSlashes])
         print(String(decoding: report, as: UTF8.self))
     }
 }

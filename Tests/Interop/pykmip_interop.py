@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """PyKMIP (the reference Python client, from PyPI) against a live kmipd.
 
-Usage: pykmip_interop.py HOST PORT CA CERT KEY
+Usage: pykmip_interop.py HOST PORT CA CERT KEY [USER PASSWORD]
 Runs, for KMIP 1.2 and 2.0: create, register, locate, get, get attributes, activate, revoke, destroy,
-and checks every answer. Prints one line per check and a closing 'N passed, M failed' line.
+and checks every answer. With USER and PASSWORD (a user of the server's password file), also KMIP
+Username and Password credentials. Prints one line per check and a closing 'N passed, M failed' line.
 """
 import sys
 
@@ -12,6 +13,7 @@ from kmip.pie import objects
 from kmip.pie.client import ProxyKmipClient
 
 host, port, ca, cert, key = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+user, password = (sys.argv[6], sys.argv[7]) if len(sys.argv) > 7 else (None, None)
 passed = failed = 0
 
 
@@ -141,11 +143,46 @@ def run(version):
             check(f"{tag} get after destroy fails", True)
 
 
+def credentials():
+    """The credential makes the request act as user:USER: the certificate alone does not see its keys."""
+    def client(**kw):
+        return ProxyKmipClient(hostname=host, port=port, ca=ca, cert=cert, key=key,
+                               kmip_version=enums.KMIPVersion.KMIP_1_2, **kw)
+    with client(username=user, password=password) as c:
+        uid = c.create(enums.CryptographicAlgorithm.AES, 128, name="pykmip-credential",
+                       cryptographic_usage_mask=[enums.CryptographicUsageMask.ENCRYPT])
+        check("credentials: create as the user", bool(uid))
+        check("credentials: the user finds it", c.locate(attributes=[name_attribute("pykmip-credential")]) == [uid])
+    with client() as c:
+        check("credentials: the certificate alone does not find it", c.locate(attributes=[name_attribute("pykmip-credential")]) == [])
+        try:
+            c.get(uid)
+            check("credentials: the certificate alone cannot get it", False)
+        except Exception:
+            check("credentials: the certificate alone cannot get it", True)
+    try:
+        with client(username=user, password=password + "-wrong") as c:
+            c.locate()
+        check("credentials: a wrong password is refused", False)
+    except Exception as e:
+        check("credentials: a wrong password is refused", "Authentication" in repr(e) or "AUTHENTICATION" in repr(e), repr(e))
+
+
+def name_attribute(value):
+    from kmip.core.factories import attributes
+    return attributes.AttributeFactory().create_attribute(enums.AttributeType.NAME, value)
+
+
 for v in (enums.KMIPVersion.KMIP_1_2, enums.KMIPVersion.KMIP_2_0):
     try:
         run(v)
     except Exception as e:  # a crash of one version's run is one failure, not a silent skip
         check(f"{v.name} run", False, repr(e))
+if user:
+    try:
+        credentials()
+    except Exception as e:
+        check("credentials run", False, repr(e))
 
 print(f"pykmip: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
