@@ -37,4 +37,23 @@ import Testing
         let text = String(decoding: try JSONEncoder().encode(entries), as: UTF8.self)
         #expect(!text.contains("audit-canary") && !text.contains(secret.map { String(format: "%02x", $0) }.joined()))
     }
+
+    @Test func credentialsAreAuditedWithTheirCertificateAndNeverThePassword() async throws {
+        let capture = Capture()
+        var policy = AccessPolicy()
+        policy.passwords = PasswordFile(users: ["alice": .init(scrypt: try PasswordFile.makeEntry(password: "pw-canary-42", n: 1 << 10))])
+        let engine = BatchExecutor(services: EngineServices(store: try SQLiteObjectStore(path: TestHSM.databasePath()), token: try TestHSM.makeToken(),
+                                                            policy: policy, auditLog: capture))
+        let now = Int64(Date().timeIntervalSince1970)
+        for password in ["pw-canary-42", "pw-canary-wrong"] {
+            var m = Req.message(.v2_1, [(.discoverVersions, [])])
+            m.header.authentication = UsernamePassword(username: "alice", password: password).authentication
+            _ = await engine.execute(m, identity: "CN=app1", now: now)
+        }
+        let entries = capture.all
+        #expect(entries.count == 2)
+        #expect(entries.first?.identity == "user:alice" && entries.first?.certificate == "CN=app1")
+        #expect(entries.last?.operation == "Authentication" && entries.last?.identity == "CN=app1" && entries.last?.result == "Operation Failed")
+        #expect(!String(decoding: try JSONEncoder().encode(entries), as: UTF8.self).contains("pw-canary"))
+    }
 }

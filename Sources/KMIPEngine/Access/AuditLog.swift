@@ -10,6 +10,13 @@ public struct AuditEntry: Codable, Sendable {
     public var uniqueIdentifiers: [String]
     public var result: String
     public var reason: String?
+    /// The certificate the request came through, when a credential made the identity a user.
+    public var certificate: String?
+    public init(time: String, identity: String, operation: String, uniqueIdentifiers: [String], result: String,
+                reason: String?, certificate: String? = nil) {
+        self.time = time; self.identity = identity; self.operation = operation; self.uniqueIdentifiers = uniqueIdentifiers
+        self.result = result; self.reason = reason; self.certificate = certificate
+    }
 }
 
 /// Where audit entries go (ARCHITECTURE.md: every refusal is written to the audit log).

@@ -68,6 +68,7 @@ public struct BatchExecutor: Sendable {
             return Self.messageFailure(version: version, now: now, reason: .authenticationNotSuccessful, message: error.message)
         }
         let context = RequestContext(identity: actor, version: version, now: now, services: services)
+        context.certificateSubject = identity
         var out = [ResponseBatchItem]()
         for item in items {
             let result = await run(item, context)
@@ -136,7 +137,8 @@ public struct BatchExecutor: Sendable {
             for u in result.payload?.all(tag).compactMap(\.text) ?? [] where !uids.contains(u) { uids.append(u) }
         }
         services.auditLog.record(AuditEntry(time: ISODate.format(context.now), identity: context.identity, operation: item.operation.name,
-                                            uniqueIdentifiers: uids, result: result.resultStatus.name, reason: result.resultReason?.name))
+                                            uniqueIdentifiers: uids, result: result.resultStatus.name, reason: result.resultReason?.name,
+                                            certificate: context.certificateSubject == context.identity ? nil : context.certificateSubject))
     }
 
     static func messageFailure(version: ProtocolVersion, now: Int64, reason: ResultReason, message: String) -> ResponseMessage {

@@ -12,6 +12,8 @@ public final class RequestContext: @unchecked Sendable {
     /// object, used by later items of the same batch that omit the Unique Identifier.
     /// Only the batch's own task touches it (items run in order), hence @unchecked.
     public var idPlaceholder: String?
+    /// The TLS client's certificate subject, when a credential made `identity` something else.
+    public var certificateSubject: String?
     /// The operation of the batch item being served (what a grant must name).
     public var operation: Operation?
 
