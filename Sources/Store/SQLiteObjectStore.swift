@@ -115,6 +115,12 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
     }
 
     /// Marks a committed object's token object as missing (reconciliation).
+    /// Committed rows for many objects in one transaction: for filling a store to benchmark Locate
+    /// (`kmipd store populate`). The objects have no token objects, so reconciliation leaves them be.
+    public func bulkInsert(_ objects: [ManagedObject]) async throws(EngineError) {
+        try await write { db in for o in objects { try Self.upsert(db, o, committed: true) } }
+    }
+
     public func markTokenObjectMissing(uid: String) async throws(EngineError) {
         try await write { db in try db.execute(sql: "UPDATE objects SET token_object = NULL WHERE uid = ?", arguments: [uid]) }
     }

@@ -11,7 +11,7 @@ struct Kmip: AsyncParsableCommand {
         abstract: "A scriptable KMIP client (JSON output), load generator and conformance runner.",
         subcommands: [Query.self, DiscoverVersions.self, Create.self, Register.self, Get.self, Locate.self,
                       GetAttributes.self, Activate.self, Revoke.self, Destroy.self, CreateKeyPair.self, Certify.self,
-                      Encrypt.self, Decrypt.self, Sign.self, Verify.self, MAC.self, RNG.self, Hash.self, Conformance.self])
+                      Encrypt.self, Decrypt.self, Sign.self, Verify.self, MAC.self, RNG.self, Hash.self, Conformance.self, Bench.self])
 }
 
 /// Where and how to connect; defaults follow the dev layout `scripts/serve` creates.

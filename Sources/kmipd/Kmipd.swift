@@ -5,7 +5,7 @@ struct Kmipd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kmipd",
         abstract: "A KMIP server whose keys live in a PKCS#11 token.",
-        subcommands: [Serve.self, TokenCommand.self, PKICommand.self, DevCommand.self, PasswdCommand.self],
+        subcommands: [Serve.self, TokenCommand.self, PKICommand.self, DevCommand.self, PasswdCommand.self, StoreCommand.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -9,7 +9,7 @@ import KMIPEngine
 /// `kmipd token …`: provisioning for scripts, JSON out.
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "token", abstract: "Provision and inspect the token.",
-                                                    subcommands: [Init.self, Status.self, Reconcile.self])
+                                                    subcommands: [Init.self, Status.self, Reconcile.self, TokenBench.self])
 
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

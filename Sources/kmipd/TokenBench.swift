@@ -1,0 +1,151 @@
+import ArgumentParser
+import CPKCS11
+import Foundation
+import HSMBackend
+import KMIPEngine
+import PKCS11
+
+/// `kmipd token bench`: the raw ceiling (issue 6) — the PKCS#11 calls kmipd makes, in a tight loop
+/// through our own wrapper, one session per thread, with no KMIP, TLS or SQLite around them.
+struct TokenBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Raw PKCS#11 rates of the token (the ceiling for kmipd).")
+    @OptionGroup var options: ConfigOption
+    @Option(help: "Thread counts, comma-separated.") var threads = "1,2"
+    @Option(help: "At most this many seconds per measurement.") var seconds = 3.0
+    @Option(help: "At most this many calls per measurement.") var count = 20000
+    @Option(help: "Append the results to this JSON-lines file.") var json: String?
+
+    struct Result: Codable {
+        var server = "raw"
+        var operation: String
+        var threads: Int
+        var calls: Int
+        var seconds: Double
+        var opsPerSecond: Double
+    }
+
+    func run() throws {
+        let config = try options.load()
+        let profile = try config.hsmProfile()
+        guard let pin = profile.userPIN(), let path = profile.modulePath() else { throw CLIError("no PIN or no module") }
+        let module = try Module.shared(path: path)
+        let slot = try module.slot(tokenLabel: profile.tokenLabel)
+        func session() throws -> Session { let s = try module.openSession(slot: slot); try s.login(pin: pin); return s }
+
+        // Keys made once: an AES-256 key, an RSA-2048 and an EC P-256 pair, all token objects.
+        let setup = try session()
+        let tag = "bench-" + UUID().uuidString.prefix(8)
+        let aes = try setup.generateKey(mechanism: UInt(CKM_AES_KEY_GEN), template: [
+            .token(true), .isPrivate(true), .id(tag + "-aes"), .keyType(UInt(CKK_AES)), .valueLen(32),
+            .flag(Int32(CKA_ENCRYPT), true), .flag(Int32(CKA_DECRYPT), true)])
+        let rsa = try setup.generateKeyPair(mechanism: UInt(CKM_RSA_PKCS_KEY_PAIR_GEN),
+            publicTemplate: [.token(true), .id(tag + "-rsa"), .ulong(UInt(CKA_MODULUS_BITS), 2048), .flag(Int32(CKA_VERIFY), true)],
+            privateTemplate: [.token(true), .isPrivate(true), .id(tag + "-rsa"), .flag(Int32(CKA_SIGN), true)])
+        let ec = try setup.generateKeyPair(mechanism: UInt(CKM_EC_KEY_PAIR_GEN),
+            publicTemplate: [.token(true), .id(tag + "-ec"), .bytes(UInt(CKA_EC_PARAMS), ECCurve.p256.parametersDER), .flag(Int32(CKA_VERIFY), true)],
+            privateTemplate: [.token(true), .isPrivate(true), .id(tag + "-ec"), .flag(Int32(CKA_SIGN), true)])
+        defer { for h in [aes, rsa.publicKey, rsa.privateKey, ec.publicKey, ec.privateKey] { try? setup.destroyObject(h) } }
+
+        let data = [UInt8](repeating: 0x5A, count: 1024), digest = [UInt8](repeating: 0x42, count: 32)
+        let created = Created()
+        let work: [(String, @Sendable (Session) throws(PKCS11Error) -> Void)] = [
+            ("create", { (s) throws(PKCS11Error) in
+                created.add(try s.generateKey(mechanism: UInt(CKM_AES_KEY_GEN), template: [
+                    .token(true), .isPrivate(true), .id(UUID().uuidString), .keyType(UInt(CKK_AES)), .valueLen(32),
+                    .flag(Int32(CKA_ENCRYPT), true), .flag(Int32(CKA_DECRYPT), true)]))
+            }),
+            ("destroy", { (s) throws(PKCS11Error) in
+                guard let h = created.take() else { return }
+                try s.destroyObject(h)
+            }),
+            ("encrypt", { (s) throws(PKCS11Error) in
+                _ = try s.crypt(encrypt: true, mechanism: UInt(CKM_AES_GCM), parameter: .gcm(iv: [UInt8](repeating: 7, count: 12), aad: [], tagBits: 128),
+                                key: aes, data)
+            }),
+            ("sign-rsa", { (s) throws(PKCS11Error) in _ = try s.sign(mechanism: UInt(CKM_SHA256_RSA_PKCS), key: rsa.privateKey, Array(data.prefix(64))) }),
+            ("sign-ec", { (s) throws(PKCS11Error) in _ = try s.sign(mechanism: UInt(CKM_ECDSA), key: ec.privateKey, digest) }),
+        ]
+        print("filesystem of the token folder: \(Self.tokenFilesystem(config))")
+        print("operation        threads    calls      ops/s")
+        for (name, body) in work {
+            for n in threads.split(separator: ",").compactMap({ Int($0) }) {
+                // Destroy measures the objects the create run made: as many as create made.
+                let limit = name == "destroy" ? min(count, created.count) : count
+                let r = try measure(name, threads: n, limit: limit, session: session, body)
+                print(name.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: " %7d %8d %10.1f", r.threads, r.calls, r.opsPerSecond))
+                if let json { try append(r, json) }
+            }
+        }
+        while let h = created.take() { try? setup.destroyObject(h) }
+    }
+
+    func measure(_ name: String, threads n: Int, limit: Int, session: () throws -> Session,
+                 _ body: @escaping @Sendable (Session) throws(PKCS11Error) -> Void) throws -> Result {
+        let sessions = try (0..<n).map { _ in try session() }
+        let left = Counter(limit)
+        let deadline = Date().addingTimeInterval(seconds)
+        let start = Date()
+        let group = DispatchGroup()
+        let failures = Counter(0)
+        for s in sessions {
+            nonisolated(unsafe) let session = s
+            DispatchQueue.global().async(group: group) {
+                while left.take(), Date() < deadline {
+                    do throws(PKCS11Error) { try body(session) } catch { failures.add() }
+                }
+            }
+        }
+        group.wait()
+        let elapsed = Date().timeIntervalSince(start)
+        let calls = limit - left.value - failures.value
+        return Result(operation: name, threads: n, calls: max(0, calls), seconds: elapsed, opsPerSecond: Double(max(0, calls)) / elapsed)
+    }
+
+    static func tokenFilesystem(_ config: Configuration) -> String {
+        guard let conf = config.token.softhsmConf,
+              let text = try? String(contentsOfFile: config.path(conf), encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("directories.tokendir") }),
+              let dir = line.split(separator: "=").last?.trimmingCharacters(in: .whitespaces) else { return "unknown" }
+        return "\(filesystem(of: dir)) (\(dir))"
+    }
+
+    /// The type of the file system holding `path`: the longest mount point above it in /proc/mounts.
+    static func filesystem(of path: String) -> String {
+        guard let mounts = try? String(contentsOfFile: "/proc/mounts", encoding: .utf8) else { return "unknown" }
+        var best = ("", "unknown")
+        for line in mounts.split(separator: "\n") {
+            let f = line.split(separator: " ")
+            guard f.count > 2 else { continue }
+            let point = String(f[1])
+            if (path == point || path.hasPrefix(point == "/" ? "/" : point + "/")) && point.count > best.0.count { best = (point, String(f[2])) }
+        }
+        return best.1
+    }
+
+    func append(_ r: Result, _ path: String) throws {
+        var line = try JSONEncoder().encode(r)
+        line.append(0x0A)
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        h.seekToEndOfFile(); h.write(line); try h.close()
+    }
+}
+
+/// A locked countdown / tally shared by the bench threads.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n: Int
+    init(_ n: Int) { self.n = n }
+    func take() -> Bool { lock.withLock { guard n > 0 else { return false }; n -= 1; return true } }
+    func add() { lock.withLock { n += 1 } }
+    var value: Int { lock.withLock { n } }
+}
+
+/// Handles of the keys the create run made, for the destroy run and the clean-up.
+final class Created: @unchecked Sendable {
+    private let lock = NSLock()
+    private var handles: [UInt] = []
+    func add(_ h: UInt) { lock.withLock { handles.append(h) } }
+    func take() -> UInt? { lock.withLock { handles.popLast() } }
+    var count: Int { lock.withLock { handles.count } }
+}
