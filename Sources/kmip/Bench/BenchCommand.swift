@@ -30,11 +30,20 @@ struct Bench: AsyncParsableCommand {
         print(LatencyStats.header)
         for op in operations {
             let setup = try await connection.client()
-            let step = try await op.prepare(setup, tag: UUID().uuidString.prefix(8).lowercased())
+            let step: BenchOperation.Step
+            do { step = try await op.prepare(setup, tag: UUID().uuidString.prefix(8).lowercased()) } catch {
+                // A server that cannot do the set-up (PyKMIP has no EC keys, say) gets a row that says so.
+                await setup.connection.close()
+                let stats = LatencyStats(server: label, operation: op.rawValue, connections: 0, latenciesNs: [], errors: 1,
+                                         seconds: 0, firstError: "set-up failed: \(error)")
+                print(stats.row + "  unsupported: \(error)")
+                if let json { try append(stats, to: json) }
+                continue
+            }
             await setup.connection.close()
             for n in counts {
                 let stats = try await measure(op, step, connections: n)
-                print(stats.row)
+                print(stats.row + (stats.operations == 0 ? "  unsupported: \(stats.firstError ?? "?")" : ""))
                 if let json { try append(stats, to: json) }
             }
         }
@@ -46,7 +55,7 @@ struct Bench: AsyncParsableCommand {
         let queue = WorkQueue(count: count, seconds: seconds)
         let start = ContinuousClock.now
         let progress = Task {
-            while !Task.isCancelled {
+            while !Task.isCancelled && isatty(2) != 0 {  // a progress line on a terminal only, not in logs
                 try await Task.sleep(for: .seconds(1))
                 let s = (ContinuousClock.now - start).seconds
                 FileHandle.standardError.write(Data(String(format: "\r%@ x%d: %d done, %.0f ops/s   ", op.rawValue, n, queue.completed,

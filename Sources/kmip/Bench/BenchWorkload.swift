@@ -37,6 +37,7 @@ enum BenchOperation: String, CaseIterable, Sendable {
             try await c.simple(.activate, uid: uid)
             let iv = [UInt8](repeating: 7, count: 12), data = [UInt8](repeating: 0x5A, count: 1024)
             let gcm = TTLV.structure(.cryptographicParameters, [TTLV(.blockCipherMode, .enumeration(BlockCipherMode.gcm.rawValue)),
+                                                                TTLV(.cryptographicAlgorithm, .enumeration(CryptographicAlgorithm.aes.rawValue)),
                                                                 TTLV(.tagLength, .integer(16))])
             let encrypt = [gcm, TTLV(.data, .byteString(data)), TTLV(.ivCounterNonce, .byteString(iv))]
             if self == .encrypt { return { c in try await c.simple(.encrypt, uid: uid, encrypt) } }

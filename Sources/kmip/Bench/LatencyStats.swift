@@ -31,7 +31,7 @@ struct LatencyStats: Codable, Sendable {
                                                               ("p99.9 ms", 9), ("errors", 6)]
         .map { String(repeating: " ", count: $0.1 - $0.0.count) + $0.0 }.joined(separator: " ")
     var row: String {
-        server.padding(toLength: 10, withPad: " ", startingAt: 0) + " " + operation.padding(toLength: 15, withPad: " ", startingAt: 0)
+        server.padding(toLength: max(10, server.count), withPad: " ", startingAt: 0) + " " + operation.padding(toLength: 15, withPad: " ", startingAt: 0)
             + String(format: " %6d %8d %10.1f %9.2f %9.2f %9.2f %6d", connections, operations, opsPerSecond, p50ms, p99ms, p999ms, errors)
     }
 }

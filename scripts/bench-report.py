@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Tables for scripts/bench: reads the JSON lines `kmipd token bench` and `kmip bench` wrote, prints the
+comparison and the goals of issue 6, and writes everything to one JSON file.
+
+Usage: bench-report.py RESULTS.jsonl OUT.json FILESYSTEM KMIPD_PEAK_KIB KMIPD_IDLE_KIB PYKMIP_PEAK_KIB PYKMIP_IDLE_KIB
+"""
+import json, sys
+
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+out_path, fs = sys.argv[2], sys.argv[3]
+kmipd_peak, kmipd_idle, py_peak, py_idle = (int(x) if x.lstrip("-").isdigit() else -1 for x in sys.argv[4:8])
+
+raw = {}
+for r in rows:
+    if r.get("server") == "raw":
+        raw.setdefault(r["operation"], {})[r["threads"]] = r["opsPerSecond"]
+def runs(server):
+    d = {}
+    for r in rows:
+        if r.get("server") == server and r.get("operations", 0) > 0:
+            d.setdefault(r["operation"], {})[r["connections"]] = r
+    return d
+kmipd, py = runs("kmipd"), runs("pykmip")
+unsupported = {r["operation"]: r.get("firstError", "") for r in rows if r.get("server") == "pykmip" and r.get("operations", 0) == 0}
+
+def best(d):
+    return max(d.values(), key=lambda r: r["opsPerSecond"]) if d else None
+def raw_best(op):
+    if op == "create-destroy" and "create" in raw and "destroy" in raw:
+        c, d = max(raw["create"].values()), max(raw["destroy"].values())
+        return 1 / (1 / c + 1 / d)
+    return max(raw[op].values()) if op in raw else None
+
+print(f"\nkmipd against the token's ceiling and PyKMIP (token folder on {fs}; best run of each; p99 of that run)")
+hdr = f"{'operation':<15} {'raw ops/s':>10} {'kmipd ops/s':>12} {'conns':>5} {'p99 ms':>7} {'PyKMIP ops/s':>13} {'conns':>5} {'p99 ms':>7} {'kmipd/raw':>9} {'kmipd/PyKMIP':>12}"
+print(hdr); print("-" * len(hdr))
+table = []
+for op in ["create", "create-destroy", "get", "get-attributes", "locate", "encrypt", "decrypt", "sign-rsa", "sign-ec"]:
+    k, p, rb = best(kmipd.get(op, {})), best(py.get(op, {})), raw_best(op)
+    ratio_raw = k["opsPerSecond"] / rb if k and rb else None
+    ratio_py = k["opsPerSecond"] / p["opsPerSecond"] if k and p else None
+    table.append({"operation": op, "raw": rb, "kmipd": k, "pykmip": p, "kmipdOverRaw": ratio_raw, "kmipdOverPyKMIP": ratio_py})
+    f = lambda v, w, fmt: (fmt.format(v) if v is not None else "-").rjust(w)
+    print(f"{op:<15} {f(rb, 10, '{:.0f}')} {f(k and k['opsPerSecond'], 12, '{:.0f}')} {f(k and k['connections'], 5, '{}')} "
+          f"{f(k and k['p99ms'], 7, '{:.2f}')} {f(p and p['opsPerSecond'], 13, '{:.0f}')} {f(p and p['connections'], 5, '{}')} "
+          f"{f(p and p['p99ms'], 7, '{:.2f}')} {f(ratio_raw, 9, '{:.2f}x')} {f(ratio_py, 12, '{:.1f}x')}"
+          + (f"   PyKMIP: {unsupported[op][:60]}" if op in unsupported and not p else ""))
+
+print("\nevery run (ops/s, p99 ms)")
+for server, d in (("kmipd", kmipd), ("pykmip", py)):
+    for op, by in d.items():
+        print(f"  {server:<7} {op:<15} " + "  ".join(f"x{n}: {r['opsPerSecond']:.0f}/s p99 {r['p99ms']:.2f}" for n, r in sorted(by.items())))
+
+loc = {r["server"]: r for r in rows if r.get("server", "").startswith("store-")}
+print("\nLocate by name (1 connection)")
+print(f"{'objects':>10} {'ops/s':>8} {'p50 ms':>7} {'p99 ms':>7}")
+for n in ("1000", "100000", "1000000"):
+    r = loc.get("store-" + n)
+    if r: print(f"{int(n):>10} {r['opsPerSecond']:>8.0f} {r['p50ms']:>7.2f} {r['p99ms']:>7.2f}")
+
+print(f"\nmemory: kmipd peak {kmipd_peak / 1024:.1f} MB, with 1,000 idle TLS connections {kmipd_idle / 1024:.1f} MB;"
+      f" PyKMIP peak {py_peak / 1024:.1f} MB, with 1,000 idle connections {py_idle / 1024:.1f} MB")
+
+def val(op, server, conns):
+    r = (kmipd if server == "kmipd" else py).get(op, {}).get(conns)
+    return r["opsPerSecond"] if r else None
+goals = []
+def goal(name, ok, detail):
+    goals.append({"goal": name, "met": ok, "detail": detail})
+    print(f"  {'met    ' if ok else 'NOT met'} {name}: {detail}")
+print("\ngoals (issue 6)")
+k_create = best(kmipd.get("create", {}))
+if k_create and "create" in raw:
+    r = k_create["opsPerSecond"] / max(raw["create"].values())
+    goal("create >= 0.8x raw C_GenerateKey", r >= 0.8, f"{r:.2f}x")
+enc8, raw2 = val("encrypt", "kmipd", 8), raw.get("encrypt", {}).get(2)
+if enc8 and raw2:
+    goal("AES-GCM 1 KiB encrypt at 8 connections >= 0.35x raw 2-thread", enc8 / raw2 >= 0.35, f"{enc8 / raw2:.2f}x")
+for op in ("get", "get-attributes", "locate"):
+    t = next((t for t in table if t["operation"] == op), None)
+    if t and t["kmipdOverPyKMIP"]:
+        goal(f"{op} >= 50x PyKMIP", t["kmipdOverPyKMIP"] >= 50, f"{t['kmipdOverPyKMIP']:.1f}x")
+if "store-1000" in loc and "store-1000000" in loc:
+    a, b = loc["store-1000"]["p99ms"], loc["store-1000000"]["p99ms"]
+    goal("Locate p99 at 1M within 2x of 1k", b <= 2 * a, f"{a:.2f} ms -> {b:.2f} ms ({b / a:.2f}x)")
+if kmipd_idle > 0:
+    goal("<= 64 MB RSS with 1,000 idle TLS connections", kmipd_idle <= 64 * 1024, f"{kmipd_idle / 1024:.1f} MB")
+
+json.dump({"filesystem": fs, "table": table, "runs": rows, "memoryKiB": {"kmipdPeak": kmipd_peak, "kmipdIdle1000": kmipd_idle,
+           "pykmipPeak": py_peak, "pykmipIdle1000": py_idle}, "goals": goals}, open(out_path, "w"), indent=1)
+print(f"\nfigures written to {out_path}")
