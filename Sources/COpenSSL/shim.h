@@ -19,4 +19,5 @@ static inline void kmipd_SSL_CTX_set_options(SSL_CTX *ctx) {
 }
 static inline long kmipd_SSL_CTX_set_mode_release_buffers(SSL_CTX *ctx) { return SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS); }
 static inline long kmipd_BIO_ctrl_pending(BIO *b) { return (long)BIO_ctrl_pending(b); }
+static inline long kmipd_SSL_CTX_no_session_cache(SSL_CTX *ctx) { return SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF); }
 #endif

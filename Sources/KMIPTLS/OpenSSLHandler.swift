@@ -101,6 +101,7 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
         let rc = SSL_do_handshake(ssl)
         if rc == 1 {
             flushCiphertext(ctx)
+            freshBIOs()
             phase = .active
             timeout?.cancel()
             peerBox.set(PeerIdentity(ssl: ssl))
@@ -115,6 +116,23 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
         let error = TLSError.drain(.handshake, "TLS handshake failed (SSL_get_error \(err))")
         fail(ctx, error)
+    }
+
+    /// Memory BIOs keep the capacity of the largest flight they held (certificate chains, kilobytes
+    /// per connection); after the handshake they are replaced by empty ones, carrying over any
+    /// ciphertext not read yet (the write BIO was just drained).
+    private func freshBIOs() {
+        guard let ssl, let old = readBIO, let r = BIO_new(BIO_s_mem()), let w = BIO_new(BIO_s_mem()) else { return }
+        let n = Int(kmipd_BIO_ctrl_pending(old))
+        if n > 0 {
+            var carry = [UInt8](repeating: 0, count: n)
+            _ = BIO_read(old, &carry, Int32(n))
+            _ = BIO_write(r, carry, Int32(n))
+        }
+        kmipd_BIO_set_mem_eof_return(r, -1)
+        kmipd_BIO_set_mem_eof_return(w, -1)
+        SSL_set_bio(ssl, r, w)  // frees the old pair
+        readBIO = r; writeBIO = w
     }
 
     private func readPlaintext(_ ctx: ChannelHandlerContext) {

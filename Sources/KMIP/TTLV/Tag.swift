@@ -11,7 +11,9 @@ public struct Tag: RawRepresentable, Hashable, Sendable, CustomStringConvertible
     public var since: ProtocolVersion? { TagIndex.shared.sinceByValue[rawValue] }
     /// A tag looked up by its spec name, its XML element name ("ActivationDate") or 0x42xxxx text.
     public init?(named name: String) {
-        if let v = TagIndex.shared.valueByKey[TagIndex.key(name)] { self.init(v); return }
+        // The spec's exact spelling first: attribute names are looked up on every request, and the
+        // normalised key (lowercased, letters only) costs a Unicode scan per character.
+        if let v = TagIndex.shared.valueByName[name] ?? TagIndex.shared.valueByKey[TagIndex.key(name)] { self.init(v); return }
         if name.hasPrefix("0x") || name.hasPrefix("0X"), let v = UInt32(name.dropFirst(2), radix: 16) { self.init(v); return }
         return nil
     }
@@ -37,14 +39,16 @@ struct TagIndex: Sendable {
     let nameByValue: [UInt32: String]
     let sinceByValue: [UInt32: ProtocolVersion]
     let valueByKey: [String: UInt32]
+    let valueByName: [String: UInt32]
     init() {
-        var names = [UInt32: String](), since = [UInt32: ProtocolVersion](), keys = [String: UInt32]()
+        var names = [UInt32: String](), since = [UInt32: ProtocolVersion](), keys = [String: UInt32](), exact = [String: UInt32]()
         for e in TagTable.all {
             names[e.value] = e.name
             since[e.value] = e.since
             keys[Self.key(e.name)] = e.value
+            exact[e.name] = e.value
         }
-        nameByValue = names; sinceByValue = since; valueByKey = keys
+        nameByValue = names; sinceByValue = since; valueByKey = keys; valueByName = exact
     }
     /// Names compare without case, spaces or punctuation, so "Object Type" == "ObjectType".
     static func key(_ s: String) -> String { String(s.lowercased().filter { $0.isLetter || $0.isNumber }) }
