@@ -87,7 +87,7 @@ struct Bench: AsyncParsableCommand {
         }
         let elapsed = (ContinuousClock.now - start).seconds
         progress.cancel()
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        if isatty(2) != 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         for c in clients { await c.connection.close() }
         return LatencyStats(server: label, operation: op.rawValue, connections: n, latenciesNs: results.0, errors: results.1,
                             seconds: elapsed, firstError: results.2)
