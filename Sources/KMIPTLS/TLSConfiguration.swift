@@ -95,8 +95,8 @@ public final class TLSContext: @unchecked Sendable {
             // Without a session id context, resumption by clients that try it fails with alert 80.
             let sid = Array("kmipd".utf8)
             _ = SSL_CTX_set_session_id_context(ctx, sid, UInt32(sid.count))
-            // No resumption: KMIP clients open long-lived connections, and a session cache and TLS 1.3
-            // tickets cost memory and handshake time for every connection (issue 6: idle connections).
+            // No resumption: KMIP clients hold long-lived connections, and TLS 1.3 tickets would be made
+            // (two per handshake) for clients that never use them.
             _ = kmipd_SSL_CTX_no_session_cache(ctx)
             _ = SSL_CTX_set_num_tickets(ctx, 0)
         }
