@@ -69,7 +69,7 @@ public final class KMIPServer: Service, Sendable {
                         guard connections.increment() <= config.maxConnections else {
                             connections.decrement()
                             logger.warning("connection refused: limit reached", metadata: ["limit": "\(config.maxConnections)"])
-                            try? await connection.channel.channel.close()
+                            try? await connection.channel.executeThenClose { _, _ in }
                             continue
                         }
                         tasks.addTask {
@@ -84,9 +84,20 @@ public final class KMIPServer: Service, Sendable {
         }
     }
 
-    struct Connection: Sendable {
+    /// An accepted connection. One that is never served — still queued when the server stops or is
+    /// cancelled — must still finish its writer: NIO stops the process when a NIOAsyncChannel is
+    /// dropped otherwise (seen in CI: a test stopping its server while a connection was queued).
+    final class Connection: Sendable {
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         let peer: PeerBox
+        init(channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, peer: PeerBox) { self.channel = channel; self.peer = peer }
+        deinit {
+            // Finishing twice is harmless; executeThenClose has already finished a served one.
+            Self.finish(channel)
+            channel.channel.close(promise: nil)
+        }
+        /// `outbound` is deprecated in favour of executeThenClose, which a deinit cannot call.
+        private static func finish(_ c: NIOAsyncChannel<ByteBuffer, ByteBuffer>) { c.outbound.finish() }
     }
 
     /// One connection: frames in, responses out, in order. Errors stay with this connection.
