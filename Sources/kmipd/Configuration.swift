@@ -32,6 +32,8 @@ struct Configuration: Codable {
         var extractableByDefault = true
         var privateKeysExtractableByDefault: Bool? = nil
         var acceptRNGSeed: Bool? = nil
+        /// Seed bytes of one RNG Seed request passed to the token (0: ignored); all when absent.
+        var rngSeedMaximumBytes: Int? = nil
         var defaultIssuerCertificate: String? = nil
         var certificateValidityDays: Int? = nil
         /// Usernames and scrypt hashes for KMIP Username and Password credentials (`kmipd passwd`).

@@ -30,6 +30,7 @@ struct Runtime {
                                   extractableByDefault: configuration.policy.extractableByDefault)
         policy.privateKeysExtractableByDefault = configuration.policy.privateKeysExtractableByDefault ?? false
         policy.acceptRNGSeed = configuration.policy.acceptRNGSeed ?? true
+        policy.rngSeedMaximumBytes = configuration.policy.rngSeedMaximumBytes
         policy.defaultIssuerCertificate = configuration.policy.defaultIssuerCertificate
         if let days = configuration.policy.certificateValidityDays { policy.certificateValidityDays = days }
         if let file = configuration.policy.passwordFile { policy.passwords = try PasswordFile(path: configuration.path(file)) }

@@ -100,6 +100,12 @@ import Testing
         let strict = BatchExecutor(services: EngineServices(store: store, token: token, policy: policy))
         let refused = await call(strict, .rngSeed, [TTLV(.data, .byteString([1]))])
         #expect(refused.resultReason == .permissionDenied)
+        for (limit, taken) in [(16, Int32(16)), (0, 0), (64, 32)] {
+            var partial = AccessPolicy(); partial.rngSeedMaximumBytes = limit
+            let limited = BatchExecutor(services: EngineServices(store: store, token: token, policy: partial))
+            let answer = await call(limited, .rngSeed, [TTLV(.data, .byteString([UInt8](repeating: 2, count: 32)))])
+            #expect(answer.payload?.first(.dataLength)?.int32 == taken, "limit \(limit)")
+        }
         let digest = await call(engine, .hash, [.structure(.cryptographicParameters, [TTLV(.hashingAlgorithm, .enumeration(HashingAlgorithm.sha256.rawValue))]),
                                                 TTLV(.data, .byteString(Array("abc".utf8)))])
         #expect(digest.payload?.first(.data)?.bytes == hex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"))

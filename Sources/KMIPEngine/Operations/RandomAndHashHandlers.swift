@@ -1,6 +1,6 @@
 import KMIP
 
-/// RNG Retrieve (KMIP 2.1 §6.1.38): random bytes from the token (C_GenerateRandom).
+/// RNG Retrieve (KMIP 2.1 §6.1.49): random bytes from the token (C_GenerateRandom).
 struct RNGRetrieveHandler: OperationHandler {
     static let operation = Operation.rngRetrieve
     func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
@@ -11,20 +11,23 @@ struct RNGRetrieveHandler: OperationHandler {
     }
 }
 
-/// RNG Seed (KMIP 2.1 §6.1.39): C_SeedRandom; answers how many bytes were taken.
+/// RNG Seed (KMIP 2.1 §6.1.50): C_SeedRandom; answers how many bytes were taken. The server "MAY
+/// elect to ignore" the seed, or part of it (policy.rngSeedMaximumBytes), or refuse it (policy.acceptRNGSeed).
 struct RNGSeedHandler: OperationHandler {
     static let operation = Operation.rngSeed
     func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
         guard let seed = payload.first(.data)?.bytes, !seed.isEmpty else { throw EngineError(.invalidField, "Data is required") }
-        guard context.services.policy.acceptRNGSeed else {
+        let policy = context.services.policy
+        guard policy.acceptRNGSeed else {
             throw EngineError(.permissionDenied, "this server does not feed client seed material to the token's RNG (policy.acceptRNGSeed)")
         }
-        try await context.services.token.seedRandom(seed)
-        return response([TTLV(.dataLength, .integer(Int32(seed.count)))])
+        let taken = seed.prefix(max(0, policy.rngSeedMaximumBytes ?? seed.count))
+        if !taken.isEmpty { try await context.services.token.seedRandom(Array(taken)) }
+        return response([TTLV(.dataLength, .integer(Int32(taken.count)))])
     }
 }
 
-/// Hash (KMIP 2.0+, §6.1.23): C_Digest in the token.
+/// Hash (KMIP 2.1 §6.1.24): C_Digest in the token.
 struct HashHandler: OperationHandler {
     static let operation = Operation.hash
     func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
