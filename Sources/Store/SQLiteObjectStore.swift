@@ -7,6 +7,7 @@ import KMIPEngine
 /// calls off the event loops (GRDB's own queues). Holds attributes and token references only.
 public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
     let pool: DatabasePool
+    let group: GroupCommit
     public let path: String
 
     public init(path: String) throws(EngineError) {
@@ -19,6 +20,7 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
             }
             pool = try DatabasePool(path: path, configuration: config)
             try Schema.migrator.migrate(pool)
+            group = GroupCommit(pool: pool)
             // Metadata is not secret, but it is nobody else's business either (the WAL follows the mode).
             chmod(path, 0o600)
         } catch { throw Self.wrap(error) }
@@ -65,11 +67,16 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
         } catch { throw Self.wrap(error) }
     }
 
+    /// Committed together with other waiting writes (`GroupCommit`): one fsync for all of them.
     public func commit(_ object: ManagedObject) async throws(EngineError) {
-        try await write { db in
+        try await writeDurably { db in
             try Self.upsert(db, object, committed: true)
             try db.execute(sql: "UPDATE objects SET committed = 1 WHERE uid = ?", arguments: [object.uid])
         }
+    }
+
+    func writeDurably(_ body: @escaping GroupCommit.Work) async throws(EngineError) {
+        do { try await group.write(body) } catch { throw Self.wrap(error) }
     }
 
     public func removePending(uid: String) async throws(EngineError) {
@@ -88,7 +95,7 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
     }
 
     public func save(_ object: ManagedObject) async throws(EngineError) {
-        try await write { db in try Self.upsert(db, object, committed: true) }
+        try await writeDurably { db in try Self.upsert(db, object, committed: true) }
     }
 
     public func advanceStates(now: Int64) async throws(EngineError) {
