@@ -13,7 +13,7 @@ extension PKCS11Token {
         case .ecdh(let point): (mechanism, parameter) = (UInt(CKM_ECDH1_DERIVE), .ecdh1(publicData: point))
         }
         let plan = KeyPlan(spec.algorithm, bits: spec.lengthBits, profile: profile)
-        var template = keyTemplate(id: id, spec: spec, keyType: plan.keyType) + [.cls(UInt(CKO_SECRET_KEY))]
+        var template = Self.keyTemplate(id: id, spec: spec, keyType: plan.keyType) + [.cls(UInt(CKO_SECRET_KEY))]
         if plan.needsValueLen { template.append(.valueLen(spec.lengthBits / 8)) }
         let t = template
         let h = try await call(objects: baseKeyID) { (s, base) throws(PKCS11Error) in

@@ -25,7 +25,7 @@ extension PKCS11Token {
                                 wrapped: [UInt8]) async throws(EngineError) {
         let (m, p) = try Self.plan(mechanism)
         let plan = KeyPlan(spec.algorithm, bits: spec.lengthBits, profile: profile)
-        let template = keyTemplate(id: id, spec: spec, keyType: plan.keyType) + [.cls(UInt(CKO_SECRET_KEY))]
+        let template = Self.keyTemplate(id: id, spec: spec, keyType: plan.keyType) + [.cls(UInt(CKO_SECRET_KEY))]
         let h = try await call(objects: unwrappingKeyID) { (s, unwrapping) throws(PKCS11Error) in
             try s.unwrapKey(mechanism: m, parameter: p, unwrappingKey: unwrapping[0], wrapped: wrapped, template: template)
         }

@@ -88,20 +88,34 @@ public final class PKCS11Token: Token, @unchecked Sendable {
         }
     }
 
+    /// Before the process exits (`kmipd serve`, after its graceful shutdown): the pool's sessions are
+    /// closed once idle, and no other session closes itself while the module's exit handlers run.
+    public func prepareForExit() async {
+        await pool.close()
+        module.prepareForExit()
+    }
+
     // MARK: Token
 
     public func generateSecretKey(id: String, spec: SecretKeySpec) async throws(EngineError) {
-        let plan = KeyPlan(spec.algorithm, bits: spec.lengthBits, profile: profile)
-        var template = keyTemplate(id: id, spec: spec, keyType: plan.keyType)
-        if plan.needsValueLen { template.append(.valueLen(spec.lengthBits / 8)) }
-        let mech = plan.mechanism, t = template
+        let (mech, t) = Self.secretKeyGeneration(id: id, spec: spec, profile: profile)
         let h = try await call { (s) throws(PKCS11Error) in try s.generateKey(mechanism: mech, template: t) }
         cache.set(id, h)
     }
 
+    /// The C_GenerateKey mechanism and template of a Create. Public so that `kmipd token bench` measures
+    /// the very call Create makes (SoftHSM2 rewrites an object's file for each attribute it sets, so the
+    /// template's length is part of the cost).
+    public static func secretKeyGeneration(id: String, spec: SecretKeySpec, profile: HSMProfile) -> (mechanism: UInt, template: [ObjectAttribute]) {
+        let plan = KeyPlan(spec.algorithm, bits: spec.lengthBits, profile: profile)
+        var template = keyTemplate(id: id, spec: spec, keyType: plan.keyType)
+        if plan.needsValueLen { template.append(.valueLen(spec.lengthBits / 8)) }
+        return (plan.mechanism, template)
+    }
+
     public func importSecretKey(id: String, spec: SecretKeySpec, material: [UInt8]) async throws(EngineError) {
         let plan = KeyPlan(spec.algorithm, bits: material.count * 8, profile: profile)
-        let template = keyTemplate(id: id, spec: spec, keyType: plan.keyType) + [.cls(UInt(CKO_SECRET_KEY)), .value(material)]
+        let template = Self.keyTemplate(id: id, spec: spec, keyType: plan.keyType) + [.cls(UInt(CKO_SECRET_KEY)), .value(material)]
         let h = try await call { (s) throws(PKCS11Error) in try s.createObject(template) }
         cache.set(id, h)
     }
@@ -165,7 +179,7 @@ public final class PKCS11Token: Token, @unchecked Sendable {
 
     public var objectCount: Int { cache.count }
 
-    func keyTemplate(id: String, spec: SecretKeySpec, keyType: UInt) -> [ObjectAttribute] {
+    static func keyTemplate(id: String, spec: SecretKeySpec, keyType: UInt) -> [ObjectAttribute] {
         let u = spec.usage
         let sensitive = !spec.extractable
         return [

@@ -1,3 +1,4 @@
+import CPKCS11
 import Foundation
 import PKCS11
 import KMIPEngine
@@ -17,7 +18,9 @@ final class SessionPool: @unchecked Sendable {
 
     private let lock = NSLock()
     private var free: [Slot]
-    private var waiters: [CheckedContinuation<Slot, Never>] = []
+    private var waiters: [CheckedContinuation<Slot?, Never>] = []
+    private let count: Int
+    private var closed = false
     private let reopen: @Sendable () throws(PKCS11Error) -> Session
     private let onReopen: @Sendable (Session, UInt) -> Void
 
@@ -28,13 +31,16 @@ final class SessionPool: @unchecked Sendable {
         var slots = [Slot]()
         for i in 0..<max(1, count) { slots.append(Slot(index: i, session: try open())) }
         free = slots
+        self.count = slots.count
         reopen = open
         self.onReopen = onReopen
     }
 
     /// Runs `body` with a session on that session's own thread.
     func run<T: Sendable>(_ body: @escaping @Sendable (Session) throws(PKCS11Error) -> T) async throws(PKCS11Error) -> T {
-        let slot = await acquire()
+        guard let slot = await acquire() else {
+            throw PKCS11Error(function: "session pool (closed for exit)", rv: UInt(CKR_CRYPTOKI_NOT_INITIALIZED))
+        }
         defer { release(slot) }
         let result: Result<T, PKCS11Error> = await withCheckedContinuation { cont in
             slot.queue.async {
@@ -63,14 +69,33 @@ final class SessionPool: @unchecked Sendable {
         return try result.get()
     }
 
-    private func acquire() async -> Slot {
+    /// A free session, or nil once the pool is closed.
+    private func acquire() async -> Slot? {
         await withCheckedContinuation { cont in
-            let slot: Slot? = lock.withLock {
-                if let s = free.popLast() { return s }
+            let answer: Slot?? = lock.withLock {
+                if closed { return .some(nil) }
+                if let s = free.popLast() { return .some(s) }
                 waiters.append(cont)
-                return nil
+                return .none
             }
-            if let slot { cont.resume(returning: slot) }
+            if let answer { cont.resume(returning: answer) }
+        }
+    }
+
+    /// Before the process exits: stops handing out sessions, waits (at most `timeout`) for the work in
+    /// flight, and closes every session on its own thread, so that nothing is inside the module when
+    /// its exit handlers run. A session still busy at the deadline is left to those handlers.
+    func close(timeout: Duration = .seconds(10)) async {
+        let clock = ContinuousClock(), deadline = clock.now + timeout
+        lock.withLock { closed = true }
+        while clock.now < deadline, !lock.withLock({ free.count == count && waiters.isEmpty }) {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        let idle = lock.withLock { () -> [Slot] in defer { free = [] }; return free }
+        for slot in idle {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                slot.queue.async { slot.session.close(); c.resume() }
+            }
         }
     }
 

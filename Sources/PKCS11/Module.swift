@@ -1,5 +1,6 @@
 import CPKCS11
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,6 +9,12 @@ import Glibc
 /// CKF_OS_LOCKING_OK). Shared by all sessions; the function list is read-only after loading.
 public final class Module: @unchecked Sendable {
     let functions: UnsafeMutablePointer<CK_FUNCTION_LIST>
+    /// Set when the process is about to exit: sessions then no longer close themselves, because the
+    /// module's own exit handlers tear its state down and a C_CloseSession from another thread at that
+    /// moment crashes SoftHSM2 (seen at kmipd's exit: a deinit racing the exit handlers).
+    private let exiting = Atomic<Bool>(false)
+    public var isExiting: Bool { exiting.load(ordering: .acquiring) }
+    public func prepareForExit() { exiting.store(true, ordering: .releasing) }
     private let handle: UnsafeMutableRawPointer?
     public let path: String
 

@@ -16,8 +16,17 @@ public final class Session: @unchecked Sendable {
         successfulCalls &+= 1
     }
 
+    private var closed = false
+
     init(module: Module, handle: CK_SESSION_HANDLE) { self.module = module; self.handle = handle }
-    deinit { _ = module.functions.pointee.C_CloseSession(handle) }
+    deinit { if !closed && !module.isExiting { _ = f.C_CloseSession(handle) } }
+
+    /// C_CloseSession now, on the owner's thread (deinit would do it on whichever thread lets go last).
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        _ = f.C_CloseSession(handle)
+    }
 
     public func login(userType: CK_USER_TYPE = CK_USER_TYPE(CKU_USER), pin: String) throws(PKCS11Error) {
         var p = Array(pin.utf8)

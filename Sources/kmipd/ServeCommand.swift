@@ -34,6 +34,9 @@ struct Serve: AsyncParsableCommand {
         let server = KMIPServer(configuration: config.serverConfiguration, tls: tls, executor: executor, logger: logger)
         logger.info("token ready", metadata: ["token": "\(runtime.token.tokenInfo.label)", "objects": "\(runtime.token.objectCount)"])
         let group = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        // The server (and the token with it) may be released on another thread while this one exits:
+        // the token's sessions are closed first, so that nothing is inside the module when it tears down.
+        do { try await group.run() } catch { await runtime.token.prepareForExit(); throw error }
+        await runtime.token.prepareForExit()
     }
 }
