@@ -49,10 +49,12 @@ struct TokenBench: ParsableCommand {
         let data = [UInt8](repeating: 0x5A, count: 1024), digest = [UInt8](repeating: 0x42, count: 32)
         let created = Created()
         let work: [(String, @Sendable (Session) throws(PKCS11Error) -> Void)] = [
+            // The very C_GenerateKey a Create of an extractable AES-256 Encrypt|Decrypt key makes.
             ("create", { (s) throws(PKCS11Error) in
-                created.add(try s.generateKey(mechanism: UInt(CKM_AES_KEY_GEN), template: [
-                    .token(true), .isPrivate(true), .id(UUID().uuidString), .keyType(UInt(CKK_AES)), .valueLen(32),
-                    .flag(Int32(CKA_ENCRYPT), true), .flag(Int32(CKA_DECRYPT), true)]))
+                let uid = UUID().uuidString.lowercased()
+                let spec = SecretKeySpec(algorithm: .aes, lengthBits: 256, extractable: true, usage: [.encrypt, .decrypt], label: "kmipd symmetricKey \(uid)")
+                let (mechanism, template) = PKCS11Token.secretKeyGeneration(id: uid, spec: spec, profile: profile)
+                created.add(try s.generateKey(mechanism: mechanism, template: template))
             }),
             ("destroy", { (s) throws(PKCS11Error) in
                 guard let h = created.take() else { return }
