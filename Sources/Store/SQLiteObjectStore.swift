@@ -188,19 +188,22 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
         }
     }
 
+    /// Columns are read by position: a lookup by name lowercases and hashes the name on every read
+    /// (a few per cent of a Get Attributes in the issue 6 profile).
     static func load(_ db: Database, uid: String, committedOnly: Bool) throws -> ManagedObject? {
-        let select = try db.cachedStatement(sql: "SELECT * FROM objects WHERE uid = ?" + (committedOnly ? " AND committed = 1" : ""))
+        let select = try db.cachedStatement(sql: "SELECT object_type, owner, state, token_object FROM objects WHERE uid = ?"
+                                                 + (committedOnly ? " AND committed = 1" : ""))
         guard let row = try Row.fetchOne(select, arguments: [uid]) else { return nil }
         let decoder = TTLVDecoder()
         var attrs = [Attribute]()
         let attributes = try db.cachedStatement(sql: "SELECT name, value FROM attributes WHERE uid = ? ORDER BY position")
         for r in try Row.fetchAll(attributes, arguments: [uid]) {
-            let data: Data = r["value"]
-            if let a = AttributeRow(name: r["name"], value: [UInt8](data), num: nil, text: nil).attribute(decoder: decoder) { attrs.append(a) }
+            let data: Data = r[1]
+            if let a = AttributeRow(name: r[0], value: [UInt8](data), num: nil, text: nil).attribute(decoder: decoder) { attrs.append(a) }
         }
-        var o = ManagedObject(uid: uid, objectType: ObjectType(rawValue: UInt32(row["object_type"] as Int64)), owner: row["owner"],
-                              attributes: attrs, tokenObject: (row["token_object"] as String?).flatMap(TokenObjectKind.init(rawValue:)))
-        o.state = State(rawValue: UInt32(row["state"] as Int64))
+        var o = ManagedObject(uid: uid, objectType: ObjectType(rawValue: UInt32(row[0] as Int64)), owner: row[1],
+                              attributes: attrs, tokenObject: (row[3] as String?).flatMap(TokenObjectKind.init(rawValue:)))
+        o.state = State(rawValue: UInt32(row[2] as Int64))
         return o
     }
 }
