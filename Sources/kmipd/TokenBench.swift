@@ -56,6 +56,15 @@ struct TokenBench: ParsableCommand {
                 let (mechanism, template) = PKCS11Token.secretKeyGeneration(id: uid, spec: spec, profile: profile)
                 created.add(try s.generateKey(mechanism: mechanism, template: template))
             }),
+            // All the token calls of a Create: the key, then its Digest (C_DigestKey, KMIP 2.1 §4.21).
+            ("create+digest", { (s) throws(PKCS11Error) in
+                let uid = UUID().uuidString.lowercased()
+                let spec = SecretKeySpec(algorithm: .aes, lengthBits: 256, extractable: true, usage: [.encrypt, .decrypt], label: "kmipd symmetricKey \(uid)")
+                let (mechanism, template) = PKCS11Token.secretKeyGeneration(id: uid, spec: spec, profile: profile)
+                let key = try s.generateKey(mechanism: mechanism, template: template)
+                created.add(key)
+                _ = try s.digestKey(mechanism: UInt(CKM_SHA256), key: key)
+            }),
             ("destroy", { (s) throws(PKCS11Error) in
                 guard let h = created.take() else { return }
                 try s.destroyObject(h)

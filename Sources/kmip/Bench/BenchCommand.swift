@@ -18,7 +18,7 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Name of the server in the output.") var label = "kmipd"
     @Option(help: "Append the results to this JSON-lines file.") var json: String?
     @Option(help: "Hold this many idle TLS connections and report the server's RSS instead.") var idle: Int?
-    @Option(help: "With --idle: the server's process id.") var serverPid: Int32?
+    @Option(help: "The server's process id (same machine): its RSS with --idle, its CPU per operation otherwise.") var serverPid: Int32?
 
     func run() async throws {
         if let idle { return try await holdIdle(idle) }
@@ -53,6 +53,7 @@ struct Bench: AsyncParsableCommand {
         var clients = [KMIPClient]()
         for _ in 0..<n { clients.append(try await connection.client()) }
         let queue = WorkQueue(count: count, seconds: seconds)
+        let cpu0 = (CPUTime.ownSeconds(), serverPid.flatMap(CPUTime.seconds(pid:)))
         let start = ContinuousClock.now
         let progress = Task {
             while !Task.isCancelled && isatty(2) != 0 {  // a progress line on a terminal only, not in logs
@@ -86,11 +87,18 @@ struct Bench: AsyncParsableCommand {
             return all
         }
         let elapsed = (ContinuousClock.now - start).seconds
+        let cpu1 = (CPUTime.ownSeconds(), serverPid.flatMap(CPUTime.seconds(pid:)))
         progress.cancel()
         if isatty(2) != 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         for c in clients { await c.connection.close() }
-        return LatencyStats(server: label, operation: op.rawValue, connections: n, latenciesNs: results.0, errors: results.1,
-                            seconds: elapsed, firstError: results.2)
+        var stats = LatencyStats(server: label, operation: op.rawValue, connections: n, latenciesNs: results.0, errors: results.1,
+                                 seconds: elapsed, firstError: results.2)
+        if stats.operations > 0 {
+            let ops = Double(stats.operations)
+            stats.clientCPUMicrosPerOp = (cpu1.0 - cpu0.0) * 1e6 / ops
+            if let a = cpu0.1, let b = cpu1.1 { stats.serverCPUMicrosPerOp = (b - a) * 1e6 / ops }
+        }
+        return stats
     }
 
     func holdIdle(_ n: Int) async throws {

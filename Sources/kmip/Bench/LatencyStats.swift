@@ -13,6 +13,10 @@ struct LatencyStats: Codable, Sendable {
     var p99ms: Double
     var p999ms: Double
     var firstError: String?
+    /// CPU microseconds per completed operation: the load generator's, and the server's when its
+    /// process id was given (same machine).
+    var clientCPUMicrosPerOp: Double?
+    var serverCPUMicrosPerOp: Double?
 
     init(server: String, operation: String, connections: Int, latenciesNs: [UInt64], errors: Int, seconds: Double, firstError: String?) {
         let sorted = latenciesNs.sorted()
@@ -28,11 +32,17 @@ struct LatencyStats: Codable, Sendable {
     }
 
     static let header = "server     operation       " + [("conns", 6), ("ops", 8), ("ops/s", 10), ("p50 ms", 9), ("p99 ms", 9),
-                                                              ("p99.9 ms", 9), ("errors", 6)]
+                                                              ("p99.9 ms", 9), ("errors", 6),
+                                                              ("cli µs/op", 9), ("srv µs/op", 9)]
         .map { String(repeating: " ", count: $0.1 - $0.0.count) + $0.0 }.joined(separator: " ")
     var row: String {
         server.padding(toLength: max(10, server.count), withPad: " ", startingAt: 0) + " " + operation.padding(toLength: 15, withPad: " ", startingAt: 0)
             + String(format: " %6d %8d %10.1f %9.2f %9.2f %9.2f %6d", connections, operations, opsPerSecond, p50ms, p99ms, p999ms, errors)
+            + " " + Self.micros(clientCPUMicrosPerOp) + " " + Self.micros(serverCPUMicrosPerOp)
+    }
+    static func micros(_ v: Double?) -> String {
+        let text = v.map { String(format: "%.0f", $0) } ?? "–"
+        return String(repeating: " ", count: max(0, 9 - text.count)) + text
     }
 }
 
