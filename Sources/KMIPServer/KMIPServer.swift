@@ -41,6 +41,9 @@ public final class KMIPServer: Service, Sendable {
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // Each connection keeps its last read buffer for the next read: start small (an idle
+            // connection holds it), grow for large messages.
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536))
             .bind(host: config.host, port: config.port) { child in
                 child.eventLoop.makeCompletedFuture {
                     let handler = OpenSSLHandler(context: tls, handshakeTimeout: config.handshakeTimeout, recordTimeout: config.messageTimeout)
