@@ -49,19 +49,10 @@ struct TokenBench: ParsableCommand {
         let data = [UInt8](repeating: 0x5A, count: 1024), digest = [UInt8](repeating: 0x42, count: 32)
         let created = Created()
         let work: [(String, @Sendable (Session) throws(PKCS11Error) -> Void)] = [
-            // The very C_GenerateKey a Create of an extractable AES-256 Encrypt|Decrypt key makes.
-            ("create", { (s) throws(PKCS11Error) in
-                let uid = UUID().uuidString.lowercased()
-                let spec = SecretKeySpec(algorithm: .aes, lengthBits: 256, extractable: true, usage: [.encrypt, .decrypt], label: "kmipd symmetricKey \(uid)")
-                let (mechanism, template) = PKCS11Token.secretKeyGeneration(id: uid, spec: spec, profile: profile)
-                created.add(try s.generateKey(mechanism: mechanism, template: template))
-            }),
+            ("create", { (s) throws(PKCS11Error) in created.add(try Self.generateLikeCreate(s, profile)) }),
             // All the token calls of a Create: the key, then its Digest (C_DigestKey, KMIP 2.1 §4.21).
             ("create+digest", { (s) throws(PKCS11Error) in
-                let uid = UUID().uuidString.lowercased()
-                let spec = SecretKeySpec(algorithm: .aes, lengthBits: 256, extractable: true, usage: [.encrypt, .decrypt], label: "kmipd symmetricKey \(uid)")
-                let (mechanism, template) = PKCS11Token.secretKeyGeneration(id: uid, spec: spec, profile: profile)
-                let key = try s.generateKey(mechanism: mechanism, template: template)
+                let key = try Self.generateLikeCreate(s, profile)
                 created.add(key)
                 _ = try s.digestKey(mechanism: UInt(CKM_SHA256), key: key)
             }),
@@ -88,6 +79,15 @@ struct TokenBench: ParsableCommand {
             }
         }
         while let h = created.take() { try? setup.destroyObject(h) }
+    }
+
+    /// The very C_GenerateKey a Create of an extractable AES-256 Encrypt|Decrypt key makes.
+    static func generateLikeCreate(_ s: Session, _ profile: HSMProfile) throws(PKCS11Error) -> UInt {
+        let uid = UUID().uuidString.lowercased()
+        let spec = SecretKeySpec(algorithm: .aes, lengthBits: 256, extractable: true, usage: [.encrypt, .decrypt],
+                                 label: "kmipd symmetricKey \(uid)")
+        let (mechanism, template) = PKCS11Token.secretKeyGeneration(id: uid, spec: spec, profile: profile)
+        return try s.generateKey(mechanism: mechanism, template: template)
     }
 
     func measure(_ name: String, threads n: Int, limit: Int, session: () throws -> Session,
