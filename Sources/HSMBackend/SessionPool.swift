@@ -69,6 +69,10 @@ final class SessionPool: @unchecked Sendable {
         return try result.get()
     }
 
+    /// A session outside the pool, opened and logged in like the pool's own (for a stream that holds
+    /// one from Init to Final). Call it on the thread that will use the session.
+    func openExtra() throws(PKCS11Error) -> Session { try reopen() }
+
     /// A free session, or nil once the pool is closed.
     private func acquire() async -> Slot? {
         await withCheckedContinuation { cont in

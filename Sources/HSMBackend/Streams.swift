@@ -1,3 +1,4 @@
+import CPKCS11
 import Foundation
 import KMIP
 import KMIPEngine
@@ -7,10 +8,10 @@ import PKCS11
 /// starve other requests) on its own serial queue, from Init to Final.
 final class PKCS11Stream: TokenStream, @unchecked Sendable {
     private let session: Session
-    private let queue = DispatchQueue(label: "kmipd.pkcs11.stream")
+    private let queue: DispatchQueue
     private let encrypt: Bool
 
-    init(session: Session, encrypt: Bool) { self.session = session; self.encrypt = encrypt }
+    init(session: Session, queue: DispatchQueue, encrypt: Bool) { self.session = session; self.queue = queue; self.encrypt = encrypt }
 
     private func run<T: Sendable>(_ body: @escaping @Sendable (Session) throws(PKCS11Error) -> T) async throws(EngineError) -> T {
         let session = self.session
@@ -38,13 +39,28 @@ final class PKCS11Stream: TokenStream, @unchecked Sendable {
 }
 
 extension PKCS11Token {
+    /// The key's handle is read through a pool session first (a token that lost its sessions is noticed
+    /// there: sessions reopened, logged in, handles read again); then the stream's own session is opened
+    /// and logged in on the stream's thread, never on the cooperative pool.
     public func beginStream(id: String, cipher: Cipher, encrypt: Bool) async throws(EngineError) -> any TokenStream {
-        let key = try handle(id)
         let (m, p) = try Self.plan(cipher)
-        do {
-            let s = try module.openSession(slot: slot)  // login state is the application's: no C_Login needed
-            try s.cryptInit(encrypt: encrypt, mechanism: m, parameter: p, key: key)
-            return PKCS11Stream(session: s, encrypt: encrypt)
-        } catch { throw EngineError(error) }
+        let key = try await call(objects: id) { (s, h) throws(PKCS11Error) -> UInt in
+            _ = try s.attribute(UInt(CKA_CLASS), of: h[0])
+            return h[0]
+        }
+        let queue = DispatchQueue(label: "kmipd.pkcs11.stream")
+        let pool = self.pool
+        let opened: Result<Session, PKCS11Error> = await withCheckedContinuation { cont in
+            queue.async {
+                do throws(PKCS11Error) {
+                    let s = try pool.openExtra()
+                    try s.cryptInit(encrypt: encrypt, mechanism: m, parameter: p, key: key)
+                    cont.resume(returning: .success(s))
+                } catch {
+                    cont.resume(returning: .failure(error))
+                }
+            }
+        }
+        do { return PKCS11Stream(session: try opened.get(), queue: queue, encrypt: encrypt) } catch { throw EngineError(error) }
     }
 }

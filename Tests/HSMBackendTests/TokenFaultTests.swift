@@ -120,11 +120,17 @@ import Glibc
         let failedWhileGone = Self.injected(h.shim) - before
 
         try Self.inject("")
+        // The first request after the return begins a stream: its own session must be logged in and
+        // its key handle current, though no pool session has noticed the return yet.
+        let stream = await h.run([Req.uid(.encrypt, uid, [.structure(.cryptographicParameters, [TTLV(.blockCipherMode, .enumeration(BlockCipherMode.ecb.rawValue))]),
+                                                          TTLV(.initIndicator, .boolean(true)), TTLV(.data, .byteString([UInt8](repeating: 7, count: 16)))])])
+        #expect(stream.resultStatus == .success && stream.payload?.first(.correlationValue) != nil,
+                "a stream begun first after the return: \(stream.resultMessage ?? "")")
         let back = await h.encrypt(uid)
         #expect(back.resultStatus == .success, "sessions reopened, logged in, handles read again: \(back.resultMessage ?? "")")
         #expect(await h.create("removed-c").resultStatus == .success)
         #expect(await h.run([Req.uid(.get, uid)]).resultStatus == .success)
-        print("token faults: removed token: \(failedWhileGone) calls refused while gone, store-only requests served, first request after return succeeded")
+        print("token faults: removed token: \(failedWhileGone) calls refused while gone, store-only requests served, first request after return (a stream) succeeded")
     }
 
     @Test func aSlowTokenDoesNotHoldUpOtherRequests() async throws {
