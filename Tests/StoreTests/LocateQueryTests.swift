@@ -3,7 +3,7 @@ import GRDB
 import KMIP
 import KMIPEngine
 import KMIPTestSupport
-import Store
+@testable import Store
 import Testing
 
 /// The SQLite store on a real file: crash-consistency rows, attribute round trips, and Locate compiled
@@ -85,6 +85,21 @@ import Testing
         }
         #expect(!plan.contains { $0.hasPrefix("SCAN attributes") }, "\(plan)")
         #expect(plan.contains { $0.contains("USING") }, "\(plan)")
+    }
+
+    /// The grant clause probes this identity's grants and the grants to everyone by range, never all
+    /// grant rows.
+    @Test func grantClauseSearchesByIdentityRange() async throws {
+        let path = TestHSM.databasePath()
+        _ = try SQLiteObjectStore(path: path)
+        let compiled = LocateSQL(query([], owner: "alice"))
+        let plan = try await DatabaseQueue(path: path).read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT uid FROM objects o WHERE \(compiled.whereClause)",
+                             arguments: StatementArguments(compiled.arguments)).map { $0["detail"] as String }
+        }
+        let grantSearches = plan.filter { $0.contains("attributes_name_text") }
+        #expect(grantSearches.count == 2, "\(plan)")
+        #expect(grantSearches.allSatisfy { $0.contains("text>? AND text<?") }, "\(plan)")
     }
 
     @Test func advanceStatesMovesDueObjectsOnly() async throws {
