@@ -59,6 +59,14 @@ import Testing
         let attrs = await run(engine, "CN=alice", Req.uid(.getAttributes, uid, [TTLV(.attributeName, .textString(Grant.attributeName))]), in: .v1_4)
         #expect(attrs.payload?.first(.attribute)?.first(.attributeValue)?.text == "CN=bob|Encrypt,Get Attributes,Locate")
 
+        // 2.x Modify names the grant by its value, whatever the order of its operations.
+        let current = Req.attr(Grant.attributeName, .textString("CN=bob|Locate,Get Attributes,Encrypt")).v2
+        let replacement = Req.attr(Grant.attributeName, .textString("CN=bob|Locate,Encrypt,Get Attributes")).v2
+        let modified = await run(engine, "CN=alice", Req.uid(.modifyAttribute, uid, [.structure(.currentAttribute, [current]),
+                                                                                      .structure(.newAttribute, [replacement])]))
+        #expect(modified.resultStatus == .success, "Modify by a non-canonical Current Attribute: \(modified.resultMessage ?? "")")
+        checked += 1
+
         // A grant to everyone; then the owner takes grants back and bob sees nothing again.
         #expect(await grant(engine, "CN=alice", uid, "*|Get").resultStatus == .success)
         #expect(await run(engine, "CN=carol", Req.uid(.get, uid)).resultStatus == .success)

@@ -15,6 +15,13 @@ enum AttributeEdits {
         } catch { throw EngineError.from(error) }
     }
 
+    /// 2.x Current Attribute (Modify, Delete): the instance to change, a grant in its canonical form so
+    /// that it compares equal to the stored one however the client ordered the operations.
+    static func currentAttribute(_ payload: TTLV, _ version: ProtocolVersion) throws(EngineError) -> Attribute? {
+        guard payload.first(.currentAttribute) != nil, let a = try attribute(payload, v2Tag: .currentAttribute, version) else { return nil }
+        return try Grant.canonical(a)
+    }
+
     /// - Parameter adding: true for Add Attribute (a new instance), false for Modify/Set.
     /// A grant is put in its canonical form.
     static func checkWritable(_ a: inout Attribute, _ object: ManagedObject, _ context: RequestContext,

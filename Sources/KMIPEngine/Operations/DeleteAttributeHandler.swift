@@ -8,7 +8,7 @@ struct DeleteAttributeHandler: OperationHandler {
         let uid = try context.uid(in: payload)
         var object = try await context.fetch(uid)
         var name: String?, index = 0, value: TTLV?
-        if let current = try AttributeEdits.attribute(payload, v2Tag: .currentAttribute, context.version), payload.first(.currentAttribute) != nil {
+        if let current = try AttributeEdits.currentAttribute(payload, context.version) {
             name = current.name; value = current.value
         } else if let n = AttributeSelection.names(in: payload).first {
             name = n

@@ -14,8 +14,7 @@ struct ModifyAttributeHandler: OperationHandler {
         let positions = AttributeEdits.positions(object, a.name)
         guard !positions.isEmpty else { throw EngineError(.attributeNotFound, "object has no \(a.name)") }
         var which = 0
-        if let current = try AttributeEdits.attribute(payload, v2Tag: .currentAttribute, .v2_1), context.version.isV2,
-           payload.first(.currentAttribute) != nil {
+        if context.version.isV2, let current = try AttributeEdits.currentAttribute(payload, .v2_1) {
             guard let k = positions.firstIndex(where: { object.attributes[$0].value == current.value }) else {
                 throw EngineError(.attributeNotFound, "no \(a.name) with the current value given")
             }
