@@ -28,7 +28,7 @@ final class GroupCommit: Sendable {
 
     private let pool: DatabasePool
     private let queue = Mutex(Queue())
-    /// How many writes each transaction carried, for `kmipd` diagnostics and tests.
+    /// Transactions committed and the writes they carried (the tests check that writes are grouped).
     private let stats = Mutex((transactions: 0, writes: 0))
 
     init(pool: DatabasePool) { self.pool = pool }
