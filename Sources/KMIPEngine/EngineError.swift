@@ -9,6 +9,8 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         case cryptographicFailure, objectAlreadyExists, attributeNotFound, attributeReadOnly
         case attributeSingleValued, nonUniqueName, objectDestroyed, invalidCSR, responseTooLarge, unsupportedProtocolVersion, invalidObjectType
         case tokenUnavailable, storeFailure, generalFailure
+        /// The store and the token do not describe each other (start-up only, never a request).
+        case bindingMismatch
     }
     public var code: Code
     public var message: String
@@ -53,7 +55,7 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         case .responseTooLarge: return .responseTooLarge
         case .unsupportedProtocolVersion: return version.isV2 ? .unsupportedProtocolVersion : .invalidMessage
         case .invalidObjectType: return version.isV2 ? .invalidObjectType : .illegalOperation
-        case .tokenUnavailable, .storeFailure, .generalFailure: return .generalFailure
+        case .tokenUnavailable, .storeFailure, .generalFailure, .bindingMismatch: return .generalFailure
         }
     }
 }

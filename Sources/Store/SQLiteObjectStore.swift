@@ -10,8 +10,21 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
     let group: GroupCommit
     public let path: String
 
-    public init(path: String) throws(EngineError) {
+    /// `create` makes a new store and refuses a path that exists; `openExisting` (what `kmipd serve`
+    /// uses) refuses a missing file or one that is not a kmipd store, so a mistyped path never becomes
+    /// a new, empty store beside a populated token.
+    public enum OpenMode: Sendable { case create, openExisting }
+
+    public init(path: String, mode: OpenMode) throws(EngineError) {
         self.path = path
+        let exists = FileManager.default.fileExists(atPath: path)
+        switch mode {
+        case .create where exists:
+            throw EngineError(.storeFailure, "\(path) exists already: a store is created only once")
+        case .openExisting where !exists:
+            throw EngineError(.storeFailure, "no store at \(path)")
+        default: break
+        }
         do {
             var config = Configuration()
             config.foreignKeysEnabled = true
@@ -19,11 +32,19 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
                 try db.execute(sql: "PRAGMA synchronous = FULL")  // an acknowledged object survives power loss
             }
             pool = try DatabasePool(path: path, configuration: config)
+            if mode == .openExisting, try !Self.isKMIPDStore(pool) {
+                throw EngineError(.storeFailure, "\(path) is not a kmipd store")
+            }
             try Schema.migrator.migrate(pool)
             group = GroupCommit(pool: pool)
             // Metadata is not secret, but it is nobody else's business either (the WAL follows the mode).
             chmod(path, 0o600)
         } catch { throw Self.wrap(error) }
+    }
+
+    /// Whether the file holds kmipd's tables (any schema version).
+    static func isKMIPDStore(_ pool: DatabasePool) throws -> Bool {
+        try pool.read { db in try db.tableExists("objects") && db.tableExists("grdb_migrations") }
     }
 
     static func wrap(_ error: any Error) -> EngineError {
@@ -137,6 +158,30 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
         try await read { db in Set(try String.fetchAll(db, sql: "SELECT uid FROM objects WHERE committed = 1 AND token_object IS NOT NULL")) }
     }
 
+    public func destroyedUIDs() async throws(EngineError) -> Set<String> {
+        try await read { db in
+            Set(try String.fetchAll(db, sql: "SELECT uid FROM objects WHERE committed = 1 AND state IN (?, ?)",
+                                    arguments: [Int64(State.destroyed.rawValue), Int64(State.destroyedCompromised.rawValue)]))
+        }
+    }
+
+    public func identity() async throws(EngineError) -> StoreIdentity {
+        try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT store_id, binding_id, token_serial, token_label FROM store_identity") else {
+                throw EngineError(.storeFailure, "\(self.path) has no store identity")
+            }
+            return StoreIdentity(storeID: row[0], bindingID: row[1], tokenSerial: row[2], tokenLabel: row[3])
+        }
+    }
+
+    public func recordBinding(_ identity: StoreIdentity) async throws(EngineError) {
+        try await writeDurably { db in
+            try db.execute(sql: """
+                UPDATE store_identity SET store_id = ?, binding_id = ?, token_serial = ?, token_label = ?, bound_at = strftime('%s', 'now')
+                """, arguments: [identity.storeID, identity.bindingID, identity.tokenSerial, identity.tokenLabel])
+        }
+    }
+
     /// Counts for `kmipd token status`.
     public func counts() async throws(EngineError) -> (objects: Int, pending: Int) {
         try await read { db in
@@ -145,7 +190,6 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
         }
     }
 
-    /// Marks a committed object's token object as missing (reconciliation).
     /// Committed rows for many objects in one transaction: for filling a store to benchmark Locate
     /// (`kmipd store populate`). The objects have no token objects, so reconciliation leaves them be.
     public func bulkInsert(_ objects: [ManagedObject]) async throws(EngineError) {
@@ -164,10 +208,6 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
                 }
             }
         }
-    }
-
-    public func markTokenObjectMissing(uid: String) async throws(EngineError) {
-        try await write { db in try db.execute(sql: "UPDATE objects SET token_object = NULL WHERE uid = ?", arguments: [uid]) }
     }
 
     // MARK: Rows

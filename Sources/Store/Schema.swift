@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// Ordered migrations. Never edit a shipped migration; add the next one.
@@ -33,6 +34,22 @@ enum Schema {
                 CREATE INDEX attributes_name_num ON attributes(name, num);
                 CREATE INDEX attributes_name_text ON attributes(name, text);
                 """)
+        }
+        m.registerMigration("v2: store identity and token binding") { db in
+            // One row: this store's id (a store made before binding existed gets one here, unbound)
+            // and the token it describes, recorded by a deliberate bind (StoreIdentity).
+            try db.execute(sql: """
+                CREATE TABLE store_identity (
+                    only_row INTEGER PRIMARY KEY CHECK (only_row = 1),
+                    store_id TEXT NOT NULL,
+                    binding_id TEXT,
+                    token_serial TEXT,
+                    token_label TEXT,
+                    bound_at INTEGER
+                );
+                """)
+            try db.execute(sql: "INSERT INTO store_identity (only_row, store_id) VALUES (1, ?)",
+                           arguments: [UUID().uuidString.lowercased()])
         }
         return m
     }

@@ -26,6 +26,8 @@ struct Configuration: Codable {
         var pinFile: String?
         /// For SoftHSM2: the configuration file to point SOFTHSM2_CONF at before the module loads.
         var softhsmConf: String?
+        /// Where the lock file that keeps a second kmipd off this token goes (`TokenLock`).
+        var lockDirectory: String?
     }
     struct Policy: Codable {
         var admins: [String] = []
@@ -76,6 +78,8 @@ struct Configuration: Codable {
 
     /// The folder relative paths start from.
     var baseDirectory = ""
+    /// The configuration file, for messages that name a setting.
+    var source = "the configuration"
 
     enum CodingKeys: String, CodingKey { case listen, tls, token, database, policy, limits, audit }
 
@@ -83,6 +87,7 @@ struct Configuration: Codable {
         let url = URL(fileURLWithPath: path)
         var c = try JSONDecoder().decode(Configuration.self, from: Data(contentsOf: url))
         c.baseDirectory = url.deletingLastPathComponent().path
+        c.source = url.path
         return c
     }
 

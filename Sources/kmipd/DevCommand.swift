@@ -6,7 +6,7 @@ import KMIPEngine
 import Logging
 
 /// `kmipd dev init`: the embedded default state folder that `scripts/serve` uses: a SoftHSM2 token
-/// directory, PINs, the configuration, the database path and the dev PKI. Idempotent.
+/// directory, PINs, the configuration, the store (made and bound to the token) and the dev PKI. Idempotent.
 struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "dev", abstract: "Development state.", subcommands: [Init.self])
 
@@ -57,9 +57,20 @@ struct DevCommand: AsyncParsableCommand {
             guard let module = hsm.modulePath() else { throw CLIError("SoftHSM2 is not installed (no module among \(hsm.modules))") }
             let pin = try String(contentsOfFile: pinFile, encoding: .utf8), so = try String(contentsOfFile: soFile, encoding: .utf8)
             let token = try TokenProvisioning.initialize(modulePath: module, label: hsm.tokenLabel, soPIN: so, userPIN: pin)
+            // The store: made and bound on the first run; a store made before binding existed is bound
+            // now when nothing speaks against it. Then the same check as `serve`.
+            let storePath = try StoreLocation(config).path
+            let runtime = try Runtime(config, storeMode: fm.fileExists(atPath: storePath) ? .openExisting : .create)
             let pkiDir = dir + "/pki"
-            if !fm.fileExists(atPath: pkiDir + "/client.key") {
-                let runtime = try Runtime(config)
+            let needsPKI = !fm.fileExists(atPath: pkiDir + "/client.key")
+            let lock = try await runtime.store.identity().isBound && !needsPKI ? nil : runtime.lockToken()
+            defer { withExtendedLifetime(lock) {} }
+            if try await !runtime.store.identity().isBound {
+                let bound = try await StoreCommand.Init.bindIfFree(runtime)
+                if let note = bound.note { throw CLIError("\(storePath): \(note)") }
+            }
+            try await runtime.verifyBinding()
+            if needsPKI {
                 let pki = try await DevPKI(executor: BatchExecutor(services: try runtime.services(logger: Logger(label: "kmipd"))),
                                            directory: pkiDir).create(serverKeyInToken: serverKeyInToken)
                 if serverKeyInToken { try Self.setServerKey(pki.serverKey, in: configPath) }

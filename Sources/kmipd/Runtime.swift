@@ -4,24 +4,94 @@ import KMIPEngine
 import Logging
 import Store
 
-/// The wired server parts a command needs: token (logged in), store (migrated), engine.
+/// The wired server parts a command needs: the store (an existing one unless asked to create it;
+/// migrated) and the token (logged in), and the checks that bind the two.
 struct Runtime {
     let configuration: Configuration
     let profile: HSMProfile
     let token: PKCS11Token
     let store: SQLiteObjectStore
 
-    init(_ configuration: Configuration) throws {
+    /// The store is opened first: a missing file, an unknown URL scheme or a file that is not a kmipd
+    /// store is refused before the token is touched. `serve` never creates a store.
+    init(_ configuration: Configuration, storeMode: SQLiteObjectStore.OpenMode = .openExisting) throws {
         self.configuration = configuration
-        profile = try configuration.hsmProfile()
+        let location = try StoreLocation(configuration)
+        do {
+            if storeMode == .create {
+                try FileManager.default.createDirectory(atPath: (location.path as NSString).deletingLastPathComponent,
+                                                        withIntermediateDirectories: true)
+            }
+            store = try SQLiteObjectStore(path: location.path, mode: storeMode)
+        } catch {
+            let hint = storeMode == .openExisting ? "; a new store is made only by `kmipd store init --config \(configuration.source)`" : ""
+            throw CLIError("\"database\": \"\(configuration.database)\" in \(configuration.source): \(EngineError.from(error).message)\(hint)")
+        }
+        (profile, token) = try Self.openToken(configuration)
+    }
+
+    /// The token alone (logged in), for what must work whatever state the store is in.
+    static func openToken(_ configuration: Configuration) throws -> (HSMProfile, PKCS11Token) {
+        let profile = try configuration.hsmProfile()
         guard let pin = profile.userPIN() else {
             throw CLIError("no user PIN: set \(profile.pinEnv) or token.pinFile in the configuration")
         }
-        token = try PKCS11Token(profile: profile, pin: pin)
-        let db = configuration.path(configuration.database)
-        try FileManager.default.createDirectory(atPath: (db as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        store = try SQLiteObjectStore(path: db)
+        return (profile, try PKCS11Token(profile: profile, pin: pin))
     }
+
+    var bindCommand: String { "kmipd store bind --config \(configuration.source)" }
+    var adoptCommand: String { "kmipd store adopt --config \(configuration.source)" }
+
+    /// Keeps every other kmipd off this token while the caller runs.
+    func lockToken() throws -> TokenLock {
+        try TokenLock(token: token.identity, directory: configuration.token.lockDirectory.map(configuration.path))
+    }
+
+    /// Refuses a store and a token that are not bound to each other (`BindingCheck`).
+    func verifyBinding(logger: Logger? = nil) async throws {
+        let identity = try await store.identity()
+        let outcome = try await BindingCheck.verify(store: identity, storeName: store.path, token: try await token.readBinding(),
+                                                    tokenIdentity: token.identity, bindCommand: bindCommand, adoptCommand: adoptCommand)
+        if outcome == .boundTokenRenamed {
+            logger?.warning("the bound token reports a new serial or label; recorded", metadata: [
+                "was": "\(identity.tokenLabel ?? "?") \(identity.tokenSerial ?? "?")", "now": "\(token.identity)"])
+            var updated = identity
+            updated.tokenSerial = token.identity.serial
+            updated.tokenLabel = token.identity.label
+            try await store.recordBinding(updated)
+        }
+    }
+
+    /// Binds store and token to each other with a new binding id (token side first: a crash in between
+    /// leaves a mismatch that start-up refuses, and repeating the command repairs it).
+    @discardableResult
+    func bind() async throws -> StoreIdentity {
+        var identity = try await store.identity()
+        let binding = TokenBinding(bindingID: UUID().uuidString.lowercased(), storeID: identity.storeID)
+        try await token.writeBinding(binding)
+        identity.bindingID = binding.bindingID
+        identity.tokenSerial = token.identity.serial
+        identity.tokenLabel = token.identity.label
+        try await store.recordBinding(identity)
+        return identity
+    }
+
+    /// Why an unbound store and this token may not simply be bound (nil: they may). A token that
+    /// belongs to another store, or that holds kmipd objects this store does not describe at all,
+    /// needs the deliberate `store adopt --take-over`.
+    func reasonNotToBind() async throws -> String? {
+        if let other = try await token.readBinding() {
+            return "\(token.identity) belongs to store id \(other.storeID); to make this store its store instead: `\(adoptCommand) --take-over`"
+        }
+        let unknown = try await reconciler.plan().unknownTokenObjects.filter(Reconciler.isServerUID)
+        let described = try await store.counts().objects
+        if described == 0 && !unknown.isEmpty {
+            return "the store is empty but \(token.identity) holds \(unknown.count) kmipd objects: to rebuild the store from the token: `\(adoptCommand) --take-over`"
+        }
+        return nil
+    }
+
+    var reconciler: Reconciler { Reconciler(store: store, token: token) }
 
     func services(logger: Logger) throws -> EngineServices {
         var info = ServerInfo()
@@ -39,10 +109,6 @@ struct Runtime {
                               serverInfo: info, audit: Logger(label: "kmipd.audit"),
                               auditLog: try configuration.audit.map { try JSONLinesAudit(path: $0 == "-" ? "-" : configuration.path($0)) } ?? NoAudit())
     }
-
-    func reconcile() async throws -> Reconciler.Report {
-        try await Reconciler(store: store, token: token).run(ownsID: Reconciler.isServerUID)
-    }
 }
 
 struct CLIError: Error, CustomStringConvertible {
@@ -50,9 +116,18 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
+/// Asks before an irreversible change: the operator types `yes` (or passed --yes).
+func confirm(_ question: String, yes: Bool) throws {
+    if yes { return }
+    FileHandle.standardError.write(Data("\(question) Type yes to go on: ".utf8))
+    guard readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces) == "yes" else {
+        throw CLIError("not confirmed; nothing changed")
+    }
+}
+
 /// Prints a value as pretty JSON (the output of every provisioning command).
 func printJSON(_ value: some Encodable) {
     let enc = JSONEncoder()
-    enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+    enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     if let d = try? enc.encode(value), let s = String(data: d, encoding: .utf8) { print(s) }
 }

@@ -6,7 +6,8 @@ import KMIPTLS
 import Logging
 import ServiceLifecycle
 
-/// `kmipd serve`: reconcile the token with the store, then serve KMIP over mutual TLS until SIGINT/SIGTERM.
+/// `kmipd serve`: check that the store and the token belong together, finish what a crash interrupted,
+/// then serve KMIP over mutual TLS until SIGINT/SIGTERM.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve KMIP on the configured address.")
     @OptionGroup var options: ConfigOption
@@ -15,11 +16,16 @@ struct Serve: AsyncParsableCommand {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let logger = Logger(label: "kmipd")
         let config = try options.load()
+        // Before anything else: an existing store, this host's only kmipd on the token, and a store and
+        // token bound to each other. Only then may reconciliation act on what the store recorded.
         let runtime = try Runtime(config)
-        let report = try await runtime.reconcile()
-        if !report.abandonedCreates.isEmpty || !report.orphanTokenObjects.isEmpty || !report.missingTokenObjects.isEmpty {
+        let lock = try runtime.lockToken()
+        try await runtime.verifyBinding(logger: logger)
+        let report = try await runtime.reconciler.run()
+        if !report.isClean {
             logger.warning("reconciled token and store", metadata: [
-                "abandonedCreates": "\(report.abandonedCreates.count)", "orphanTokenObjects": "\(report.orphanTokenObjects.count)",
+                "abandonedCreates": "\(report.abandonedCreates.count)", "finishedDestroys": "\(report.finishedDestroys.count)",
+                "unknownTokenObjects": "\(report.unknownTokenObjects.count) (left alone; see kmipd token reconcile)",
                 "missingTokenObjects": "\(report.missingTokenObjects)"])
         }
         // tls.privateKey "token:<UID>": the server key is that private key in the token.
@@ -38,5 +44,6 @@ struct Serve: AsyncParsableCommand {
         // the token's sessions are closed first, so that nothing is inside the module when it tears down.
         do { try await group.run() } catch { await runtime.token.prepareForExit(); throw error }
         await runtime.token.prepareForExit()
+        withExtendedLifetime(lock) {}
     }
 }

@@ -4,12 +4,13 @@ import KMIP
 import KMIPEngine
 import Store
 
-/// `kmipd store populate`: fills the SQLite store directly (no token objects, no KMIP) so that Locate
+/// `kmipd store …`: the store's life (init, bind, adopt: `StoreBindingCommands`, `StoreAdoptCommand`)
+/// and `populate`, which fills the SQLite store directly (no token objects, no KMIP) so that Locate
 /// can be measured among many objects (issue 6). The objects are AES-256 key records named
 /// `populate-<n>`, owned by `--owner`; they have no key material anywhere.
 struct StoreCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "store", abstract: "Store maintenance for benchmarks.",
-                                                    subcommands: [Populate.self])
+    static let configuration = CommandConfiguration(commandName: "store", abstract: "Create, bind, rebuild and fill the store.",
+                                                    subcommands: [Init.self, Bind.self, Adopt.self, Populate.self])
     struct Populate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add N metadata-only objects to the store, in transactions of 10,000.")
         @OptionGroup var options: ConfigOption
@@ -19,7 +20,7 @@ struct StoreCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = try options.load()
-            let store = try SQLiteObjectStore(path: config.path(config.database))
+            let store = try SQLiteObjectStore(path: try StoreLocation(config).path, mode: .openExisting)
             let start = Date()
             let now = Int64(start.timeIntervalSince1970)
             var done = 0

@@ -4,12 +4,11 @@ import DevPKI
 import HSMBackend
 import KMIPEngine
 import Logging
-import KMIPEngine
 
 /// `kmipd token …`: provisioning for scripts, JSON out.
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "token", abstract: "Provision and inspect the token.",
-                                                    subcommands: [Init.self, Status.self, Reconcile.self, TokenBench.self])
+                                                    subcommands: [Init.self, Status.self, Reconcile.self, RemoveUnknown.self, TokenBench.self])
 
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -30,27 +29,56 @@ struct TokenCommand: AsyncParsableCommand {
     }
 
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Report the token and the store.")
+        static let configuration = CommandConfiguration(abstract: "Report the token, the store and their binding.")
         @OptionGroup var options: ConfigOption
         struct Report: Codable {
             var profile: String; var tested: Bool; var module: String; var label: String; var serial: String
-            var manufacturer: String; var model: String; var tokenObjects: Int; var storedObjects: Int; var pendingRows: Int
+            var manufacturer: String; var model: String; var tokenObjects: Int
+            var storedObjects: Int?; var pendingRows: Int?; var storeId: String?
+            /// "ok", or why the store cannot be used with this token.
+            var binding: String
         }
+        /// Reports the token even when the store is missing or is not its store (what an operator
+        /// needs to see then).
         func run() async throws {
-            let runtime = try Runtime(try options.load())
-            let counts = try await runtime.store.counts()
-            let t = runtime.token.tokenInfo
-            printJSON(Report(profile: runtime.profile.name, tested: runtime.profile.tested, module: runtime.token.module.path,
+            let config = try options.load()
+            let runtime: Runtime?, profile: HSMProfile, token: PKCS11Token
+            var binding = "ok"
+            do {
+                let r = try Runtime(config)
+                (runtime, profile, token) = (r, r.profile, r.token)
+                do { try await r.verifyBinding() } catch { binding = "\(error)" }
+            } catch {
+                binding = "\(error)"
+                runtime = nil
+                (profile, token) = try Runtime.openToken(config)
+            }
+            let counts = try await runtime?.store.counts()
+            let t = token.tokenInfo
+            printJSON(Report(profile: profile.name, tested: profile.tested, module: token.module.path,
                              label: t.label, serial: t.serial, manufacturer: t.manufacturer, model: t.model,
-                             tokenObjects: runtime.token.objectCount, storedObjects: counts.objects, pendingRows: counts.pending))
+                             tokenObjects: token.objectCount, storedObjects: counts?.objects, pendingRows: counts?.pending,
+                             storeId: try await runtime?.store.identity().storeID, binding: binding))
         }
     }
 
     struct Reconcile: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Resolve token objects and rows left by a crash; report them.")
+        static let configuration = CommandConfiguration(
+            abstract: "Report what a crash left between the store and the token; with --apply, finish it as start-up does.")
         @OptionGroup var options: ConfigOption
+        @Flag(help: "Destroy the token objects of interrupted Creates and Destroys (refused while a server runs on the token).")
+        var apply = false
+        struct Report: Codable { var applied: Bool; var report: Reconciler.Report }
         func run() async throws {
-            printJSON(try await Runtime(try options.load()).reconcile())
+            let runtime = try Runtime(try options.load())
+            try await runtime.verifyBinding()
+            guard apply else {
+                printJSON(Report(applied: false, report: try await runtime.reconciler.plan()))
+                return
+            }
+            let lock = try runtime.lockToken()
+            defer { withExtendedLifetime(lock) {} }
+            printJSON(Report(applied: true, report: try await runtime.reconciler.run()))
         }
     }
 }

@@ -2,7 +2,7 @@
 """Crash consistency under load: clients create, register and destroy objects on several connections
 while kmipd is killed with SIGKILL at random moments; after each restart every acknowledged Create and
 Register must be readable, every acknowledged Destroy must be gone; after the last round
-`kmipd token reconcile` must find nothing left to repair.
+`kmipd token reconcile` must find nothing left to repair and no token object the store does not know.
 
 Usage: kill_rounds.py KMIPD CONFIG PORT CA CERT KEY [ROUNDS]
 Prints one line: `crash: rounds R, acknowledged A, lost L, orphans O` and exits non-zero on loss.
@@ -102,7 +102,7 @@ for r in range(rounds):
     server.send_signal(signal.SIGTERM)
     server.wait()
 
-report = json.loads(subprocess.run([kmipd, "token", "reconcile", "--config", config], capture_output=True, text=True, check=True).stdout)
-orphans = len(report["orphanTokenObjects"]) + len(report["abandonedCreates"]) + len(report["missingTokenObjects"])
+report = json.loads(subprocess.run([kmipd, "token", "reconcile", "--config", config], capture_output=True, text=True, check=True).stdout)["report"]
+orphans = sum(len(report[k]) for k in ("abandonedCreates", "finishedDestroys", "unknownTokenObjects", "missingTokenObjects"))
 print(f"crash: rounds {rounds}, acknowledged {len(alive) + len(destroyed)}, lost {lost}, orphans {orphans}")
 sys.exit(1 if lost or orphans else 0)

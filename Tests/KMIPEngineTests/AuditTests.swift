@@ -18,7 +18,7 @@ import Testing
     @Test func everyOperationIsRecordedWithoutSecrets() async throws {
         let token = try TestHSM.makeToken()
         let capture = Capture()
-        let engine = BatchExecutor(services: EngineServices(store: try SQLiteObjectStore(path: TestHSM.databasePath()), token: token,
+        let engine = BatchExecutor(services: EngineServices(store: try SQLiteObjectStore(path: TestHSM.databasePath(), mode: .create), token: token,
                                                             policy: AccessPolicy(), auditLog: capture))
         let secret: [UInt8] = Array("audit-canary-0123456789abcdefghi".utf8)
         let now = Int64(Date().timeIntervalSince1970)
@@ -42,7 +42,7 @@ import Testing
         let capture = Capture()
         var policy = AccessPolicy()
         policy.passwords = PasswordFile(users: ["alice": .init(scrypt: try PasswordFile.makeEntry(password: "pw-canary-42", n: 1 << 10))])
-        let engine = BatchExecutor(services: EngineServices(store: try SQLiteObjectStore(path: TestHSM.databasePath()), token: try TestHSM.makeToken(),
+        let engine = BatchExecutor(services: EngineServices(store: try SQLiteObjectStore(path: TestHSM.databasePath(), mode: .create), token: try TestHSM.makeToken(),
                                                             policy: policy, auditLog: capture))
         let now = Int64(Date().timeIntervalSince1970)
         for password in ["pw-canary-42", "pw-canary-wrong"] {

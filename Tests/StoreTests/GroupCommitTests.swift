@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func concurrentCommitsShareTransactionsAndAllLand() async throws {
-        let store = try SQLiteObjectStore(path: TestHSM.databasePath())
+        let store = try SQLiteObjectStore(path: TestHSM.databasePath(), mode: .create)
         let uids = (0..<64).map { "g\($0)" }
         for uid in uids { try await store.insertPending(object(uid)) }
         let failed = try await withThrowingTaskGroup(of: Bool.self) { group in

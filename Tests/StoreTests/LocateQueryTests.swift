@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func pendingRowsAreInvisibleUntilCommitted() async throws {
-        let store = try SQLiteObjectStore(path: TestHSM.databasePath())
+        let store = try SQLiteObjectStore(path: TestHSM.databasePath(), mode: .create)
         try await store.insertPending(object("p1", name: "n"))
         #expect(try await store.fetch(uid: "p1") == nil)
         #expect(try await store.locate(query([])).uids.isEmpty)
@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func attributesRoundTripIncludingVendorOnesOfAnyType() async throws {
-        let store = try SQLiteObjectStore(path: TestHSM.databasePath())
+        let store = try SQLiteObjectStore(path: TestHSM.databasePath(), mode: .create)
         let vendor = [Attribute(name: "x-int", value: TTLV(.attributeValue, .integer(42))),
                       Attribute(name: "x-date", value: TTLV(.attributeValue, .dateTime(1234))),
                       Attribute(name: "x-struct", value: .structure(.attributeValue, [TTLV(.nameValue, .textString("v"))]))]
@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func filtersOwnerTypeNameRangesPaging() async throws {
-        let store = try SQLiteObjectStore(path: TestHSM.databasePath())
+        let store = try SQLiteObjectStore(path: TestHSM.databasePath(), mode: .create)
         try await saved(store, [
             object("k1", name: "alpha", extra: [Attribute(.activationDate, .dateTime(100))]),
             object("k2", name: "beta", extra: [Attribute(.activationDate, .dateTime(200))]),
@@ -75,7 +75,7 @@ import Testing
 
     @Test func locateUsesIndexes() async throws {
         let path = TestHSM.databasePath()
-        _ = try SQLiteObjectStore(path: path)
+        _ = try SQLiteObjectStore(path: path, mode: .create)
         let db = try DatabaseQueue(path: path)
         let plan = try await db.read { db in
             try Row.fetchAll(db, sql: """
@@ -91,7 +91,7 @@ import Testing
     /// grant rows.
     @Test func grantClauseSearchesByIdentityRange() async throws {
         let path = TestHSM.databasePath()
-        _ = try SQLiteObjectStore(path: path)
+        _ = try SQLiteObjectStore(path: path, mode: .create)
         let compiled = LocateSQL(query([], owner: "alice"))
         let plan = try await DatabaseQueue(path: path).read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT uid FROM objects o WHERE \(compiled.whereClause)",
@@ -103,7 +103,7 @@ import Testing
     }
 
     @Test func advanceStatesMovesDueObjectsOnly() async throws {
-        let store = try SQLiteObjectStore(path: TestHSM.databasePath())
+        let store = try SQLiteObjectStore(path: TestHSM.databasePath(), mode: .create)
         try await saved(store, [object("due", extra: [Attribute(.activationDate, .dateTime(100))]),
                                 object("later", extra: [Attribute(.activationDate, .dateTime(900))])])
         try await store.advanceStates(now: 500)

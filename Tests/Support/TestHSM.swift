@@ -57,7 +57,7 @@ public enum TestHSM {
     public static func makeExecutor(admins: Set<String> = [], token: PKCS11Token? = nil,
                                     policy configure: (inout AccessPolicy) -> Void = { _ in }) throws -> (BatchExecutor, PKCS11Token, SQLiteObjectStore) {
         let token = try token ?? makeToken()
-        let store = try SQLiteObjectStore(path: databasePath())
+        let store = try SQLiteObjectStore(path: databasePath(), mode: .create)
         var policy = AccessPolicy(adminIdentities: admins)
         configure(&policy)
         let services = EngineServices(store: store, token: token, policy: policy)

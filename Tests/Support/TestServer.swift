@@ -23,7 +23,7 @@ public final class TestServer: Sendable {
                              clientCA: String? = nil, tlsOptions: TLSContext.Options = .init(),
                              serverKeyInToken: Bool = false) async throws -> TestServer {
         let token = try TestHSM.makeToken()
-        let store = try SQLiteObjectStore(path: TestHSM.databasePath())
+        let store = try SQLiteObjectStore(path: TestHSM.databasePath(), mode: .create)
         let dir = TestHSM.stateDir + "/pki-" + UUID().uuidString.prefix(8)
         let executor = BatchExecutor(services: EngineServices(store: store, token: token, policy: AccessPolicy(adminIdentities: admins)))
         let pki = try await DevPKI(executor: executor, directory: dir).create(serverKeyInToken: serverKeyInToken)

@@ -1,41 +1,63 @@
 import KMIP
 
-/// Start-up (and `kmipd token reconcile`) repair of the crash-consistency window (ARCHITECTURE.md):
-/// intent rows whose create never committed, token objects without a live row, and live rows whose
-/// token object is gone.
+/// Start-up (and `kmipd token reconcile`) resolution of what a crash left between the store and the
+/// token (crash-consistency order: intent row ─► token object ─► commit; Destroy: row ─► token object).
+///
+/// The token is the system of record for key material, so reconciliation destroys a token object only
+/// where this store recorded the intent for that exact CKA_ID:
+/// - an intent row (a Create or Register that was never acknowledged), or
+/// - a committed row in state Destroyed whose token object survived (a Destroy interrupted after its
+///   row was written; the client asked for this very object to go).
+/// Token objects the store does not know are reported and left alone; so are rows whose token object
+/// is missing. Run it only on a store and token that `BindingCheck` found bound to each other.
 public struct Reconciler: Sendable {
     public let store: any ObjectStore
     public let token: any Token
     public init(store: any ObjectStore, token: any Token) { self.store = store; self.token = token }
 
-    public struct Report: Codable, Sendable {
-        /// Creates that were never acknowledged: row and any token object removed.
+    public struct Report: Codable, Sendable, Equatable {
+        /// Creates and Registers never acknowledged: their intent rows, and any token object they made.
         public var abandonedCreates: [String] = []
-        /// Token objects with no live row (a crash inside Destroy, or an unacknowledged create): destroyed.
-        public var orphanTokenObjects: [String] = []
+        /// Destroys interrupted after the row was written: their token objects.
+        public var finishedDestroys: [String] = []
+        /// Token objects no row of this store describes: reported, never destroyed here.
+        public var unknownTokenObjects: [String] = []
         /// Live rows whose token object is missing: reported, never silently dropped.
         public var missingTokenObjects: [String] = []
+        public init() {}
+
+        public var isClean: Bool {
+            abandonedCreates.isEmpty && finishedDestroys.isEmpty && unknownTokenObjects.isEmpty && missingTokenObjects.isEmpty
+        }
     }
 
-    /// - Parameter ownsID: which token IDs this server manages (others, like the dev CA key, are left alone).
-    public func run(ownsID: (String) -> Bool) async throws(EngineError) -> Report {
-        var report = Report()
+    /// What `run` would do, without doing it.
+    public func plan() async throws(EngineError) -> Report {
         let tokenIDs = try await token.allIDs()
-        for uid in try await store.pendingUIDs() {
-            if tokenIDs.contains(uid) { try await token.destroy(id: uid) }
-            try await store.removePending(uid: uid)
-            report.abandonedCreates.append(uid)
-        }
+        let pending = Set(try await store.pendingUIDs())
         let live = try await store.uidsWithTokenObjects()
-        for id in tokenIDs.sorted() where ownsID(id) && !live.contains(id) && !report.abandonedCreates.contains(id) {
-            try await token.destroy(id: id)
-            report.orphanTokenObjects.append(id)
-        }
+        let destroyed = try await store.destroyedUIDs()
+        var report = Report()
+        report.abandonedCreates = pending.sorted()
+        report.finishedDestroys = tokenIDs.intersection(destroyed).subtracting(pending).sorted()
+        report.unknownTokenObjects = tokenIDs.subtracting(pending).subtracting(live).subtracting(destroyed).sorted()
         report.missingTokenObjects = live.subtracting(tokenIDs).sorted()
         return report
     }
 
-    /// UIDs this server creates are lowercase UUIDs.
+    /// Resolves the intents `plan` found; reports the rest.
+    public func run() async throws(EngineError) -> Report {
+        let report = try await plan()
+        for uid in report.abandonedCreates {
+            try await token.destroy(id: uid)  // a no-op when the crash came before the token object
+            try await store.removePending(uid: uid)
+        }
+        for uid in report.finishedDestroys { try await token.destroy(id: uid) }
+        return report
+    }
+
+    /// UIDs this server creates are lowercase UUIDs; token objects with other CKA_IDs belong to other
+    /// applications and are touched only when an operator names them.
     public static func isServerUID(_ id: String) -> Bool {
         id.count == 36 && id.allSatisfy { $0.isHexDigit || $0 == "-" } && id.lowercased() == id
     }

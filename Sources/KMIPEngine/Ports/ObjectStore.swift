@@ -39,4 +39,10 @@ public protocol ObjectStore: Sendable {
     func pendingUIDs() async throws(EngineError) -> [String]
     /// Committed objects that should have a token object.
     func uidsWithTokenObjects() async throws(EngineError) -> Set<String>
+    /// Committed objects in state Destroyed or Destroyed Compromised: their token objects were asked to go.
+    func destroyedUIDs() async throws(EngineError) -> Set<String>
+    /// This store's id and the token it is bound to (`Binding.swift`).
+    func identity() async throws(EngineError) -> StoreIdentity
+    /// Records the token this store describes (a deliberate bind, adopt or take-over).
+    func recordBinding(_ identity: StoreIdentity) async throws(EngineError)
 }

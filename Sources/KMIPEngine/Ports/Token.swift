@@ -68,6 +68,15 @@ public protocol Token: Sendable {
     func destroy(id: String) async throws(EngineError)
     /// Every CKA_ID the token holds (for reconciliation with the store).
     func allIDs() async throws(EngineError) -> Set<String>
+    /// Serial and label (C_GetTokenInfo).
+    var identity: TokenIdentity { get }
+    /// The token's binding object, if it has one (`Binding.swift`).
+    func readBinding() async throws(EngineError) -> TokenBinding?
+    /// Replaces the token's binding object.
+    func writeBinding(_ binding: TokenBinding) async throws(EngineError)
+    /// What can be read of a token object without its value (for `kmipd store adopt`); nil when the
+    /// token has no object with that CKA_ID.
+    func describe(id: String) async throws(EngineError) -> TokenObjectDescription?
     /// Random bytes from the token's RNG (C_GenerateRandom).
     func random(count: Int) async throws(EngineError) -> [UInt8]
     /// SHA-256 of a token object's value, computed in the token; nil when the token will not digest it.
