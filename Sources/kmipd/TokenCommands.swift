@@ -94,6 +94,9 @@ struct PKICommand: AsyncParsableCommand {
         var serverKeyInToken = false
         func run() async throws {
             let runtime = try Runtime(try options.load())
+            let lock = try runtime.lockToken()
+            defer { withExtendedLifetime(lock) {} }
+            try await runtime.verifyBinding()
             printJSON(try await DevPKI(executor: BatchExecutor(services: try runtime.services(logger: Logger(label: "kmipd"))), directory: out)
                 .create(serverKeyInToken: serverKeyInToken))
         }
