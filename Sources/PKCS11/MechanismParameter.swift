@@ -18,7 +18,7 @@ public enum MechanismParameter: Sendable, Hashable {
     case ecdh1(publicData: [UInt8])
 
     /// Points `mech` at the C struct `params` for the duration of `body`.
-    private func attach<P, R>(_ params: inout P, _ mech: inout CK_MECHANISM, _ body: (inout CK_MECHANISM) -> R) -> R {
+    private func attach<P>(_ params: inout P, _ mech: inout CK_MECHANISM, _ body: (inout CK_MECHANISM) -> CK_RV) -> CK_RV {
         withUnsafeMutableBytes(of: &params) { pp in
             mech.pParameter = pp.baseAddress
             mech.ulParameterLen = CK_ULONG(pp.count)
@@ -26,8 +26,20 @@ public enum MechanismParameter: Sendable, Hashable {
         }
     }
 
+    /// Whether every length fits a CK_ULONG. The engine range-checks what it decodes; this keeps a value
+    /// it missed from trapping (a remote crash) — the call is answered CKR_MECHANISM_PARAM_INVALID instead.
+    var isRepresentable: Bool {
+        switch self {
+        case .gcm(_, _, let tagBits): tagBits >= 0
+        case .ctr(let counterBits, _): counterBits >= 0
+        case .pss(_, _, let saltLength): saltLength >= 0
+        default: true
+        }
+    }
+
     /// Calls `body` with a CK_MECHANISM for `type` carrying this parameter.
-    func withMechanism<R>(_ type: UInt, _ body: (inout CK_MECHANISM) -> R) -> R {
+    func withMechanism(_ type: UInt, _ body: (inout CK_MECHANISM) -> CK_RV) -> CK_RV {
+        guard isRepresentable else { return CK_RV(CKR_MECHANISM_PARAM_INVALID) }
         var mech = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(type), pParameter: nil, ulParameterLen: 0)
         switch self {
         case .none:

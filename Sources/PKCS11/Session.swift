@@ -89,6 +89,7 @@ public final class Session: @unchecked Sendable {
     }
 
     public func generateRandom(_ count: Int) throws(PKCS11Error) -> [UInt8] {
+        guard count >= 0 else { throw PKCS11Error(.invalidArgument, function: "C_GenerateRandom of \(count) bytes") }
         var out = [UInt8](repeating: 0, count: count)
         try check(f.C_GenerateRandom(handle, &out, CK_ULONG(count)), "C_GenerateRandom")
         return out

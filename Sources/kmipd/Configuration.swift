@@ -42,6 +42,8 @@ struct Configuration: Codable {
         var passwordFile: String? = nil
         /// Refuse requests that carry no valid credential.
         var requireCredential: Bool? = nil
+        /// Who may choose the nonce of a GCM or CTR Encrypt: "refuse", "ifMayDecrypt" (default), "accept".
+        var clientNonces: AccessPolicy.ClientNonces? = nil
     }
     /// Every limit may be left out; the default then applies.
     struct Limits: Codable {

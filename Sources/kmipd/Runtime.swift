@@ -105,6 +105,7 @@ struct Runtime {
         if let days = configuration.policy.certificateValidityDays { policy.certificateValidityDays = days }
         if let file = configuration.policy.passwordFile { policy.passwords = try PasswordFile(path: configuration.path(file)) }
         policy.requireCredential = configuration.policy.requireCredential ?? false
+        if let nonces = configuration.policy.clientNonces { policy.clientNonces = nonces }
         return EngineServices(store: store, token: token, policy: policy,
                               serverInfo: info, audit: Logger(label: "kmipd.audit"),
                               auditLog: try configuration.audit.map { try JSONLinesAudit(path: $0 == "-" ? "-" : configuration.path($0)) } ?? NoAudit())

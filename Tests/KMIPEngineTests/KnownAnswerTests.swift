@@ -90,6 +90,53 @@ import Testing
         #expect(empty.resultStatus == .operationFailed)
     }
 
+    /// A caller who may not decrypt with a key may not choose the nonce of a GCM or CTR encryption with
+    /// it (repeating one would give the keystream: Encrypt permission would give Decrypt); a caller who
+    /// may decrypt may, unless the policy refuses all. CBC IVs are the client's. Generated IVs are never
+    /// shorter than the mode's 96 (GCM) bits.
+    @Test func clientNoncesOnlyFromThoseWhoMayDecrypt() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let encryptOnly = try await register(engine, alg: .aes, key: [UInt8](repeating: 0, count: 16), mask: 0x4)
+        let both = try await register(engine, alg: .aes, key: [UInt8](repeating: 1, count: 16), mask: 0xC)
+        let mode = { (m: BlockCipherMode, more: [TTLV]) in
+            TTLV.structure(.cryptographicParameters, [TTLV(.blockCipherMode, .enumeration(m.rawValue))] + more) }
+        let data = TTLV(.data, .byteString([UInt8](repeating: 0, count: 16)))
+        func withNonce(_ engine: BatchExecutor, _ uid: String, _ m: BlockCipherMode, _ n: Int, as who: String = "a") async -> ResponseBatchItem {
+            await engine.execute(Req.message(.v2_1, [(.encrypt, [TTLV(.uniqueIdentifier, .textString(uid)), mode(m, []), data,
+                TTLV(.ivCounterNonce, .byteString([UInt8](repeating: 0, count: n)))])]), identity: who, now: now).first
+        }
+        for (m, n) in [(BlockCipherMode.gcm, 12), (.ctr, 16)] {
+            #expect(await withNonce(engine, encryptOnly, m, n).resultReason == .permissionDenied, "\(m), usage Encrypt only")
+            #expect(await withNonce(engine, both, m, n).resultStatus == .success, "\(m), usage Encrypt and Decrypt")
+        }
+        // A grantee of Encrypt alone on a key that can decrypt: refused; with Decrypt granted too: accepted.
+        let grant = { (value: String) async in
+            await engine.execute(Req.message(.v1_4, [Req.uid(.addAttribute, both, [Req.attr(Grant.attributeName, .textString(value)).v1])]),
+                                 identity: "a", now: now).first }
+        _ = await grant("b|Encrypt")
+        #expect(await withNonce(engine, both, .gcm, 12, as: "b").resultReason == .permissionDenied)
+        _ = await grant("c|Encrypt,Decrypt")
+        #expect(await withNonce(engine, both, .gcm, 12, as: "c").resultStatus == .success)
+        let (strict, _, _) = try TestHSM.makeExecutor { $0.clientNonces = .refuse }
+        let key = try await register(strict, alg: .aes, key: [UInt8](repeating: 2, count: 16), mask: 0xC)
+        #expect(await withNonce(strict, key, .gcm, 12).resultReason == .permissionDenied, "policy refuse")
+        let uid = both
+        let cbc = await call(engine, .encrypt, [TTLV(.uniqueIdentifier, .textString(uid)), mode(.cbc, []), data,
+                                                TTLV(.ivCounterNonce, .byteString([UInt8](repeating: 0, count: 16)))])
+        #expect(cbc.resultStatus == .success)
+        let shortCBC = await call(engine, .encrypt, [TTLV(.uniqueIdentifier, .textString(uid)), mode(.cbc, []), data,
+                                                     TTLV(.ivCounterNonce, .byteString([UInt8](repeating: 0, count: 8)))])
+        #expect(shortCBC.resultReason == .invalidField)
+        let short = await call(engine, .encrypt, [TTLV(.uniqueIdentifier, .textString(uid)), mode(.gcm, [TTLV(.ivLength, .integer(64))]), data])
+        #expect(short.resultReason == .invalidField, "a generated GCM IV of 64 bits: \(short.resultMessage ?? "")")
+        let made = await call(engine, .encrypt, [TTLV(.uniqueIdentifier, .textString(uid)), mode(.gcm, []), data])
+        let iv = try #require(made.payload?.first(.ivCounterNonce)?.bytes)
+        let back = await call(engine, .decrypt, [TTLV(.uniqueIdentifier, .textString(uid)), mode(.gcm, []),
+            TTLV(.data, .byteString(try #require(made.payload?.first(.data)?.bytes))), TTLV(.ivCounterNonce, .byteString(iv)),
+            TTLV(.authenticatedEncryptionTag, .byteString(try #require(made.payload?.first(.authenticatedEncryptionTag)?.bytes)))])
+        #expect(back.payload?.first(.data)?.bytes == [UInt8](repeating: 0, count: 16))
+    }
+
     @Test func rngRetrieveSeedAndHash() async throws {
         let (engine, token, store) = try TestHSM.makeExecutor()
         let r = await call(engine, .rngRetrieve, [TTLV(.dataLength, .integer(48))])

@@ -104,6 +104,21 @@ extension TTLV {
         guard let v = c.int32 else { throw KMIPCodecError(.wrongType, "\(tag) must be an Integer", tag: tag) }
         return v
     }
+    /// An Integer the server turns into a length, a count, an index or a C integer: absent, or inside
+    /// `range`. Checked here, where it is decoded, so no handler sees a value that could trap or allocate.
+    public func optionalInt(_ tag: Tag, in range: ClosedRange<Int32>) throws(KMIPCodecError) -> Int? {
+        guard let v = try optionalInt(tag) else { return nil }
+        return try Self.check(v, tag, range)
+    }
+    public func requiredInt(_ tag: Tag, in range: ClosedRange<Int32>) throws(KMIPCodecError) -> Int {
+        try Self.check(try requiredInt(tag), tag, range)
+    }
+    static func check(_ v: Int32, _ tag: Tag, _ range: ClosedRange<Int32>) throws(KMIPCodecError) -> Int {
+        guard range.contains(v) else {
+            throw KMIPCodecError(.invalidValue, "\(tag) \(v) is outside \(range.lowerBound)...\(range.upperBound)", tag: tag)
+        }
+        return Int(v)
+    }
     public func optionalBool(_ tag: Tag) throws(KMIPCodecError) -> Bool? {
         guard let c = first(tag) else { return nil }
         guard let v = c.bool else { throw KMIPCodecError(.wrongType, "\(tag) must be a Boolean", tag: tag) }

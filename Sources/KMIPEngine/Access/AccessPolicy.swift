@@ -27,6 +27,18 @@ public struct AccessPolicy: Sendable {
     public var passwords: PasswordFile?
     /// Refuse requests without a valid credential (the certificate alone is not enough).
     public var requireCredential = false
+    /// Whether an Encrypt in GCM or CTR mode may use a nonce the client chose. A client able to repeat
+    /// a nonce gets the keystream, so Encrypt permission would give Decrypt: by default only a caller
+    /// who may decrypt with the key anyway may choose its nonce.
+    public var clientNonces: ClientNonces = .ifMayDecrypt
+    public enum ClientNonces: String, Sendable, Codable {
+        /// The server always makes GCM and CTR nonces for Encrypt.
+        case refuse
+        /// Callers who may Decrypt with the key (usage mask and access) may choose them.
+        case ifMayDecrypt
+        /// Any caller may choose them.
+        case accept
+    }
     public init(adminIdentities: Set<String> = [], extractableByDefault: Bool = true, leaseTimeSeconds: UInt32? = 3600) {
         self.adminIdentities = adminIdentities; self.extractableByDefault = extractableByDefault
         self.leaseTimeSeconds = leaseTimeSeconds

@@ -13,15 +13,33 @@ struct CipherChoice {
     /// the client's data, not key material).
     var hostPadding: Int?
 
-    static func choose(_ request: CryptoRequest, iv given: [UInt8]?, aad: [UInt8], encrypt: Bool, _ token: any Token,
-                       version: ProtocolVersion) async throws(EngineError) -> CipherChoice {
-        let p = request.parameters
+    static func choose(_ request: CryptoRequest, iv given: [UInt8]?, aad: [UInt8], encrypt: Bool,
+                       _ context: RequestContext) async throws(EngineError) -> CipherChoice {
+        let p = request.parameters, token = context.services.token, version = context.version
         if let g = given, g.isEmpty { throw EngineError(.invalidField, "an empty IV/Counter/Nonce is refused") }
-        func iv(_ length: Int) async throws(EngineError) -> ([UInt8], [UInt8]?) {
-            if let g = given { return (g, nil) }
+        /// - Parameters: `length` the mode's IV in bytes; `minimum` the shortest IV the mode accepts
+        ///   (nil: exactly `length`); `nonce`: a mode where a repeated IV reveals plaintext (GCM, CTR).
+        func iv(_ length: Int, minimum: Int? = nil, nonce: Bool = false) async throws(EngineError) -> ([UInt8], [UInt8]?) {
+            let allowed = minimum.map { $0...128 } ?? length...length
+            if let g = given {
+                // A client that picks the nonce of an Encrypt can make the token repeat a keystream and
+                // so decrypt without Decrypt permission (policy.clientNonces).
+                if encrypt && nonce && !Self.mayChooseNonce(request.object, context) {
+                    throw EngineError(.permissionDenied, "this server makes the GCM and CTR nonces of callers who may not decrypt with the key: leave IV/Counter/Nonce out")
+                }
+                guard allowed.contains(g.count) else {
+                    throw EngineError(.invalidField, "IV/Counter/Nonce of \(g.count) bytes; this mode takes \(allowed.lowerBound == allowed.upperBound ? "\(length)" : "\(allowed.lowerBound) to \(allowed.upperBound)")")
+                }
+                return (g, nil)
+            }
             // The CS-BC test cases answer a decryption without its IV with Invalid Message.
             guard encrypt else { throw EngineError(.invalidMessage, "IV/Counter/Nonce is required to decrypt") }
-            let made = try await token.random(count: p.ivLength.map { $0 / 8 } ?? length)
+            // A generated IV is never shorter than the mode's recommended one (SP 800-38D §8.2.2: 96 bits).
+            let bytes = p.ivLength.map { $0 / 8 } ?? length
+            guard (minimum.map { max($0, length)...128 } ?? length...length).contains(bytes) else {
+                throw EngineError(.invalidField, "IV Length \(bytes * 8) bits is not one this mode takes (\(length * 8))")
+            }
+            let made = try await token.random(count: bytes)
             return (made, made)
         }
         switch request.algorithm {
@@ -37,7 +55,7 @@ struct CipherChoice {
                 return CipherChoice(cipher: request.algorithm == .aes ? .aesCBC(iv: v, pad: pad) : .des3CBC(iv: v, pad: pad),
                                     generatedIV: made, tagLength: nil, hostPadding: nil)
             case .ctr? where request.algorithm == .aes:
-                let (v, made) = try await iv(16)
+                let (v, made) = try await iv(16, nonce: true)
                 return CipherChoice(cipher: .aesCTR(counterBlock: v, counterBits: p.counterLength ?? 32), generatedIV: made, tagLength: nil, hostPadding: nil)
             case .gcm? where request.algorithm == .aes:
                 // The Authenticated Encryption Tag field is KMIP 1.4+: without it GCM cannot be checked.
@@ -45,7 +63,8 @@ struct CipherChoice {
                 let tag = p.tagLength ?? 16
                 // The CS-BC-GCM test cases answer an impossible tag length with General Failure.
                 guard (4...16).contains(tag) else { throw EngineError(.generalFailure, "GCM Tag Length \(tag) is not 4 to 16 bytes") }
-                let (v, made) = try await iv(12)
+                // Client IVs of 8 bytes and more (the NIST GCM vectors use 8 and 60); generated ones 12 or more.
+                let (v, made) = try await iv(12, minimum: 8, nonce: true)
                 return CipherChoice(cipher: .aesGCM(iv: v, aad: aad, tagBits: tag * 8), generatedIV: made, tagLength: tag, hostPadding: nil)
             case nil:
                 throw EngineError(.invalidField, "Cryptographic Parameters need a Block Cipher Mode")
@@ -64,6 +83,17 @@ struct CipherChoice {
             return CipherChoice(cipher: .rsaPKCS1, generatedIV: nil, tagLength: nil, hostPadding: nil)
         default:
             throw EngineError(.featureNotSupported, "encryption with \(request.algorithm) is not supported by this token")
+        }
+    }
+
+    static func mayChooseNonce(_ key: ManagedObject, _ context: RequestContext) -> Bool {
+        let policy = context.services.policy
+        switch policy.clientNonces {
+        case .accept: return true
+        case .refuse: return false
+        case .ifMayDecrypt:
+            return key.usageMask & CryptographicUsageMaskBits.decrypt.rawValue != 0
+                && policy.mayAccess(key, identity: context.identity, operation: .decrypt)
         }
     }
 

@@ -62,7 +62,7 @@ struct CryptoRequest {
         let unit = limits.first(.usageLimitsUnit)?.enumValue.map(UsageLimitsUnit.init(rawValue:)) ?? .object
         let used = limits.first(.usageLimitsCount)?.int64 ?? 0
         let needed = Int64(unit == .byte ? bytes : 1)
-        guard used + needed <= total else {
+        guard used >= 0, used <= total, needed <= total - used else {
             throw EngineError(.permissionDenied, "Usage Limits: \(used) of \(total) \(unit.name) used; \(needed) more is too many")
         }
         var updated = object
@@ -93,6 +93,9 @@ struct CryptoParameters {
     var maskGeneratorHashing: HashingAlgorithm?
     var pSource: [UInt8]?
 
+    /// IV Length in bits: one byte to 128 bytes (GCM allows long IVs; nothing needs more).
+    static let ivBits: ClosedRange<Int32> = 8...1024
+
     init(_ t: TTLV?) throws(EngineError) {
         guard let t else { return }
         do {
@@ -102,12 +105,15 @@ struct CryptoParameters {
             algorithm = try t.optionalEnum(.cryptographicAlgorithm).map(CryptographicAlgorithm.init(rawValue:))
             signatureAlgorithm = try t.optionalEnum(.digitalSignatureAlgorithm).map(DigitalSignatureAlgorithm.init(rawValue:))
             randomIV = try t.optionalBool(.randomIV)
-            ivLength = try t.optionalInt(.ivLength).map(Int.init)
-            tagLength = try t.optionalInt(.tagLength).map(Int.init)
-            counterLength = try t.optionalInt(.counterLength).map(Int.init)
-            saltLength = try t.optionalInt(.saltLength).map(Int.init)
+            // Lengths become allocations and CK_ULONGs: bounded here (KMIP 2.1 §4.15 gives bits for IV
+            // and counter lengths, bytes for tag and salt lengths). The mode-specific rules come later.
+            ivLength = try t.optionalInt(.ivLength, in: Self.ivBits)
+            tagLength = try t.optionalInt(.tagLength, in: 0...255)
+            counterLength = try t.optionalInt(.counterLength, in: 1...128)
+            saltLength = try t.optionalInt(.saltLength, in: 0...1024)
             maskGeneratorHashing = try t.optionalEnum(.maskGeneratorHashingAlgorithm).map(HashingAlgorithm.init(rawValue:))
             pSource = t.first(.pSource)?.bytes
         } catch { throw EngineError(error) }
+        if let bits = ivLength, bits % 8 != 0 { throw EngineError(.invalidField, "IV Length \(bits) is not a whole number of bytes") }
     }
 }

@@ -27,8 +27,7 @@ enum Streaming {
         } else {
             let aad = payload.first(.authenticatedEncryptionAdditionalData)?.bytes ?? []
             let choice = try await CipherChoice.choose(request, iv: payload.first(.ivCounterNonce)?.bytes, aad: aad, encrypt: encrypt,
-                                                       context.services.token,
-                                                   version: context.version)
+                                                       context)
             guard choice.hostPadding == nil else { throw EngineError(.featureNotSupported, "ECB with PKCS#5 padding cannot stream") }
             let stream = try await context.services.token.beginStream(id: request.object.uid, cipher: choice.cipher, encrypt: encrypt)
             entry = StreamRegistry.Entry(stream: stream, uid: request.object.uid, owner: context.identity, encrypt: encrypt,

@@ -19,9 +19,14 @@ enum Replacement {
         let dates: [Tag] = [.activationDate, .processStartDate, .protectStopDate, .deactivationDate]
         if let offset, let oldActivation = old.date(.activationDate) {
             let newActivation = now + offset
-            let shift = newActivation - oldActivation
+            // Stored dates are within years 1–9999 (AttributeValues); saturate rather than trap on
+            // anything older that is not.
+            let shift = newActivation.subtractingReportingOverflow(oldActivation)
             for tag in dates {
-                if let d = old.date(tag) { attrs.append(Attribute(tag, .dateTime(tag == .activationDate ? newActivation : d + shift))) }
+                guard let d = old.date(tag) else { continue }
+                let moved = shift.overflow ? nil : d.addingReportingOverflow(shift.partialValue)
+                let value = tag == .activationDate ? newActivation : (moved.map { $0.overflow ? Int64.max : $0.partialValue } ?? Int64.max)
+                attrs.append(Attribute(tag, .dateTime(value)))
             }
         } else if let offset {
             attrs.append(Attribute(.activationDate, .dateTime(now + offset)))
@@ -33,6 +38,23 @@ enum Replacement {
             attrs.append(r)
         }
         return attrs
+    }
+
+    /// What a Re-key / Re-key Key Pair / Re-certify request may ask of the replacement. It is made for
+    /// the existing object's owner, so a requester who does not manage that object (a grantee) may not
+    /// give it grants; and no requester may make it less protected than the object it replaces
+    /// (Extractable only true→false, Sensitive only false→true, as for the object itself).
+    static func checkRequested(_ requested: [Attribute], replacing old: ManagedObject, _ context: RequestContext) throws(EngineError) {
+        if requested.contains(where: { $0.name == Grant.attributeName }),
+           !context.services.policy.mayManage(old, identity: context.identity) {
+            throw EngineError(.permissionDenied, "only the owner of \(old.uid) (or an admin) may give its replacement grants")
+        }
+        if old.first(.extractable)?.value.bool == false, requested.contains(where: { $0.name == "Extractable" && $0.value.bool == true }) {
+            throw EngineError(.permissionDenied, "the replacement of a non-extractable object may not be extractable")
+        }
+        if old.first(.sensitive)?.value.bool == true, requested.contains(where: { $0.name == "Sensitive" && $0.value.bool == false }) {
+            throw EngineError(.permissionDenied, "the replacement of a sensitive object may not be non-sensitive")
+        }
     }
 
     static func link(_ type: LinkType, _ uid: String) -> Attribute {

@@ -32,11 +32,12 @@ public enum AttributeRules {
     }
 
     /// Checks client-supplied attributes for Create/Register: known, client-settable, single-valued
-    /// ones given once. Grants are put in their canonical form.
+    /// ones given once, values in range (`AttributeValues`). Grants are put in their canonical form.
     public static func validateClientAttributes(_ attrs: inout [Attribute]) throws(EngineError) {
         for (i, a) in attrs.enumerated() {
             if !isVendor(a.name) && a.tag == nil { throw EngineError(.invalidField, "unknown attribute \(a.name)") }
             if !clientMaySet(a.name) { throw EngineError(.attributeReadOnly, "attribute \(a.name) is set by the server") }
+            try AttributeValues.check(a)
             attrs[i] = try Grant.canonical(a)
         }
         var seen = Set<String>()

@@ -32,6 +32,7 @@ enum AttributeEdits {
         let allowed = adding ? AttributeRules.clientMaySet(a.name) && !AttributeRules.requestParameters.contains(a.name)
                              : AttributeRules.clientMayModify(a.name)
         guard allowed else { throw EngineError(.attributeReadOnly, "attribute \(a.name) cannot be changed by a client") }
+        try AttributeValues.checkChange(&a, of: object, now: context.now)
         if Lifecycle.isDestroyed(object.state) && a.name != "Description" && a.name != "Comment" {
             throw EngineError(.wrongKeyLifecycleState, "object is destroyed")
         }

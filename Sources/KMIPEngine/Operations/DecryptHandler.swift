@@ -10,8 +10,7 @@ struct DecryptHandler: OperationHandler {
         var data = try request.requireData()
         let aad = payload.first(.authenticatedEncryptionAdditionalData)?.bytes ?? []
         let choice = try await CipherChoice.choose(request, iv: payload.first(.ivCounterNonce)?.bytes, aad: aad, encrypt: false,
-                                                   context.services.token,
-                                                   version: context.version)
+                                                   context)
         if let t = choice.tagLength {
             guard let tag = payload.first(.authenticatedEncryptionTag)?.bytes, tag.count >= t else {
                 throw EngineError(.invalidField, "GCM decryption needs an Authenticated Encryption Tag of \(t) bytes")

@@ -12,7 +12,7 @@ struct DeleteAttributeHandler: OperationHandler {
             name = current.name; value = current.value
         } else if let n = AttributeSelection.names(in: payload).first {
             name = n
-            if let i = payload.first(.attributeIndex)?.int32 { index = Int(i) }
+            do { index = try payload.optionalInt(.attributeIndex, in: 0...Int32.max) ?? 0 } catch { throw EngineError(error) }
         }
         guard let name else { throw EngineError(.invalidField, "Delete Attribute needs an attribute name or reference") }
         try AttributeEdits.checkGrantEdit(name, object, context)

@@ -11,8 +11,7 @@ struct EncryptHandler: OperationHandler {
         try await request.consumeUsage(data.count, context)
         let aad = payload.first(.authenticatedEncryptionAdditionalData)?.bytes ?? []
         let choice = try await CipherChoice.choose(request, iv: payload.first(.ivCounterNonce)?.bytes, aad: aad, encrypt: true,
-                                                   context.services.token,
-                                                   version: context.version)
+                                                   context)
         let input = choice.hostPadding.map { CipherChoice.pad(data, block: $0) } ?? data
         var output = try await context.services.token.encrypt(id: request.object.uid, cipher: choice.cipher, data: input)
         var out = [TTLV(.uniqueIdentifier, .textString(request.object.uid))]

@@ -34,12 +34,20 @@ struct MACVerifyHandler: OperationHandler {
     func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
         let request = try await CryptoRequest.read(payload, context, need: .macVerify, use: .process)
         guard let mac = payload.first(.macData)?.bytes, !mac.isEmpty else { throw EngineError(.invalidField, "MAC Data is required") }
+        // Not counted against Usage Limits: they reflect applying protection only (KMIP 2.1 §4.62),
+        // as Decrypt and Signature Verify are not counted either.
+        let data = try request.requireData()
         // The token computes the MAC; the comparison (of public values) is here, in constant time, so
-        // MAC and MAC Verify always agree and truncated MACs work.
-        let computed = try await context.services.token.sign(id: request.object.uid, mechanism: try MACHandler.mechanism(request),
-                                                             data: try request.requireData())
-        let valid = mac.count <= computed.count && zip(mac, computed).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+        // MAC and MAC Verify always agree.
+        let computed = try await context.services.token.sign(id: request.object.uid, mechanism: try MACHandler.mechanism(request), data: data)
+        let valid = Self.acceptsLength(mac.count, of: computed.count) && zip(mac, computed).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
         return response([TTLV(.uniqueIdentifier, .textString(request.object.uid)),
                          TTLV(.validityIndicator, .enumeration((valid ? ValidityIndicator.valid : .invalid).rawValue))])
+    }
+
+    /// A MAC matches in full, or truncated as RFC 2104 §5 allows: to no fewer than half its bytes and
+    /// no fewer than 80 bits (10 bytes). A shorter prefix could be guessed.
+    static func acceptsLength(_ given: Int, of full: Int) -> Bool {
+        given <= full && given >= max(10, (full + 1) / 2)
     }
 }

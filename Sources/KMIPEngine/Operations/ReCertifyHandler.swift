@@ -15,6 +15,7 @@ struct ReCertifyHandler: OperationHandler {
         do { requested = try AttributeList.inRequest(payload) } catch { throw EngineError(error) }
         requested.removeAll { CertificateAttributes.isDerived($0.name) || $0.name == "Link" }
         try AttributeRules.validateClientAttributes(&requested)
+        try Replacement.checkRequested(requested, replacing: old, context)
         let offset = try Replacement.offset(payload)
 
         let certify = CertifyHandler()

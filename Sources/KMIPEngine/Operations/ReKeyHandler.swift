@@ -14,6 +14,7 @@ struct ReKeyHandler: OperationHandler {
         var requested: [Attribute]
         do { requested = try AttributeList.inRequest(payload) } catch { throw EngineError(error) }
         try AttributeRules.validateClientAttributes(&requested)
+        try Replacement.checkRequested(requested, replacing: old, context)
         let offset = try Replacement.offset(payload)
         guard let alg = old.first(.cryptographicAlgorithm)?.value.enumValue.map(CryptographicAlgorithm.init(rawValue:)),
               let length = old.first(.cryptographicLength)?.value.int32 else {

@@ -19,6 +19,8 @@ struct ReKeyKeyPairHandler: OperationHandler {
         }
         let oldPub = try await context.fetch(oldPubUID)
         let (common, privateOnly, publicOnly) = try CreateKeyPairHandler.attributeLists(payload)
+        try Replacement.checkRequested(common + privateOnly, replacing: oldPriv, context)
+        try Replacement.checkRequested(common + publicOnly, replacing: oldPub, context)
         let offset = try Replacement.offset(payload)
         let kind = try CreateKeyPairHandler.kind(of: oldPriv)
 
