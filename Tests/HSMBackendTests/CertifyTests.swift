@@ -29,6 +29,10 @@ import Testing
         return await engine.execute(Req.message(.v2_1, [(.certify, payload + [.structure(.attributes, attrs + extra)])]), identity: "a", now: now)
     }
 
+    func activate(_ engine: BatchExecutor, _ uids: String...) async {
+        for uid in uids { _ = await engine.execute(Req.message(.v2_1, [Req.uid(.activate, uid)]), identity: "a", now: now) }
+    }
+
     func pem(_ engine: BatchExecutor, _ uid: String, _ file: String) async throws -> String {
         let g = await engine.execute(Req.message(.v2_1, [Req.uid(.get, uid)]), identity: "a", now: now)
         let der = try #require(g.first.payload?.first(.certificate)?.first(.certificateValue)?.bytes)
@@ -55,6 +59,14 @@ import Testing
                                                      TTLV(.alternativeNameType, .enumeration(AlternativeNameType.dnsName.rawValue))]),
                    TTLV.structure(.alternativeName, [TTLV(.alternativeNameValue, .textString("10.0.0.7")),
                                                      TTLV(.alternativeNameType, .enumeration(AlternativeNameType.ipAddress.rawValue))])]
+        // A CA issues only once it is Active, its certificate and its key (KMIP 2.1 §3.x: Pre-Active
+        // material may not protect).
+        let early = await certify(engine, [TTLV(.uniqueIdentifier, .textString(leaf.pub))], links: [(.parentLink, caUID)], extra: san)
+        #expect(early.first.resultReason == .wrongKeyLifecycleState, "\(early.first.resultMessage ?? "")")
+        await activate(engine, caUID)
+        let keyEarly = await certify(engine, [TTLV(.uniqueIdentifier, .textString(leaf.pub))], links: [(.parentLink, caUID)], extra: san)
+        #expect(keyEarly.first.resultReason == .wrongKeyLifecycleState && keyEarly.first.resultMessage?.contains("issuer key") == true)
+        await activate(engine, ca.priv)
         let leafCert = await certify(engine, [TTLV(.uniqueIdentifier, .textString(leaf.pub))], links: [(.parentLink, caUID)], extra: san)
         let leafUID = try #require(leafCert.first.uid, "\(leafCert.first.resultMessage ?? "")")
 
@@ -88,6 +100,7 @@ import Testing
         let (engine, token, store) = try TestHSM.makeExecutor()
         let ca = try await keyPair(engine, alg: .ec, length: 256, name: "CA")
         let caUID = try #require(await certify(engine, [TTLV(.uniqueIdentifier, .textString(ca.pub))], links: [(.privateKeyLink, ca.priv)]).first.uid)
+        await activate(engine, caUID, ca.priv)
         let leaf = try await keyPair(engine, alg: .ec, length: 256, name: "leaf")
         let before = try await token.allIDs()
 
@@ -119,6 +132,7 @@ import Testing
             .structure(.attributes, []), .structure(.certificate, [TTLV(.certificateType, .enumeration(CertificateType.x509.rawValue)),
                                                                    TTLV(.certificateValue, .byteString(der))])])]), identity: "a", now: now)
         let outside = try #require(reg.first.uid)
+        await activate(engine, outside)
         let attrs = await engine.execute(Req.message(.v2_1, [Req.uid(.getAttributes, outside)]), identity: "a", now: now)
         #expect(attrs.first.payload?.first(.attributes)?.first(.x509CertificateIdentifier)?.first(.certificateSerialNumber) != nil)
         let leaf = try await keyPair(engine, alg: .ec, length: 256, name: "orphan")
@@ -133,6 +147,7 @@ import Testing
         let (engine, _, _) = try TestHSM.makeExecutor()
         let ca = try await keyPair(engine, alg: .ec, length: 256, name: "Old CA")
         let caUID = try #require(await certify(engine, [TTLV(.uniqueIdentifier, .textString(ca.pub))], links: [(.privateKeyLink, ca.priv)]).first.uid)
+        await activate(engine, caUID, ca.priv)
         let leaf = try await keyPair(engine, alg: .ec, length: 256, name: "late")
         // Twenty years on, the CA certificate (ten years) has expired.
         let later = now + 20 * 365 * 86400
@@ -140,6 +155,29 @@ import Testing
             .structure(.link, [TTLV(.linkType, .enumeration(LinkType.parentLink.rawValue)), TTLV(.linkedObjectIdentifier, .textString(caUID))])])])]),
             identity: "a", now: later)
         #expect(r.first.resultReason == .wrongKeyLifecycleState && r.first.resultMessage?.contains("expired") == true, "\(r.first.resultMessage ?? "")")
+    }
+
+    /// The issuer key must allow signing and be before its Protect Stop Date.
+    @Test func anIssuerKeyThatMayNotSignIsRefused() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let ca = try await keyPair(engine, alg: .ec, length: 256, name: "Stopping CA")
+        let caUID = try #require(await certify(engine, [TTLV(.uniqueIdentifier, .textString(ca.pub))], links: [(.privateKeyLink, ca.priv)]).first.uid)
+        await activate(engine, caUID, ca.priv)
+        let leaf = try await keyPair(engine, alg: .ec, length: 256, name: "leaf")
+        _ = await engine.execute(Req.message(.v2_1, [Req.uid(.setAttribute, ca.priv, [.structure(.newAttribute, [TTLV(.protectStopDate, .dateTime(now + 10))])])]),
+                                 identity: "a", now: now)
+        let r = await engine.execute(Req.message(.v2_1, [(.certify, [TTLV(.uniqueIdentifier, .textString(leaf.pub)), .structure(.attributes, [
+            .structure(.link, [TTLV(.linkType, .enumeration(LinkType.parentLink.rawValue)), TTLV(.linkedObjectIdentifier, .textString(caUID))])])])]),
+            identity: "a", now: now + 60)
+        #expect(r.first.resultReason == .wrongKeyLifecycleState && r.first.resultMessage?.contains("Protect Stop Date") == true, "\(r.first.resultMessage ?? "")")
+        // A key whose usage mask does not allow signing may not certify itself either.
+        let noSign = await engine.execute(Req.message(.v2_1, [(.createKeyPair, [
+            .structure(.commonAttributes, [TTLV(.cryptographicAlgorithm, .enumeration(CryptographicAlgorithm.ec.rawValue)), TTLV(.cryptographicLength, .integer(256))]),
+            .structure(.privateKeyAttributes, [TTLV(.cryptographicUsageMask, .integer(Int32(CryptographicUsageMaskBits.decrypt.rawValue)))]),
+            .structure(.publicKeyAttributes, [TTLV(.cryptographicUsageMask, .integer(2)), Req.name("no-sign").value])])]), identity: "a", now: now).first.payload
+        let priv = try #require(noSign?.first(.privateKeyUniqueIdentifier)?.text), pub = try #require(noSign?.first(.publicKeyUniqueIdentifier)?.text)
+        let selfSigned = await certify(engine, [TTLV(.uniqueIdentifier, .textString(pub))], links: [(.privateKeyLink, priv)])
+        #expect(selfSigned.first.resultReason == .incompatibleCryptographicUsageMask, "\(selfSigned.first.resultMessage ?? "") \(selfSigned.first.resultReason?.name ?? "")")
     }
 
     @Test func formatsAnObjectCannotTakeAreRefused() async throws {

@@ -97,8 +97,9 @@ public struct BatchExecutor: Sendable {
         context.operation = item.operation
         do {
             let raw: TTLV
-            // Operations that change the object they name run one at a time per object.
-            if Self.changesObject.contains(item.operation), let uid = item.payload.first(.uniqueIdentifier)?.text {
+            // Operations that change the object they name run one at a time per object, however it is
+            // named: Unique Identifier, Private Key Unique Identifier or the batch's ID Placeholder.
+            if Self.changesObject.contains(item.operation), let uid = Self.target(of: item, context) {
                 raw = try await services.locks.withLock(uid) { () async throws(EngineError) -> TTLV in try await handler.handle(item.payload, context) }
             } else {
                 raw = try await handler.handle(item.payload, context)
@@ -122,6 +123,13 @@ public struct BatchExecutor: Sendable {
         guard case .structure(let children) = t.value else { return t }
         let kept = children.filter { c in c.tag.since.map { $0 <= version } ?? true }.map { definedFields($0, in: version) }
         return TTLV(t.tag, .structure(kept))
+    }
+
+    /// The object a request changes, as the handler will resolve it (`RequestContext.uid(in:)`).
+    static func target(of item: RequestBatchItem, _ context: RequestContext) -> String? {
+        if let u = item.payload.first(.uniqueIdentifier)?.text { return u }
+        if item.operation == .reKeyKeyPair, let u = item.payload.first(.privateKeyUniqueIdentifier)?.text { return u }
+        return context.idPlaceholder
     }
 
     /// Operations that read, change and write the object their Unique Identifier names.

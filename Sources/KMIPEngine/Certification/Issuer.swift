@@ -34,7 +34,7 @@ struct Issuer {
             guard key == subject.privateKeyUID, let publicHalf = subject.asymmetric else {
                 throw EngineError(.invalidField, "the issuer key \(key) is not the subject's own key: name the issuer certificate with a Parent Link")
             }
-            try await checkKey(key, context)
+            try await checkKey(key, context, selfSigned: true)
             return Issuer(signer: try TokenSigningKey(token: context.services.token, id: key, publicHalf: publicHalf),
                           name: subject.name, certificateUID: nil, keyIdentifier: nil, notAfter: nil, selfSigned: true)
         }
@@ -45,8 +45,8 @@ struct Issuer {
         guard certObject.objectType == .certificate else {
             throw EngineError(.invalidObjectType, "issuer \(certificateUID) is a \(certObject.objectType), not a certificate")
         }
-        guard certObject.state == .active || certObject.state == .preActive else {
-            throw EngineError(.wrongKeyLifecycleState, "issuer certificate \(certificateUID) is \(certObject.state)")
+        guard Lifecycle.effectiveState(certObject, now: context.now) == .active else {
+            throw EngineError(.wrongKeyLifecycleState, "issuer certificate \(certificateUID) is \(Lifecycle.effectiveState(certObject, now: context.now)), not Active")
         }
         let der = try await context.services.token.readValue(id: certificateUID)
         let certificate: Certificate
@@ -73,13 +73,22 @@ struct Issuer {
                       notAfter: certificate.notValidAfter, selfSigned: false)
     }
 
-    static func checkKey(_ uid: String, _ context: RequestContext) async throws(EngineError) {
+    /// The issuer key signs certificates: it must be a private key in the token whose usage mask allows
+    /// Sign (or Certificate Sign) and that may protect now (Active, before its Protect Stop Date). A
+    /// key certifying itself (a new CA) may also be Pre-Active: its certificate comes before its use.
+    static func checkKey(_ uid: String, _ context: RequestContext, selfSigned: Bool = false) async throws(EngineError) {
         let key = try await context.fetch(uid)
         guard key.objectType == .privateKey, key.tokenObject != nil else {
             throw EngineError(.invalidObjectType, "issuer key \(uid) is not a private key held in the token")
         }
-        guard key.state == .active || key.state == .preActive else {
-            throw EngineError(.wrongKeyLifecycleState, "issuer key \(uid) is \(key.state)")
+        let state = Lifecycle.effectiveState(key, now: context.now)
+        let stopped = key.date(.protectStopDate).map { $0 <= context.now } ?? false
+        guard !stopped, state == .active || (selfSigned && state == .preActive) else {
+            throw EngineError(.wrongKeyLifecycleState, "issuer key \(uid) is \(state)\(stopped ? " and past its Protect Stop Date" : ""): it may not sign")
+        }
+        let signing = CryptographicUsageMaskBits.sign.rawValue | CryptographicUsageMask.certificateSign.rawValue
+        guard key.usageMask & signing != 0 else {
+            throw EngineError(.incompatibleUsageMask, "issuer key \(uid) may not sign (Cryptographic Usage Mask)")
         }
     }
 }

@@ -49,12 +49,7 @@ enum Replacement {
            !context.services.policy.mayManage(old, identity: context.identity) {
             throw EngineError(.permissionDenied, "only the owner of \(old.uid) (or an admin) may give its replacement grants")
         }
-        if old.first(.extractable)?.value.bool == false, requested.contains(where: { $0.name == "Extractable" && $0.value.bool == true }) {
-            throw EngineError(.permissionDenied, "the replacement of a non-extractable object may not be extractable")
-        }
-        if old.first(.sensitive)?.value.bool == true, requested.contains(where: { $0.name == "Sensitive" && $0.value.bool == false }) {
-            throw EngineError(.permissionDenied, "the replacement of a sensitive object may not be non-sensitive")
-        }
+        try Protection.checkRequested(requested, source: old)
     }
 
     static func link(_ type: LinkType, _ uid: String) -> Attribute {

@@ -32,6 +32,9 @@ struct DeriveKeyHandler: OperationHandler {
         guard base.usageMask & CryptographicUsageMaskBits.deriveKey.rawValue != 0 else {
             throw EngineError(.incompatibleUsageMask, "base object \(baseUID) may not derive keys (Cryptographic Usage Mask)")
         }
+        // The derived value is a function of the base key (ENCRYPT: AES(base, data)): were it readable
+        // while the base is not, Derive Key would be an encryption oracle on the base.
+        try Protection.checkRequested(attributes, source: base)
         let dp = payload.first(.derivationParameters)
         let data = dp?.first(.derivationData)?.bytes
         let mechanism: DerivationMechanism
@@ -68,6 +71,7 @@ struct DeriveKeyHandler: OperationHandler {
         var object = ManagedObject(uid: uid, objectType: .symmetricKey, owner: context.identity, attributes: attributes, tokenObject: .secretKey)
         object.set(.keyFormatType, .enumeration(KeyFormatType.raw.rawValue))
         object.attributes.append(Replacement.link(.derivationBaseObjectLink, baseUID))
+        Protection.inherit(&object, from: base)
         let extractable = NewObject.applyServerAttributes(&object, context)
         let spec = SecretKeySpec(algorithm: CryptographicAlgorithm(rawValue: algValue), lengthBits: Int(length), extractable: extractable,
                                  usage: CryptographicUsageMaskBits(rawValue: object.usageMask), label: NewObject.label(object))

@@ -12,9 +12,12 @@ struct ImportHandler: OperationHandler {
         }
         let replace = payload.first(.replaceExisting)?.bool ?? false
         if let existing = try await context.services.store.fetch(uid: uid) {
-            guard replace, context.services.policy.mayAccess(existing, identity: context.identity, operation: .import) else {
-                throw EngineError(.objectAlreadyExists, "object \(uid) exists (set Replace Existing to replace it)")
+            // Another owner's object is refused as every refusal is (it looks missing), not with
+            // Object Already Exists, which would confirm that it exists.
+            guard context.services.policy.mayAccess(existing, identity: context.identity, operation: .import) else {
+                throw EngineError(.itemNotFound, "no object \(uid) this client may replace")
             }
+            guard replace else { throw EngineError(.objectAlreadyExists, "object \(uid) exists (set Replace Existing to replace it)") }
             // Row first (no token object), then the token object, then the row itself.
             var gone = existing
             gone.tokenObject = nil

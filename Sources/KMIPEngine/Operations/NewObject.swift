@@ -57,7 +57,7 @@ enum NewObject {
     }
 
     /// Digest (KMIP 2.1 §4.21) of the value in the object's default key format. The Digest Value is
-    /// there only when the server can see the material: never for a non-extractable private key.
+    /// there only for material that may leave the token: never for a non-extractable key or secret.
     static func digest(_ object: ManagedObject, _ context: RequestContext) async -> Attribute {
         let token = context.services.token
         var value: [UInt8]?
@@ -76,8 +76,12 @@ enum NewObject {
             } else {
                 format = object.defaultKeyFormat ?? (alg == .rsa ? .pkcs1 : .pkcs8)
             }
-        default:
+        case .certificate:
             value = try? await token.sha256(id: object.uid)
+        default:
+            // An unsalted hash of secret material that may not leave the token would let anyone who
+            // reads attributes test guesses offline (a password in Secret Data): no Digest Value then.
+            if object.extractable && !Protection.isSensitive(object) { value = try? await token.sha256(id: object.uid) }
         }
         var fields = [TTLV(.hashingAlgorithm, .enumeration(HashingAlgorithm.sha256.rawValue))]
         if let value { fields.append(TTLV(.digestValue, .byteString(value))) }
