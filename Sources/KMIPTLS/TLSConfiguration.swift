@@ -86,7 +86,9 @@ public final class TLSContext: @unchecked Sendable {
                   X509_load_crl_file(lookup, crl, X509_FILETYPE_PEM) > 0 else {
                 throw TLSError.drain(.configuration, "CRL file \(crl)")
             }
-            X509_STORE_set_flags(store, UInt(X509_V_FLAG_CRL_CHECK))
+            // Every certificate of the client's chain, not only the leaf: a revoked intermediate CA
+            // revokes what it issued. Each CA of the chain then needs its CRL in the file.
+            X509_STORE_set_flags(store, UInt(X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL))
         }
         // The peer must present a certificate that chains to the CA: mutual TLS both ways.
         SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nil)

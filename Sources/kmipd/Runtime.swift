@@ -32,8 +32,11 @@ struct Runtime {
 
     /// The token alone (logged in), for what must work whatever state the store is in.
     static func openToken(_ configuration: Configuration) throws -> (HSMProfile, PKCS11Token) {
+        try ProcessHardening.disableCoreDumps()
         let profile = try configuration.hsmProfile()
-        guard let pin = profile.userPIN() else {
+        let pin = profile.userPIN()
+        ProcessHardening.scrubEnvironment(profile.pinEnv)
+        guard let pin else {
             throw CLIError("no user PIN: set \(profile.pinEnv) or token.pinFile in the configuration")
         }
         return (profile, try PKCS11Token(profile: profile, pin: pin))

@@ -75,8 +75,13 @@ config_with othertoken 'c["token"]["label"] = "kmipd-other"'
 KMIPD_SO_PIN=$(cat "$state/so.pin") "$kmipd" token init --config "$state/othertoken.json" > /dev/null
 refuses "the right store beside another token" "$state/othertoken.json" "has no kmipd binding"
 
-# 3. Two servers on one token: the second refuses, the first keeps serving.
-serve "$state/kmipd.json"
+# 3. Two servers on one token: the second refuses, the first keeps serving. The first gets its PIN
+#    from the environment, which it must scrub once read, and it may not dump core.
+pin=$(cat "$state/user.pin")
+KMIPD_PIN="$pin" serve "$state/kmipd.json"
+if ! tr '\0' '\n' < "/proc/$server_pid/environ" | grep -qF "$pin" && grep -qE "^Max core file size +0 +0 " "/proc/$server_pid/limits"; then
+    ok "the PIN is gone from the server's environment and core dumps are off"
+else fail "PIN in /proc/$server_pid/environ or core dumps allowed: $(grep 'core file' /proc/$server_pid/limits)"; fi
 out=$(timeout 20 "$kmipd" serve --config "$state/kmipd.json" 2>&1 >/dev/null); rc=$?
 if [ "$rc" -ne 0 ] && echo "$out" | grep -q "in use by another kmipd (pid $server_pid" && "$kmip" get "${conn[@]}" "${keys[1]}" > /dev/null; then
     ok "a second serve on the token refuses ($out); the first still serves"

@@ -49,7 +49,7 @@ public struct AccessPolicy: Sendable {
     /// `user:NAME` with a valid Username and Password credential that this certificate may use, else
     /// the certificate subject. A credential that is wrong, unknown, not allowed from this certificate,
     /// not configured, or missing when one is required fails the whole request.
-    public func requestIdentity(_ header: RequestHeader, certificateSubject: String) throws(EngineError) -> String {
+    public func requestIdentity(_ header: RequestHeader, certificateSubject: String) async throws(EngineError) -> String {
         let credential: UsernamePassword?
         do { credential = try UsernamePassword(authentication: header.authentication) } catch {
             throw EngineError(.authenticationNotSuccessful, "malformed credential: \(error.message)")
@@ -58,7 +58,7 @@ public struct AccessPolicy: Sendable {
             if requireCredential { throw EngineError(.authenticationNotSuccessful, "a Username and Password credential is required") }
             return certificateSubject
         }
-        guard let identity = passwords?.identity(for: credential, certificateSubject: certificateSubject) else {
+        guard let identity = await passwords?.identity(for: credential, certificateSubject: certificateSubject) else {
             throw EngineError(.authenticationNotSuccessful, "credential refused")
         }
         return identity

@@ -21,6 +21,10 @@ public final class PasswordFile: Sendable {
     /// the slow hash once, not per request. Failures are never cached.
     private let verified = Mutex<[Data: Date]>([:])
     static let remember: TimeInterval = 300
+    /// Recent failures per username and per certificate subject (`Throttle`).
+    let failures = Throttle()
+    /// scrypt runs here, two at a time, never on the cooperative pool.
+    static let hashing = BlockingWork(name: "kmipd.scrypt", threads: 2, maxWaiting: 64)
 
     public init(users: [String: Entry]) { self.users = users }
     public convenience init(path: String) throws {
@@ -28,17 +32,29 @@ public final class PasswordFile: Sendable {
     }
 
     /// The identity a request acts as, or nil when the credential is wrong or not allowed from this
-    /// certificate (the caller answers Authentication Not Successful either way).
-    public func identity(for credential: UsernamePassword, certificateSubject: String) -> String? {
+    /// certificate (the caller answers Authentication Not Successful either way). Repeated failures
+    /// for a username or from a certificate are answered ever more slowly.
+    public func identity(for credential: UsernamePassword, certificateSubject: String, now: Date = Date()) async -> String? {
+        let keys = ["user:" + credential.username, "cert:" + certificateSubject]
+        let delay = failures.delay(for: keys, now: now)
+        if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
+        let result = await check(credential, certificateSubject: certificateSubject)
+        if result == nil { failures.record(keys, now: now) } else { failures.clear(keys) }
+        return result
+    }
+
+    func check(_ credential: UsernamePassword, certificateSubject: String) async -> String? {
         guard let entry = users[credential.username] else {
-            _ = try? Self.hash(credential.password, salt: [UInt8](repeating: 0, count: 16), n: 1 << 15, r: 8, p: 1)  // same time as a miss
+            let password = credential.password
+            _ = await Self.hashing.run { try? Self.hash(password, salt: [UInt8](repeating: 0, count: 16), n: 1 << 15, r: 8, p: 1) }  // same time as a miss
             return nil
         }
         if let clients = entry.clients, !clients.contains(certificateSubject) { return nil }
         let key = Data(SHA256.hash(data: Data((credential.username + "\0" + credential.password + "\0" + entry.scrypt).utf8)))
         let now = Date()
         if let seen = verified.withLock({ $0[key] }), now.timeIntervalSince(seen) < Self.remember { return "user:" + credential.username }
-        guard Self.verify(credential.password, against: entry.scrypt) else { return nil }
+        let password = credential.password, stored = entry.scrypt
+        guard await Self.hashing.run({ Self.verify(password, against: stored) }) == true else { return nil }
         verified.withLock { cache in
             if cache.count > 4096 { cache.removeAll() }
             cache[key] = now
@@ -68,6 +84,36 @@ public final class PasswordFile: Sendable {
         let key = try KDF.Scrypt.deriveKey(from: Array(password.utf8), salt: salt, outputByteCount: 32, rounds: n, blockSize: r, parallelism: p)
         return key.withUnsafeBytes { Array($0) }
     }
+}
+
+/// Failed logins slow the next attempts down: after `free` failures within `window` seconds each
+/// further attempt for that username or from that certificate waits 2^(failures - free) seconds, at
+/// most `maxDelay`, before it is even checked. A success clears the count; so does a quiet window.
+final class Throttle: Sendable {
+    static let free = 3
+    static let window: TimeInterval = 300
+    static let maxDelay: Double = 30
+    private let counts = Mutex<[String: (count: Int, last: Date)]>([:])
+
+    func delay(for keys: [String], now: Date) -> Double {
+        let worst = counts.withLock { c in
+            keys.compactMap { k in c[k].flatMap { now.timeIntervalSince($0.last) < Self.window ? $0.count : nil } }.max() ?? 0
+        }
+        guard worst >= Self.free else { return 0 }
+        return min(Self.maxDelay, Double(1 << min(worst - Self.free, 10)))
+    }
+
+    func record(_ keys: [String], now: Date) {
+        counts.withLock { c in
+            if c.count > 10_000 { c = c.filter { now.timeIntervalSince($0.value.last) < Self.window } }
+            for k in keys {
+                let old = c[k].flatMap { now.timeIntervalSince($0.last) < Self.window ? $0.count : nil } ?? 0
+                c[k] = (old + 1, now)
+            }
+        }
+    }
+
+    func clear(_ keys: [String]) { counts.withLock { c in for k in keys { c[k] = nil } } }
 }
 
 /// A value behind a lock (Synchronization's Mutex needs macOS 15; this package also names macOS 14).

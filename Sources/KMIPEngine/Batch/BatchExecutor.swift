@@ -62,7 +62,7 @@ public struct BatchExecutor: Sendable {
         }
 
         let actor: String
-        do { actor = try services.policy.requestIdentity(request.header, certificateSubject: identity) } catch {
+        do { actor = try await services.policy.requestIdentity(request.header, certificateSubject: identity) } catch {
             services.auditLog.record(AuditEntry(time: ISODate.format(now), identity: identity, operation: "Authentication",
                                                 uniqueIdentifiers: [], result: "Operation Failed", reason: error.message))
             return Self.messageFailure(version: version, now: now, reason: .authenticationNotSuccessful, message: error.message)
