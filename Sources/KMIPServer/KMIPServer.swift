@@ -17,11 +17,12 @@ public final class KMIPServer: Service, Sendable {
     let logger: Logger
     let group: any EventLoopGroup
     private let bound = NIOLockedValueBox<(EventLoopPromise<Int>?, Int?)>((nil, nil))
-    private let connections = ManagedAtomicCounter()
+    private let admission: ConnectionAdmission
 
     public init(configuration: ServerConfiguration, tls: TLSContext, executor: BatchExecutor,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger = Logger(label: "kmipd.server")) {
         self.configuration = configuration; self.tls = tls; self.executor = executor; self.group = group; self.logger = logger
+        admission = ConnectionAdmission(maxHandshakes: configuration.maxHandshakes, maxConnections: configuration.maxConnections)
     }
 
     /// The port actually bound (useful with port 0), once listening.
@@ -36,7 +37,7 @@ public final class KMIPServer: Service, Sendable {
 
     public func run() async throws {
         let config = configuration
-        let tls = self.tls
+        let tls = self.tls, admission = self.admission
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -50,6 +51,7 @@ public final class KMIPServer: Service, Sendable {
                     try child.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: config.idleTimeout))
                     try child.pipeline.syncOperations.addHandler(IdleCloser())
                     try child.pipeline.syncOperations.addHandler(handler)
+                    try child.pipeline.syncOperations.addHandler(AdmissionHandler(admission))
                     try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(KMIPFrameDecoder(
                         maxMessageSize: config.maxMessageSize, messageTimeout: config.messageTimeout)))
                     // Requests are answered in order, one at a time per connection; at most
@@ -68,17 +70,10 @@ public final class KMIPServer: Service, Sendable {
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { tasks in
                 try await channel.executeThenClose { inbound in
+                    // Admission (ConnectionAdmission) closes what is over the limits; a closed
+                    // connection's task ends at once.
                     for try await connection in inbound {
-                        guard connections.increment() <= config.maxConnections else {
-                            connections.decrement()
-                            logger.warning("connection refused: limit reached", metadata: ["limit": "\(config.maxConnections)"])
-                            try? await connection.channel.executeThenClose { _, _ in }
-                            continue
-                        }
-                        tasks.addTask {
-                            await self.serve(connection)
-                            self.connections.decrement()
-                        }
+                        tasks.addTask { await self.serve(connection) }
                     }
                 }
             }
@@ -130,11 +125,4 @@ final class IdleCloser: ChannelInboundHandler, Sendable {
         if event is IdleStateHandler.IdleStateEvent { context.close(promise: nil); return }
         context.fireUserInboundEventTriggered(event)
     }
-}
-
-/// A small lock-protected counter of open connections.
-final class ManagedAtomicCounter: Sendable {
-    private let value = NIOLockedValueBox(0)
-    @discardableResult func increment() -> Int { value.withLockedValue { $0 += 1; return $0 } }
-    func decrement() { value.withLockedValue { $0 -= 1 } }
 }

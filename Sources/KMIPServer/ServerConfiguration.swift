@@ -5,7 +5,10 @@ public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var maxMessageSize: Int
+    /// Authenticated connections (TLS handshake done) at once.
     public var maxConnections: Int
+    /// Connections still in their TLS handshake at once; the oldest is closed to admit a new one.
+    public var maxHandshakes: Int
     /// A connection that sends nothing for this long is closed (KMIP clients keep connections open).
     public var idleTimeout: TimeAmount
     public var handshakeTimeout: TimeAmount
@@ -18,9 +21,10 @@ public struct ServerConfiguration: Sendable {
 
     public init(host: String = "127.0.0.1", port: Int = 5696, maxMessageSize: Int = 1 << 20, maxConnections: Int = 1024,
                 idleTimeout: TimeAmount = .seconds(300), handshakeTimeout: TimeAmount = .seconds(10),
-                messageTimeout: TimeAmount = .seconds(30), maxPendingRequests: Int = 8) {
+                messageTimeout: TimeAmount = .seconds(30), maxPendingRequests: Int = 8, maxHandshakes: Int = 256) {
         self.host = host; self.port = port; self.maxMessageSize = maxMessageSize; self.maxConnections = maxConnections
         self.idleTimeout = idleTimeout; self.handshakeTimeout = handshakeTimeout
         self.messageTimeout = messageTimeout; self.maxPendingRequests = maxPendingRequests
+        self.maxHandshakes = maxHandshakes
     }
 }

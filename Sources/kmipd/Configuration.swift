@@ -49,6 +49,7 @@ struct Configuration: Codable {
     struct Limits: Codable {
         var maxMessageSize = 1 << 20
         var maxConnections = 1024
+        var maxHandshakes = 256
         var maxBatchItems = 256
         var idleTimeoutSeconds: Int64 = 300
         var handshakeTimeoutSeconds: Int64 = 10
@@ -61,6 +62,7 @@ struct Configuration: Codable {
             let d = Limits()
             maxMessageSize = try c.decodeIfPresent(Int.self, forKey: .maxMessageSize) ?? d.maxMessageSize
             maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? d.maxConnections
+            maxHandshakes = try c.decodeIfPresent(Int.self, forKey: .maxHandshakes) ?? d.maxHandshakes
             maxBatchItems = try c.decodeIfPresent(Int.self, forKey: .maxBatchItems) ?? d.maxBatchItems
             idleTimeoutSeconds = try c.decodeIfPresent(Int64.self, forKey: .idleTimeoutSeconds) ?? d.idleTimeoutSeconds
             handshakeTimeoutSeconds = try c.decodeIfPresent(Int64.self, forKey: .handshakeTimeoutSeconds) ?? d.handshakeTimeoutSeconds
@@ -128,6 +130,7 @@ struct Configuration: Codable {
         ServerConfiguration(host: listen.host, port: listen.port, maxMessageSize: limits.maxMessageSize,
                             maxConnections: limits.maxConnections, idleTimeout: .seconds(limits.idleTimeoutSeconds),
                             handshakeTimeout: .seconds(limits.handshakeTimeoutSeconds),
-                            messageTimeout: .seconds(limits.messageTimeoutSeconds), maxPendingRequests: limits.maxPendingRequests)
+                            messageTimeout: .seconds(limits.messageTimeoutSeconds), maxPendingRequests: limits.maxPendingRequests,
+                            maxHandshakes: limits.maxHandshakes)
     }
 }

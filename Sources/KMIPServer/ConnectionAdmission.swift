@@ -1,0 +1,91 @@
+import KMIPTLS
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Admission in two stages. A connection that has not finished its TLS handshake has proven nothing,
+/// so it must never take the place of a client that has: at most `maxHandshakes` connections may be
+/// handshaking at once, and when that many are, the oldest is closed to make room (a flood of silent
+/// sockets then only shortens its own members' lives; a real client's handshake takes milliseconds).
+/// Authenticated connections are counted apart, up to `maxConnections`; beyond that a newly
+/// authenticated one is closed.
+final class ConnectionAdmission: Sendable {
+    let maxHandshakes: Int
+    let maxConnections: Int
+    private struct State {
+        var nextID = 0
+        /// Handshaking connections, oldest first.
+        var handshaking: [(id: Int, channel: any Channel)] = []
+        var established = 0
+    }
+    private let state = NIOLockedValueBox(State())
+
+    init(maxHandshakes: Int, maxConnections: Int) {
+        self.maxHandshakes = max(1, maxHandshakes); self.maxConnections = maxConnections
+    }
+
+    /// Registers a new connection; returns its id and the connection it pushed out, if any.
+    func admit(_ channel: any Channel) -> (id: Int, evicted: (any Channel)?) {
+        state.withLockedValue { s in
+            s.nextID += 1
+            var evicted: (any Channel)?
+            if s.handshaking.count >= maxHandshakes { evicted = s.handshaking.removeFirst().channel }
+            s.handshaking.append((s.nextID, channel))
+            return (s.nextID, evicted)
+        }
+    }
+
+    /// The handshake of `id` completed: true when it may stay (it then counts as established).
+    func promote(_ id: Int) -> Bool {
+        state.withLockedValue { s in
+            guard let i = s.handshaking.firstIndex(where: { $0.id == id }) else { return false }  // evicted meanwhile
+            s.handshaking.remove(at: i)
+            guard s.established < maxConnections else { return false }
+            s.established += 1
+            return true
+        }
+    }
+
+    func release(_ id: Int, established: Bool) {
+        state.withLockedValue { s in
+            if established { s.established -= 1 } else { s.handshaking.removeAll { $0.id == id } }
+        }
+    }
+
+    var counts: (handshaking: Int, established: Int) { state.withLockedValue { ($0.handshaking.count, $0.established) } }
+}
+
+/// Follows one connection through the two stages (after the TLS handler, which announces the end of
+/// the handshake with `TLSEvent.handshakeCompleted`).
+final class AdmissionHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    private let admission: ConnectionAdmission
+    private var id: Int?
+    private var established = false
+
+    init(_ admission: ConnectionAdmission) { self.admission = admission }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let (id, evicted) = admission.admit(context.channel)
+        self.id = id
+        evicted?.close(promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case TLSEvent.handshakeCompleted? = event as? TLSEvent, let id {
+            guard admission.promote(id) else {
+                self.id = nil  // promote has already forgotten it
+                context.close(promise: nil)
+                return
+            }
+            established = true
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let id { admission.release(id, established: established) }
+        id = nil
+        context.fireChannelInactive()
+    }
+}
