@@ -91,6 +91,10 @@ let package = Package(
         .executableTarget(name: "kmipd-fuzz", dependencies: ["CFuzzDriver", "KMIP", "KMIPEngine", "KMIPTestSupport",
                     .product(name: "Logging", package: "swift-log")], path: "Tests/Fuzz/Executor", swiftSettings: strict),
 
+        // The structure-aware mutation run over the OASIS requests (scripts/mutate).
+        .executableTarget(name: "kmipd-mutate", dependencies: ["KMIP", "KMIPEngine", "KMIPTestSupport",
+                    .product(name: "Logging", package: "swift-log")], path: "Tests/Fuzz/Mutation", swiftSettings: strict),
+
         .testTarget(name: "KMIPTests", dependencies: ["KMIP"], swiftSettings: strict),
         .testTarget(name: "KMIPEngineTests", dependencies: ["KMIPEngine", "KMIPTestSupport", "Store"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "KMIPEngine", "KMIPTestSupport",

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Generate Sources/KMIP/Generated/*.swift from the OASIS KMIP specifications.
 
-Reads the plain-text renderings in ../shared/kmip-spec/ (tables as `| cell | cell |` lines), versions
-1.0-2.1, and records for every tag and enumeration value the first version that defines it.
+Reads plain-text renderings of the OASIS KMIP specifications (tables as `| cell | cell |` lines; the
+folder is the argument, by default a kmip-spec folder beside this checkout), versions 1.0-2.1, and records for every tag and enumeration value the first version that defines it.
 Run: python3 scripts/generate-tables.py [SPEC_DIR]   (the output is checked in).
 """
 import os, re, sys

@@ -1,6 +1,6 @@
 import NIOCore
 
-/// Listener settings and the limits enforced before any work is done (ARCHITECTURE.md "Limits").
+/// Listener settings and the limits enforced before any work is done (nothing is buffered or computed past them).
 public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int

@@ -54,7 +54,7 @@ public enum MechanismParameter: Sendable, Hashable {
             var ivCopy = iv, aadCopy = aad
             return ivCopy.withUnsafeMutableBufferPointer { ivp in
                 aadCopy.withUnsafeMutableBufferPointer { aadp in
-                    // ulIvBits is ignored by SoftHSM2 but read by real HSMs (HSM-NOTES.md).
+                    // ulIvBits is ignored by SoftHSM2 but read by other HSMs (PKCS#11 v2.40 CK_GCM_PARAMS).
                     var params = CK_GCM_PARAMS(pIv: ivp.baseAddress, ulIvLen: CK_ULONG(iv.count), ulIvBits: CK_ULONG(iv.count * 8),
                                                pAAD: aad.isEmpty ? nil : aadp.baseAddress, ulAADLen: CK_ULONG(aad.count),
                                                ulTagBits: CK_ULONG(tagBits))

@@ -98,6 +98,14 @@ def run(version):
         ct, iv = c.encrypt(b"attack at dawn", uid=aes, cryptographic_parameters=cbc, iv_counter_nonce=bytes(16))
         pt = c.decrypt(ct, uid=aes, cryptographic_parameters=cbc, iv_counter_nonce=bytes(16))
         check(f"{tag} AES-CBC encrypt/decrypt", pt == b"attack at dawn" and len(ct) == 16, repr((ct, iv, pt)))
+        # A hostile IV Length (it crashed the server once): Invalid Field, and the server keeps serving.
+        try:
+            c.encrypt(b"A" * 16, uid=aes, cryptographic_parameters=dict(cbc, iv_length=-8))
+            check(f"{tag} IV Length -8 refused", False)
+        except Exception as e:
+            check(f"{tag} IV Length -8 refused with Invalid Field", "INVALID_FIELD" in repr(e) or "Invalid Field" in str(e), repr(e))
+        check(f"{tag} the server still serves after a hostile IV Length", c.decrypt(ct, uid=aes, cryptographic_parameters=cbc,
+                                                                                    iv_counter_nonce=bytes(16)) == b"attack at dawn")
         # GCM: PyKMIP cannot carry the Authenticated Encryption Tag, so check its ciphertext against an
         # independent AES-GCM (the key is extractable by default policy) instead of a round trip.
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM

@@ -84,7 +84,7 @@ import Testing
     }
 }
 
-/// Limits enforced before work is done (ARCHITECTURE.md "Limits").
+/// Limits enforced before work is done.
 @Suite struct ServerLimitTests {
     /// Opens a plain TCP connection that never speaks TLS and reports whether the server closed it
     /// within `seconds`.

@@ -1,6 +1,6 @@
 import KMIP
 
-/// Who may see what (ARCHITECTURE.md "one access choke point"): an object belongs to the identity that
+/// Who may see what (one access choke point, `RequestContext.fetch`): an object belongs to the identity that
 /// created it; admins see all; the owner may grant others named operations (`Grant`). Refusals look
 /// like Item Not Found to the caller.
 public struct AccessPolicy: Sendable {

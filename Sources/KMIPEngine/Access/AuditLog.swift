@@ -19,7 +19,7 @@ public struct AuditEntry: Codable, Sendable {
     }
 }
 
-/// Where audit entries go (ARCHITECTURE.md: every refusal is written to the audit log).
+/// Where audit entries go (every refusal is written to the audit log too).
 public protocol AuditSink: Sendable {
     func record(_ entry: AuditEntry)
 }

@@ -2,7 +2,7 @@ import Crypto
 import KMIP
 
 /// What Create and Register share: server-set attributes and the crash-consistent write order
-/// (intent row ─► token object ─► commit; ARCHITECTURE.md).
+/// (intent row ─► token object ─► commit; `Reconciler` resolves what a crash leaves between them).
 enum NewObject {
     /// Sets the attributes the server owns; returns whether the key may leave the token.
     @discardableResult
@@ -111,7 +111,7 @@ enum NewObject {
         }
     }
 
-    /// The two halves of a key pair: both intent rows, one token call, both commits (ARCHITECTURE.md).
+    /// The two halves of a key pair: both intent rows, one token call, both commits.
     static func persistPair(_ pair: [ManagedObject], _ context: RequestContext,
                             makeTokenObjects: (any Token) async throws(EngineError) -> Void) async throws(EngineError) {
         let store = context.services.store, token = context.services.token

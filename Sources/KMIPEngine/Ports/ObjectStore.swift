@@ -18,7 +18,7 @@ public struct LocateQuery: Sendable {
 }
 
 /// The engine's port to the metadata store. Writes follow the crash-consistency order of
-/// ARCHITECTURE.md: `insertPending` ─► token object ─► `commit`.
+/// crash-consistency order: `insertPending` ─► token object ─► `commit` (see `Reconciler`).
 public protocol ObjectStore: Sendable {
     /// Records intent to create `object` (not visible to get or locate until committed).
     func insertPending(_ object: ManagedObject) async throws(EngineError)
