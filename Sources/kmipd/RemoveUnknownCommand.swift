@@ -22,10 +22,8 @@ extension TokenCommand {
             let lock = try runtime.lockToken()
             defer { withExtendedLifetime(lock) {} }
             try await runtime.verifyBinding()
-            let unknown = try await runtime.reconciler.plan().unknownTokenObjects
             // An object the store describes is never removed here (Destroy is the KMIP way to do that).
-            let chosen = ids.isEmpty ? unknown.filter(Reconciler.isServerUID) : ids.filter(unknown.contains)
-            let notUnknown = ids.filter { !unknown.contains($0) }
+            let (chosen, notUnknown) = try await runtime.unknownObjects(named: ids)
             guard !chosen.isEmpty else {
                 printJSON(Report(removed: [], notUnknown: notUnknown))
                 return

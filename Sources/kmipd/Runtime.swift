@@ -96,6 +96,13 @@ struct Runtime {
 
     var reconciler: Reconciler { Reconciler(store: store, token: token) }
 
+    /// Token objects the store does not describe that a command may act on: those named (only if
+    /// unknown), or else every unknown one in kmipd's UID form — never another application's unnamed.
+    func unknownObjects(named ids: [String]) async throws -> (chosen: [String], notUnknown: [String]) {
+        let unknown = try await reconciler.plan().unknownTokenObjects
+        return ids.isEmpty ? (unknown.filter(Reconciler.isServerUID), []) : (ids.filter(unknown.contains), ids.filter { !unknown.contains($0) })
+    }
+
     func services(logger: Logger) throws -> EngineServices {
         var info = ServerInfo()
         info.tokenDescription = "\(profile.name) token '\(token.tokenInfo.label)' serial \(token.tokenInfo.serial)"

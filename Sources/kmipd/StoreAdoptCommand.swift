@@ -36,11 +36,9 @@ extension StoreCommand {
             } else {
                 try await runtime.verifyBinding()
             }
-            let unknown = try await runtime.reconciler.plan().unknownTokenObjects
-            let chosen = ids.isEmpty ? unknown.filter(Reconciler.isServerUID) : ids.filter(unknown.contains)
+            let (chosen, notUnknown) = try await runtime.unknownObjects(named: ids)
             let result = try await Adoption(store: runtime.store, token: runtime.token)
                 .run(ids: chosen, owner: owner, now: Int64(Date().timeIntervalSince1970))
-            let notUnknown = ids.filter { !unknown.contains($0) }
             printJSON(Report(store: runtime.store.path, tookOver: takeOver, adopted: result.adopted, skipped: result.skipped + notUnknown))
         }
     }
