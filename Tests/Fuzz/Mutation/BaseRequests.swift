@@ -13,12 +13,14 @@ final class BaseRequests {
 
     static let marker = "@UID"
 
-    static func load(_ files: [String], live: LiveObjects) throws -> BaseRequests {
+    /// `now` resolves every `$NOW±n` of one run alike, so that the plan — and with it each mutation's
+    /// number — is the same in every run started at another second.
+    static func load(_ files: [String], live: LiveObjects, now: Int64) throws -> BaseRequests {
         var seen = Set<[UInt8]>(), out = [TTLV]()
         for path in files.sorted() {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8), let root = try? XMLElement.parse(text) else { continue }
             for e in root.children where e.name == "RequestMessage" {
-                guard var t = try? TTLVXML.ttlv(e, resolve: resolve) else { continue }
+                guard var t = try? TTLVXML.ttlv(e, resolve: { resolve($0, $1, now: now) }) else { continue }
                 t = substitute(t, live)
                 if seen.insert(TTLVEncoder.encode(t)).inserted { out.append(t) }
             }
@@ -26,9 +28,9 @@ final class BaseRequests {
         return BaseRequests(out)
     }
 
-    static func resolve(_ raw: String, _ element: String) -> String {
+    static func resolve(_ raw: String, _ element: String, now: Int64) -> String {
         guard raw.hasPrefix("$") else { return raw }
-        if raw.hasPrefix("$NOW") { return ISODate.format(Int64(Date().timeIntervalSince1970)) }
+        if raw.hasPrefix("$NOW") { return ISODate.format(now + (Int64(raw.dropFirst(4).replacingOccurrences(of: "+", with: "")) ?? 0)) }
         if raw.hasPrefix("$UNIQUE_IDENTIFIER_") { return marker + raw.dropFirst("$UNIQUE_IDENTIFIER_".count) }
         return "00"  // values the vectors take from earlier answers (MAC data, IVs): bytes of their own
     }

@@ -10,6 +10,10 @@ struct Mutation: CustomStringConvertible {
         case duplicate
         case booleanTwo
         case invalidUTF8
+        /// A field the structure at `path` may carry but does not, added with a hostile value; with
+        /// `dropping`, that field of the enclosing structure goes (an IV Length with no IV, so the
+        /// server makes one of that length).
+        case insert(TTLV, dropping: Tag?)
     }
     /// Child indices from the message root to the field.
     var path: [Int]
@@ -23,6 +27,7 @@ struct Mutation: CustomStringConvertible {
         case .duplicate: what = "duplicated"
         case .booleanTwo: what = "Boolean 2"
         case .invalidUTF8: what = "invalid UTF-8"
+        case .insert(let t, let d): what = "given \(t.tag) = \(Self.short(t.value))" + (d.map { " without \($0)" } ?? "")
         }
         return "field \(path.map(String.init).joined(separator: ".")) \(what)"
     }
@@ -54,8 +59,32 @@ struct Mutation: CustomStringConvertible {
             }
         }
         structural(message, [])
+        // Optional numeric fields the vectors leave out, added with hostile values.
+        func insertions(_ t: TTLV, _ path: [Int]) {
+            if let fields = optional[t.tag] {
+                for f in fields where t.first(f) == nil {
+                    for v: Int32 in [-1, 0, .min, .max] {
+                        out.append(Mutation(path: path, kind: .insert(TTLV(f, .integer(v)), dropping: nil)))
+                        if t.tag == .cryptographicParameters { out.append(Mutation(path: path, kind: .insert(TTLV(f, .integer(v)), dropping: .ivCounterNonce))) }
+                    }
+                }
+            }
+            for (i, c) in t.children.enumerated() { insertions(c, path + [i]) }
+        }
+        insertions(message, [])
         return out
     }
+
+    /// Integer fields that become lengths, counts or indices, by the structure that may carry them
+    /// (KMIP 2.1 §4.15 Cryptographic Parameters, §2.1.18 Derivation Parameters, the payloads of Locate,
+    /// RNG Retrieve and the attribute operations, the request header).
+    static let optional: [Tag: [Tag]] = [
+        .cryptographicParameters: [.ivLength, .tagLength, .fixedFieldLength, .invocationFieldLength, .counterLength,
+                                   .initialCounterValue, .saltLength, .trailerField],
+        .derivationParameters: [.iterationCount],
+        .requestPayload: [.maximumItems, .offsetItems, .attributeIndex, .dataLength],
+        .requestHeader: [.maximumResponseSize],
+    ]
 
     static let long = String(repeating: "A", count: 65_536)
 
@@ -81,6 +110,13 @@ struct Mutation: CustomStringConvertible {
         case .value(let v): return TTLVEncoder.encode(Self.replacing(message, at: path[...]) { [TTLV($0.tag, v)] })
         case .drop: return TTLVEncoder.encode(Self.replacing(message, at: path[...]) { _ in [] })
         case .duplicate: return TTLVEncoder.encode(Self.replacing(message, at: path[...]) { [$0, $0] })
+        case .insert(let field, let dropping):
+            if path.isEmpty { return TTLVEncoder.encode(TTLV(message.tag, .structure(message.children + [field]))) }
+            var m = Self.replacing(message, at: path[...]) { [TTLV($0.tag, .structure($0.children + [field]))] }
+            if let dropping, path.count > 1 {
+                m = Self.replacing(m, at: path.dropLast()[...]) { [TTLV($0.tag, .structure($0.children.filter { $0.tag != dropping }))] }
+            }
+            return TTLVEncoder.encode(m)
         case .booleanTwo:
             // A Long Integer with a marker value stands in for the field; its bytes are then patched.
             return Self.patch(message, path, marker: .longInteger(Self.marker), type: ItemType.boolean.rawValue,

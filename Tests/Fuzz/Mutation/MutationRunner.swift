@@ -35,7 +35,7 @@ struct MutationRunner {
         let now = Int64(Date().timeIntervalSince1970)
         let (engine, _, _) = try TestHSM.makeExecutor()
         let live = try await LiveObjects(engine: engine, identity: identity, now: now)
-        let requests = try BaseRequests.load(args, live: live)
+        let requests = try BaseRequests.load(args, live: live, now: now)
         let plan = requests.map { Mutation.all(of: $0) }
         let total = plan.reduce(0) { $0 + $1.count }
         if let g = dump {
