@@ -4,7 +4,8 @@ import Foundation
 /// milliseconds each), so it never occupies the Swift cooperative pool — with two cores, two logins
 /// there would stall every request of the server. At most `threads` run at once and at most
 /// `maxWaiting` wait; beyond that the work is refused at once.
-public final class BlockingWork: Sendable {
+/// (`@unchecked`: OperationQueue is thread-safe but not marked Sendable.)
+public final class BlockingWork: @unchecked Sendable {
     private let queue: OperationQueue
     private let waiting = Mutex(0)
     let maxWaiting: Int
@@ -32,5 +33,3 @@ public final class BlockingWork: Sendable {
         }
     }
 }
-
-extension OperationQueue: @retroactive @unchecked Sendable {}
