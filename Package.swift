@@ -57,12 +57,15 @@ let package = Package(
         .target(name: "KMIPTLS", dependencies: ["COpenSSL", "CTLSTokenKey",
                     .product(name: "NIOCore", package: "swift-nio"),
                     .product(name: "NIOConcurrencyHelpers", package: "swift-nio")], swiftSettings: strict),
-        .target(name: "KMIPServer", dependencies: ["KMIP", "KMIPEngine", "KMIPTLS",
+        // The KMIP frame decoder as a NIO decoder, shared by the server and the client.
+        .target(name: "KMIPNIO", dependencies: ["KMIP",
+                    .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
+        .target(name: "KMIPServer", dependencies: ["KMIP", "KMIPNIO", "KMIPEngine", "KMIPTLS",
                     .product(name: "NIOCore", package: "swift-nio"),
                     .product(name: "NIOPosix", package: "swift-nio"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                     .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
-        .target(name: "KMIPClient", dependencies: ["KMIP", "KMIPTLS", "KMIPServer",
+        .target(name: "KMIPClient", dependencies: ["KMIP", "KMIPNIO", "KMIPTLS",
                     .product(name: "NIOCore", package: "swift-nio"),
                     .product(name: "NIOPosix", package: "swift-nio")], swiftSettings: strict),
         // The development PKI: a CA whose key is in the token, signing through C_Sign.
@@ -96,6 +99,9 @@ let package = Package(
                     .product(name: "Logging", package: "swift-log")], path: "Tests/Fuzz/Mutation", swiftSettings: strict),
 
         .testTarget(name: "KMIPTests", dependencies: ["KMIP"], swiftSettings: strict),
+        .testTarget(name: "KMIPNIOTests", dependencies: ["KMIPNIO", "KMIP",
+                    .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+                    .product(name: "NIOTestUtils", package: "swift-nio")], swiftSettings: strict),
         .testTarget(name: "KMIPEngineTests", dependencies: ["KMIPEngine", "KMIPTestSupport", "Store"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "KMIPEngine", "KMIPTestSupport",
                     .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),

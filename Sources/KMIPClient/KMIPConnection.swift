@@ -1,5 +1,5 @@
 import KMIP
-import KMIPServer
+import KMIPNIO
 import KMIPTLS
 import NIOConcurrencyHelpers
 import NIOCore

@@ -1,6 +1,7 @@
 import Foundation
 import KMIP
 import KMIPEngine
+import KMIPNIO
 import KMIPTLS
 import Logging
 import NIOConcurrencyHelpers
