@@ -1,6 +1,8 @@
 /// A KMIP enumeration or mask table (generated from the spec, KMIP 2.1 §11–12).
 public protocol KMIPEnumeration: RawRepresentable, Hashable, Sendable, CustomStringConvertible where RawValue == UInt32 {
     static var tableName: String { get }
+    /// Every value is representable: unknown ones are extensions, which the engine refuses by name.
+    init(rawValue: UInt32)
 }
 
 extension KMIPEnumeration {

@@ -96,15 +96,20 @@ public struct BatchExecutor: Sendable {
         }
         context.operation = item.operation
         do {
-            let raw: TTLV
+            let request = try handler.decode(item.payload, context.version)
+            context.requestIdentifiers = request.identifiers
+            let response: any ResponsePayload
             // Operations that change the object they name run one at a time per object, however it is
             // named: Unique Identifier, Private Key Unique Identifier or the batch's ID Placeholder.
-            if Self.changesObject.contains(item.operation), let uid = Self.target(of: item, context) {
-                raw = try await services.locks.withLock(uid) { () async throws(EngineError) -> TTLV in try await handler.handle(item.payload, context) }
+            if Self.changesObject.contains(item.operation), let uid = request.target ?? context.idPlaceholder {
+                response = try await services.locks.withLock(uid) { () async throws(EngineError) -> any ResponsePayload in
+                    try await handler.run(request, context)
+                }
             } else {
-                raw = try await handler.handle(item.payload, context)
+                response = try await handler.run(request, context)
             }
-            let payload = Self.definedFields(raw, in: context.version)
+            context.responseIdentifiers = response.identifiers
+            let payload = Self.definedFields(response.payload(version: context.version), in: context.version)
             return ResponseBatchItem(operation: item.operation, uniqueBatchItemID: item.uniqueBatchItemID, resultStatus: .success, payload: payload)
         } catch {
             if error.code == .tokenUnavailable || error.code == .storeFailure || error.code == .generalFailure {
@@ -125,13 +130,6 @@ public struct BatchExecutor: Sendable {
         return TTLV(t.tag, .structure(kept))
     }
 
-    /// The object a request changes, as the handler will resolve it (`RequestContext.uid(in:)`).
-    static func target(of item: RequestBatchItem, _ context: RequestContext) -> String? {
-        if let u = item.payload.first(.uniqueIdentifier)?.text { return u }
-        if item.operation == .reKeyKeyPair, let u = item.payload.first(.privateKeyUniqueIdentifier)?.text { return u }
-        return context.idPlaceholder
-    }
-
     /// Operations that read, change and write the object their Unique Identifier names.
     static let changesObject: Set<Operation> = [
         .addAttribute, .modifyAttribute, .deleteAttribute, .setAttribute, .activate, .revoke, .destroy,
@@ -140,10 +138,10 @@ public struct BatchExecutor: Sendable {
 
     /// Writes the audit line for one batch item: identifiers named in the request and the response.
     func audit(_ item: RequestBatchItem, _ result: ResponseBatchItem, _ context: RequestContext) {
-        var uids = item.payload.all(.uniqueIdentifier).compactMap(\.text)
-        for tag in [Tag.uniqueIdentifier, .privateKeyUniqueIdentifier, .publicKeyUniqueIdentifier] {
-            for u in result.payload?.all(tag).compactMap(\.text) ?? [] where !uids.contains(u) { uids.append(u) }
-        }
+        var uids = context.requestIdentifiers
+        for u in context.responseIdentifiers where !uids.contains(u) { uids.append(u) }
+        context.requestIdentifiers = []
+        context.responseIdentifiers = []
         services.auditLog.record(AuditEntry(time: ISODate.format(context.now), identity: context.identity, operation: item.operation.name,
                                             uniqueIdentifiers: uids, result: result.resultStatus.name, reason: result.resultReason?.name,
                                             certificate: context.certificateSubject == context.identity ? nil : context.certificateSubject))

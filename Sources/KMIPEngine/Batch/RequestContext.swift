@@ -16,17 +16,17 @@ public final class RequestContext: @unchecked Sendable {
     public var certificateSubject: String?
     /// The operation of the batch item being served (what a grant must name).
     public var operation: Operation?
+    /// What the batch item's request and response named, for its audit line.
+    var requestIdentifiers: [String] = []
+    var responseIdentifiers: [String] = []
 
     init(identity: String, version: ProtocolVersion, now: Int64, services: EngineServices) {
         self.identity = identity; self.version = version; self.now = now; self.services = services
     }
 
-    /// The Unique Identifier a payload names, or the ID Placeholder when it names none.
-    public func uid(in payload: TTLV) throws(EngineError) -> String {
-        if let u = payload.first(.uniqueIdentifier) {
-            if let t = u.text { return t }
-            throw EngineError(.invalidField, "Unique Identifier must be a Text String")
-        }
+    /// The Unique Identifier a request names, or the ID Placeholder when it names none.
+    public func uid(_ named: String?) throws(EngineError) -> String {
+        if let named { return named }
         guard let p = idPlaceholder else { throw EngineError(.invalidField, "no Unique Identifier and no ID Placeholder") }
         return p
     }

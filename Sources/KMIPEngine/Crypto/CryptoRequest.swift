@@ -10,12 +10,12 @@ struct CryptoRequest {
 
     enum Use { case protect, process }
 
-    static func read(_ payload: TTLV, _ context: RequestContext, need: CryptographicUsageMaskBits, use: Use,
+    static func read(_ payload: some CryptographicRequest, _ context: RequestContext, need: CryptographicUsageMaskBits, use: Use,
                      streaming: Bool = false) async throws(EngineError) -> CryptoRequest {
-        if !streaming, payload.first(.initIndicator)?.bool == true || payload.first(.finalIndicator) != nil || payload.first(.correlationValue) != nil {
+        if !streaming, payload.stream.mentionsStreaming {
             throw EngineError(.featureNotSupported, "streaming is supported for Encrypt, Decrypt, Sign, Signature Verify and MAC")
         }
-        let uid = try context.uid(in: payload)
+        let uid = try context.uid(payload.uniqueIdentifier)
         let object = try await context.fetch(uid)
         guard object.tokenObject != nil, !Lifecycle.isDestroyed(object.state) else {
             throw EngineError(.objectDestroyed, "object \(uid) is destroyed")
@@ -30,14 +30,10 @@ struct CryptoRequest {
         guard need.rawValue & ~object.usageMask == 0 else {
             throw EngineError(.incompatibleUsageMask, "object \(uid)'s Cryptographic Usage Mask does not allow this operation")
         }
-        let params = try CryptoParameters(payload.first(.cryptographicParameters) ?? object.first(.cryptographicParameters)?.value)
-        let data: [UInt8]?
-        if let d = payload.first(.data) {
-            guard let b = d.bytes else { throw EngineError(.invalidField, "Data must be a Byte String") }
-            data = b
-        } else { data = nil }
+        let params: CryptoParameters
+        if let given = payload.cryptographicParameters { params = given } else { params = try CryptoParameters.stored(object) }
         context.idPlaceholder = uid
-        return CryptoRequest(object: object, parameters: params, data: data)
+        return CryptoRequest(object: object, parameters: params, data: payload.data)
     }
 
     var algorithm: CryptographicAlgorithm {
@@ -78,42 +74,17 @@ struct CryptoRequest {
     }
 }
 
-/// Cryptographic Parameters (KMIP 2.1 §4.15), the fields kmipd uses.
-struct CryptoParameters {
-    var blockCipherMode: BlockCipherMode?
-    var padding: PaddingMethod?
-    var hashing: HashingAlgorithm?
-    var algorithm: CryptographicAlgorithm?
-    var signatureAlgorithm: DigitalSignatureAlgorithm?
-    var randomIV: Bool?
-    var ivLength: Int?
-    var tagLength: Int?
-    var counterLength: Int?
-    var saltLength: Int?
-    var maskGeneratorHashing: HashingAlgorithm?
-    var pSource: [UInt8]?
+/// Cryptographic Parameters (KMIP 2.1 §4.15), decoded and range-checked in `KMIP`.
+typealias CryptoParameters = CryptographicParameters
 
-    /// IV Length in bits: one byte to 128 bytes (GCM allows long IVs; nothing needs more).
-    static let ivBits: ClosedRange<Int32> = 8...1024
-
-    init(_ t: TTLV?) throws(EngineError) {
-        guard let t else { return }
-        do {
-            blockCipherMode = try t.optionalEnum(.blockCipherMode).map(BlockCipherMode.init(rawValue:))
-            padding = try t.optionalEnum(.paddingMethod).map(PaddingMethod.init(rawValue:))
-            hashing = try t.optionalEnum(.hashingAlgorithm).map(HashingAlgorithm.init(rawValue:))
-            algorithm = try t.optionalEnum(.cryptographicAlgorithm).map(CryptographicAlgorithm.init(rawValue:))
-            signatureAlgorithm = try t.optionalEnum(.digitalSignatureAlgorithm).map(DigitalSignatureAlgorithm.init(rawValue:))
-            randomIV = try t.optionalBool(.randomIV)
-            // Lengths become allocations and CK_ULONGs: bounded here (KMIP 2.1 §4.15 gives bits for IV
-            // and counter lengths, bytes for tag and salt lengths). The mode-specific rules come later.
-            ivLength = try t.optionalInt(.ivLength, in: Self.ivBits)
-            tagLength = try t.optionalInt(.tagLength, in: 0...255)
-            counterLength = try t.optionalInt(.counterLength, in: 1...128)
-            saltLength = try t.optionalInt(.saltLength, in: 0...1024)
-            maskGeneratorHashing = try t.optionalEnum(.maskGeneratorHashingAlgorithm).map(HashingAlgorithm.init(rawValue:))
-            pSource = t.first(.pSource)?.bytes
-        } catch { throw EngineError(error) }
-        if let bits = ivLength, bits % 8 != 0 { throw EngineError(.invalidField, "IV Length \(bits) is not a whole number of bytes") }
+extension CryptographicParameters {
+    /// The object's own Cryptographic Parameters attribute, or none.
+    static func stored(_ object: ManagedObject) throws(EngineError) -> CryptographicParameters {
+        try from(object.first(.cryptographicParameters)?.value)
+    }
+    /// A stored or embedded value (already checked when it was set; checked again, cheaply).
+    static func from(_ t: TTLV?) throws(EngineError) -> CryptographicParameters {
+        guard let t else { return CryptographicParameters() }
+        do { return try CryptographicParameters(ttlv: t) } catch { throw EngineError(error) }
     }
 }

@@ -31,26 +31,17 @@ enum MessageStreaming {
         }
     }
 
-    enum Step { case more(TTLV), whole([UInt8]) }
-
-    /// For a streamed request: the response to send now (more parts to come), or nil once the whole
-    /// message is in `request.data`. Requests that do not stream pass through untouched.
-    static func gather(_ payload: TTLV, _ request: inout CryptoRequest, _ context: RequestContext) async throws(EngineError) -> TTLV? {
-        guard Streaming.isStreaming(payload) else { return nil }
-        switch try await step(payload, request, context) {
-        case .more(let response): return response
-        case .whole(let message): request.data = message; return nil
-        }
-    }
-
-    /// Adds this request's Data to its stream: `.more(response)` until Final, then `.whole(message)`.
-    static func step(_ payload: TTLV, _ request: CryptoRequest, _ context: RequestContext) async throws(EngineError) -> Step {
+    /// For a streamed request: the Correlation Value to answer now (more parts to come), or nil once the
+    /// whole message is in `request.data`. Requests that do not stream pass through untouched.
+    static func gather(_ payload: some CryptographicRequest, _ request: inout CryptoRequest,
+                       _ context: RequestContext) async throws(EngineError) -> [UInt8]? {
+        guard payload.stream.isStreaming else { return nil }
         let registry = context.services.streams
         for stale in registry.expired(now: context.now) { await stale.stream.cancel() }
         let data = request.data ?? []
         var entry: StreamRegistry.Entry
         var key: [UInt8]?
-        if let correlation = payload.first(.correlationValue)?.bytes {
+        if let correlation = payload.stream.correlationValue {
             guard let e = registry.take(correlation, owner: context.identity), e.uid == request.object.uid else {
                 throw EngineError(.invalidField, "no streaming operation with that Correlation Value for this key")
             }
@@ -60,11 +51,12 @@ enum MessageStreaming {
                                          tagLength: nil, lastUsed: context.now)
         }
         _ = try await entry.stream.update(data)
-        if payload.first(.finalIndicator)?.bool == true { return .whole(try await entry.stream.finish()) }
+        if payload.stream.isFinal {
+            request.data = try await entry.stream.finish()
+            return nil
+        }
         entry.lastUsed = context.now
-        let correlation: [UInt8]
-        if let key { registry.putBack(key, entry); correlation = key } else { correlation = try registry.add(entry) }
-        return .more(.structure(.responsePayload, [TTLV(.uniqueIdentifier, .textString(request.object.uid)),
-                                                   TTLV(.correlationValue, .byteString(correlation))]))
+        if let key { registry.putBack(key, entry); return key }
+        return try registry.add(entry)
     }
 }

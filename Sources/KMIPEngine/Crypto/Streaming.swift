@@ -4,42 +4,61 @@ import KMIP
 /// answers with a Correlation Value; later requests carry it; Final ends it (for GCM the tag comes
 /// out of, or goes into, the last step).
 enum Streaming {
-    static func isStreaming(_ payload: TTLV) -> Bool {
-        payload.first(.initIndicator)?.bool == true || payload.first(.correlationValue) != nil
+    /// What one step brings beyond the shared cryptographic fields.
+    struct Step {
+        var iv: [UInt8]?
+        var aad: [UInt8]
+        var tag: [UInt8]?
     }
 
-    static func run(_ payload: TTLV, _ context: RequestContext, encrypt: Bool) async throws(EngineError) -> TTLV {
+    struct Result {
+        var uid: String
+        var data: [UInt8]
+        var iv: [UInt8]?
+        var correlation: [UInt8]?
+        var tag: [UInt8]?
+    }
+
+    static func encrypt(_ r: EncryptRequest, _ context: RequestContext) async throws(EngineError) -> EncryptResponse {
+        let out = try await run(r, Step(iv: r.ivCounterNonce, aad: r.additionalData ?? [], tag: nil), context, encrypt: true)
+        return EncryptResponse(out.uid, data: out.data, ivCounterNonce: out.iv, correlationValue: out.correlation, tag: out.tag)
+    }
+
+    static func decrypt(_ r: DecryptRequest, _ context: RequestContext) async throws(EngineError) -> DataResponse {
+        let out = try await run(r, Step(iv: r.ivCounterNonce, aad: r.additionalData ?? [], tag: r.tag), context, encrypt: false)
+        return DataResponse(out.uid, data: out.data, correlationValue: out.correlation)
+    }
+
+    static func run(_ payload: some CryptographicRequest, _ step: Step, _ context: RequestContext, encrypt: Bool) async throws(EngineError) -> Result {
         let registry = context.services.streams
         for stale in registry.expired(now: context.now) { await stale.stream.cancel() }
         let request = try await CryptoRequest.read(payload, context, need: encrypt ? .encrypt : .decrypt,
                                                    use: encrypt ? .protect : .process, streaming: true)
         let data = request.data ?? []
-        let final = payload.first(.finalIndicator)?.bool == true
-        var out = [TTLV(.uniqueIdentifier, .textString(request.object.uid))]
+        let final = payload.stream.isFinal
+        var result = Result(uid: request.object.uid, data: [])
         var entry: StreamRegistry.Entry
         var key: [UInt8]?
         var output = [UInt8]()
-        if let correlation = payload.first(.correlationValue)?.bytes {
+        if let correlation = payload.stream.correlationValue {
             guard let e = registry.take(correlation, owner: context.identity), e.uid == request.object.uid, e.encrypt == encrypt else {
                 throw EngineError(.invalidField, "no streaming operation with that Correlation Value for this key")
             }
             entry = e; key = correlation
         } else {
-            let aad = payload.first(.authenticatedEncryptionAdditionalData)?.bytes ?? []
-            let choice = try await CipherChoice.choose(request, iv: payload.first(.ivCounterNonce)?.bytes, aad: aad, encrypt: encrypt,
-                                                       context)
+            let choice = try await CipherChoice.choose(request, iv: step.iv, aad: step.aad, encrypt: encrypt, context)
             guard choice.hostPadding == nil else { throw EngineError(.featureNotSupported, "ECB with PKCS#5 padding cannot stream") }
             let stream = try await context.services.token.beginStream(id: request.object.uid, cipher: choice.cipher, encrypt: encrypt)
             entry = StreamRegistry.Entry(stream: stream, uid: request.object.uid, owner: context.identity, encrypt: encrypt,
                                          tagLength: choice.tagLength, lastUsed: context.now)
-            if let iv = choice.generatedIV { out.append(TTLV(.ivCounterNonce, .byteString(iv))) }
+            result.iv = choice.generatedIV
         }
         if encrypt { try await request.consumeUsage(data.count, context) }
         do throws(EngineError) {
             if !data.isEmpty { output = try await entry.stream.update(data) }
             if final {
                 if !encrypt, let t = entry.tagLength {
-                    guard let tag = payload.first(.authenticatedEncryptionTag)?.bytes, tag.count >= t else {
+                    guard let tag = step.tag, tag.count >= t else {
                         throw EngineError(.invalidField, "the final GCM decryption step needs the Authenticated Encryption Tag")
                     }
                     output += try await entry.stream.update(Array(tag.prefix(t)))
@@ -54,18 +73,16 @@ enum Streaming {
         }
         if final {
             if encrypt, let t = entry.tagLength, output.count >= t {
-                out.append(TTLV(.data, .byteString(Array(output.dropLast(t)))))
-                out.append(TTLV(.authenticatedEncryptionTag, .byteString(Array(output.suffix(t)))))
+                result.data = Array(output.dropLast(t))
+                result.tag = Array(output.suffix(t))
             } else {
-                out.append(TTLV(.data, .byteString(output)))
+                result.data = output
             }
         } else {
             entry.lastUsed = context.now
-            let correlation: [UInt8]
-            if let key { registry.putBack(key, entry); correlation = key } else { correlation = try registry.add(entry) }
-            out.append(TTLV(.data, .byteString(output)))
-            out.append(TTLV(.correlationValue, .byteString(correlation)))
+            if let key { registry.putBack(key, entry); result.correlation = key } else { result.correlation = try registry.add(entry) }
+            result.data = output
         }
-        return .structure(.responsePayload, out)
+        return result
     }
 }

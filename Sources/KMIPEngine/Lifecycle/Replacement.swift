@@ -53,20 +53,14 @@ enum Replacement {
     }
 
     static func link(_ type: LinkType, _ uid: String) -> Attribute {
-        Attribute(name: "Link", value: .structure(.link, [TTLV(.linkType, .enumeration(type.rawValue)), TTLV(.linkedObjectIdentifier, .textString(uid))]))
+        Attribute(.link, .structure([TTLV(.linkType, .enumeration(type.rawValue)), TTLV(.linkedObjectIdentifier, .textString(uid))]))
     }
 
     /// After the replacement exists: the existing object gives up its names and points to it.
     static func retire(_ old: ManagedObject, replacedBy uid: String, _ context: RequestContext) async throws(EngineError) {
         var o = old
-        o.attributes.removeAll { $0.name == "Name" }
+        o.attributes.remove(.name)
         o.attributes.append(link(.replacementObjectLink, uid))
         try await context.saveChange(o)
-    }
-
-    static func offset(_ payload: TTLV) throws(EngineError) -> Int64? {
-        guard let o = payload.first(.offset) else { return nil }
-        guard case .interval(let v) = o.value else { throw EngineError(.invalidField, "Offset must be an Interval") }
-        return Int64(v)
     }
 }

@@ -3,14 +3,11 @@ import KMIP
 /// Public and private key blocks in the KMIP key formats (KMIP 2.1 §2.1.7, §2.1.8; Key Format Type
 /// §11.25): PKCS#1, PKCS#8, X.509 (SubjectPublicKeyInfo) and the Transparent RSA/DSA structures.
 enum AsymmetricKeyBlock {
-    static func parse(_ kb: TTLV, objectType: ObjectType) throws(EngineError) -> (AsymmetricKey, KeyFormatType) {
-        let format: KeyFormatType
-        let km: TTLV
-        do {
-            format = KeyFormatType(rawValue: try kb.requiredEnum(.keyFormatType))
-            if kb.first(.keyWrappingData) != nil { throw EngineError(.featureNotSupported, "registering wrapped keys is not supported yet") }
-            km = try kb.required(.keyValue).required(.keyMaterial)
-        } catch { throw EngineError.from(error) }
+    static func parse(_ kb: KeyBlock, objectType: ObjectType) throws(EngineError) -> (AsymmetricKey, KeyFormatType) {
+        let format = kb.formatType
+        guard kb.wrappingData == nil, case .plain(let km, _) = kb.value else {
+            throw EngineError(.featureNotSupported, "registering wrapped keys is not supported yet")
+        }
         let key: AsymmetricKey
         do {
             switch format {
@@ -32,7 +29,9 @@ enum AsymmetricKeyBlock {
                 key = .dsaPrivate(p: try big(km, .p), q: try big(km, .q), g: try big(km, .g), x: try big(km, .x))
             case .eCPrivateKey where objectType == .privateKey: key = try KeyDER.ecPrivateKey(try bytes(km), curve: nil)
             case .transparentECPublicKey, .transparentECDSAPublicKey, .transparentECDHPublicKey:
-                guard objectType == .publicKey, let q = km.first(.qString)?.bytes else { throw EngineError(.invalidField, "Q String missing") }
+                guard objectType == .publicKey, case .transparent(let t) = km, let q = t.component(.qString) else {
+                    throw EngineError(.invalidField, "Q String missing")
+                }
                 key = .ecPublic(curve: try curve(km), point: q)
             case .transparentECPrivateKey, .transparentECDSAPrivateKey, .transparentECDHPrivateKey:
                 guard objectType == .privateKey else { throw EngineError(.invalidField, "not a private key format") }
@@ -47,19 +46,19 @@ enum AsymmetricKeyBlock {
         return (key, format)
     }
 
-    static func curve(_ km: TTLV) throws -> ECCurve {
-        guard let v = km.first(.recommendedCurve)?.enumValue, let c = ECCurve(RecommendedCurve(rawValue: v)) else {
+    static func curve(_ km: KeyMaterial) throws -> ECCurve {
+        guard case .transparent(let t) = km, let named = t.curve, let c = ECCurve(named) else {
             throw EngineError(.featureNotSupported, "unsupported or missing Recommended Curve")
         }
         return c
     }
 
-    static func bytes(_ km: TTLV) throws -> [UInt8] {
-        guard let b = km.bytes else { throw EngineError(.invalidField, "Key Material must be a Byte String") }
+    static func bytes(_ km: KeyMaterial) throws -> [UInt8] {
+        guard case .bytes(let b) = km else { throw EngineError(.invalidField, "Key Material must be a Byte String") }
         return b
     }
-    static func big(_ km: TTLV, _ tag: Tag) throws -> [UInt8] {
-        guard let b = km.first(tag)?.bytes else { throw EngineError(.invalidField, "Key Material lacks \(tag)") }
+    static func big(_ km: KeyMaterial, _ tag: Tag) throws -> [UInt8] {
+        guard case .transparent(let t) = km, let b = t.component(tag) else { throw EngineError(.invalidField, "Key Material lacks \(tag)") }
         return AsymmetricKey.magnitude(b)
     }
 
@@ -75,16 +74,16 @@ enum AsymmetricKeyBlock {
     }
 
     /// The key block for Get, in `format` (the registered one unless the client asks for another).
-    static func encode(_ key: AsymmetricKey, format: KeyFormatType, object: ManagedObject) throws(EngineError) -> TTLV {
-        func bigs(_ pairs: [(Tag, [UInt8])]) -> TTLV {
-            .structure(.keyMaterial, pairs.map { TTLV($0.0, .bigInteger(AsymmetricKey.positive($0.1))) })
+    static func encode(_ key: AsymmetricKey, format: KeyFormatType, object: ManagedObject) throws(EngineError) -> ObjectValue {
+        func bigs(_ pairs: [(Tag, [UInt8])]) -> KeyMaterial {
+            .transparent(TransparentKey(components: pairs.map { .init($0.0, AsymmetricKey.positive($0.1)) }))
         }
-        let material: TTLV
+        let material: KeyMaterial
         do {
             switch (format, key) {
-            case (.pkcs1, .rsaPublic), (.pkcs1, .rsaPrivate): material = TTLV(.keyMaterial, .byteString(try KeyDER.pkcs1(key)))
-            case (.pkcs8, _) where key.isPrivate: material = TTLV(.keyMaterial, .byteString(try KeyDER.privateKeyInfo(key)))
-            case (.x509, _) where !key.isPrivate: material = TTLV(.keyMaterial, .byteString(try KeyDER.publicKeyInfo(key)))
+            case (.pkcs1, .rsaPublic), (.pkcs1, .rsaPrivate): material = .bytes(try KeyDER.pkcs1(key))
+            case (.pkcs8, _) where key.isPrivate: material = .bytes(try KeyDER.privateKeyInfo(key))
+            case (.x509, _) where !key.isPrivate: material = .bytes(try KeyDER.publicKeyInfo(key))
             case (.transparentRSAPublicKey, .rsaPublic(let n, let e)): material = bigs([(.modulus, n), (.publicExponent, e)])
             case (.transparentRSAPrivateKey, .rsaPrivate(let k)):
                 material = bigs([(.modulus, k.modulus), (.privateExponent, k.privateExponent), (.publicExponent, k.publicExponent),
@@ -92,20 +91,15 @@ enum AsymmetricKeyBlock {
                                  (.crtCoefficient, k.coefficient)])
             case (.transparentDSAPublicKey, .dsaPublic(let p, let q, let g, let y)): material = bigs([(.p, p), (.q, q), (.g, g), (.y, y)])
             case (.transparentDSAPrivateKey, .dsaPrivate(let p, let q, let g, let x)): material = bigs([(.p, p), (.q, q), (.g, g), (.x, x)])
-            case (.eCPrivateKey, .ecPrivate): material = TTLV(.keyMaterial, .byteString(try KeyDER.ecPrivateKey(key)))
+            case (.eCPrivateKey, .ecPrivate): material = .bytes(try KeyDER.ecPrivateKey(key))
             case (.transparentECPublicKey, .ecPublic(let c, let point)), (.transparentECDSAPublicKey, .ecPublic(let c, let point)):
-                material = .structure(.keyMaterial, [TTLV(.recommendedCurve, .enumeration(c.recommendedCurve.rawValue)), TTLV(.qString, .byteString(point))])
+                material = .transparent(TransparentKey(curve: c.recommendedCurve, components: [.init(.qString, point, isBigInteger: false)]))
             case (.transparentECPrivateKey, .ecPrivate(let c, let d, _)), (.transparentECDSAPrivateKey, .ecPrivate(let c, let d, _)):
-                material = .structure(.keyMaterial, [TTLV(.recommendedCurve, .enumeration(c.recommendedCurve.rawValue)),
-                                                     TTLV(.d, .bigInteger(AsymmetricKey.positive(d)))])
+                material = .transparent(TransparentKey(curve: c.recommendedCurve, components: [.init(.d, AsymmetricKey.positive(d))]))
             default: throw EngineError(.keyFormatNotSupported, "cannot return this \(key.algorithm) key as \(format)")
             }
         } catch let e as EngineError { throw e } catch { throw EngineError(.cryptographicFailure, "encoding the key failed: \(error)") }
-        let block = TTLV.structure(.keyBlock, [
-            TTLV(.keyFormatType, .enumeration(format.rawValue)), .structure(.keyValue, [material]),
-            TTLV(.cryptographicAlgorithm, .enumeration(key.algorithm.rawValue)),
-            TTLV(.cryptographicLength, .integer(Int32(key.lengthBits))),
-        ])
-        return .structure(object.objectType == .privateKey ? .privateKey : .publicKey, [block])
+        let block = KeyBlock(formatType: format, value: .plain(material, attributes: []), algorithm: key.algorithm, length: key.lengthBits)
+        return object.objectType == .privateKey ? .privateKey(block) : .publicKey(block)
     }
 }

@@ -28,6 +28,27 @@ public struct ManagedObject: Sendable {
     public var extractable: Bool { first(.extractable)?.value.bool ?? false }
     public var usageMask: UInt32 { first(.cryptographicUsageMask)?.value.int32.map { UInt32(bitPattern: $0) } ?? 0 }
 
+    // Typed views of the attributes the engine decides by (KMIP 2.1 §4).
+    public var cryptographicAlgorithm: CryptographicAlgorithm? {
+        get { first(.cryptographicAlgorithm)?.value.enumValue.map { CryptographicAlgorithm(rawValue: $0) } }
+        set { if let v = newValue { set(.cryptographicAlgorithm, .enumeration(v.rawValue)) } else { remove(.cryptographicAlgorithm) } }
+    }
+    public var cryptographicLength: Int? {
+        get { first(.cryptographicLength)?.value.int32.map(Int.init) }
+        set { if let v = newValue { set(.cryptographicLength, .integer(Int32(clamping: v))) } else { remove(.cryptographicLength) } }
+    }
+    public var sensitive: Bool { first(.sensitive)?.value.bool ?? false }
+    public var fresh: Bool? { first(.fresh)?.value.bool }
+    /// The first Name's value (KMIP 2.1 §4.34).
+    public var name: String? { first(.name)?.value.first(.nameValue)?.text }
+    /// The objects the Links of `type` point to (KMIP 2.1 §4.31).
+    public func linked(_ type: LinkType) -> [String] {
+        attributes.compactMap { a in
+            guard a.tag == .link, a.value.first(.linkType)?.enumValue == type.rawValue else { return nil }
+            return a.value.first(.linkedObjectIdentifier)?.text
+        }
+    }
+
     /// Replaces every instance of a single-valued spec attribute.
     public mutating func set(_ tag: Tag, _ value: TTLV.Value) {
         let name = tag.name ?? tag.description

@@ -2,9 +2,8 @@ import KMIP
 
 /// Activate (KMIP 2.1 §6.1.1): Pre-Active ─► Active, Activation Date = now.
 struct ActivateHandler: OperationHandler {
-    static let operation = Operation.activate
-    func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
-        let uid = try context.uid(in: payload)
+    func handle(_ request: ActivateRequest, _ context: RequestContext) async throws(EngineError) -> IdentifierResponse {
+        let uid = try context.uid(request.uniqueIdentifier)
         var object = try await context.fetch(uid)
         guard object.state == .preActive else {
             throw EngineError(.wrongKeyLifecycleState, "object is \(object.state), not Pre-Active")
@@ -14,6 +13,6 @@ struct ActivateHandler: OperationHandler {
         object.set(.activationDate, .dateTime(context.now))
         try await context.saveChange(object)
         context.idPlaceholder = uid
-        return response([TTLV(.uniqueIdentifier, .textString(uid))])
+        return IdentifierResponse(uid)
     }
 }

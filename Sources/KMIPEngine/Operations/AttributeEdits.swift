@@ -3,25 +3,6 @@ import KMIP
 /// The shared rules of Add / Modify / Delete / Set Attribute (KMIP 2.1 §6.1.2, §6.1.29, §6.1.15, §6.1.46;
 /// 1.4 §4.13–4.15): which attributes a client may change, indices, and the Last Change Date.
 enum AttributeEdits {
-    /// The single attribute a request carries: 1.x `Attribute`, 2.x `New Attribute` / `Current Attribute`.
-    static func attribute(_ payload: TTLV, v2Tag: Tag, _ version: ProtocolVersion) throws(EngineError) -> Attribute? {
-        do {
-            if let a = payload.first(.attribute), !version.isV2 || payload.first(v2Tag) == nil { return try Attribute(v1: a) }
-            if let n = payload.first(v2Tag) {
-                guard let inner = n.children.first else { throw EngineError(.invalidField, "\(v2Tag) is empty") }
-                return try Attribute(v2: inner)
-            }
-            return nil
-        } catch { throw EngineError.from(error) }
-    }
-
-    /// 2.x Current Attribute (Modify, Delete): the instance to change, a grant in its canonical form so
-    /// that it compares equal to the stored one however the client ordered the operations.
-    static func currentAttribute(_ payload: TTLV, _ version: ProtocolVersion) throws(EngineError) -> Attribute? {
-        guard payload.first(.currentAttribute) != nil, let a = try attribute(payload, v2Tag: .currentAttribute, version) else { return nil }
-        return try Grant.canonical(a)
-    }
-
     /// - Parameter adding: true for Add Attribute (a new instance), false for Modify/Set.
     /// A grant is put in its canonical form.
     static func checkWritable(_ a: inout Attribute, _ object: ManagedObject, _ context: RequestContext,
@@ -61,15 +42,5 @@ enum AttributeEdits {
     static func save(_ object: inout ManagedObject, _ context: RequestContext) async throws(EngineError) {
         Lifecycle.advance(&object, now: context.now)
         try await context.saveChange(object)
-    }
-
-    /// The response's echo of the attribute for 1.x, nothing extra for 2.x.
-    static func response(_ uid: String, _ a: Attribute?, index: Int, _ version: ProtocolVersion) -> TTLV {
-        var out = [TTLV(.uniqueIdentifier, .textString(uid))]
-        if !version.isV2, var a {
-            a.index = index > 0 ? Int32(index) : nil
-            out.append(a.v1)
-        }
-        return .structure(.responsePayload, out)
     }
 }

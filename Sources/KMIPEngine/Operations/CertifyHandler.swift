@@ -9,8 +9,6 @@ import X509
 /// Private Key Link: its key), or is the subject's own private key (self-signed CA), or the configured
 /// default issuer.
 struct CertifyHandler: OperationHandler {
-    static let operation = Operation.certify
-
     struct Subject {
         var publicKey: Certificate.PublicKey
         var algorithm: CryptographicAlgorithm
@@ -21,18 +19,15 @@ struct CertifyHandler: OperationHandler {
         var asymmetric: AsymmetricKey?
     }
 
-    func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
-        var attributes: [Attribute]
-        do {
-            attributes = try AttributeList.inRequest(payload)
-        } catch { throw EngineError(error) }
-        let subject = try await self.subject(payload, attributes, context)
-        let links = attributes.filter { $0.name == "Link" }
-        attributes.removeAll { $0.name == "Link" || CertificateAttributes.isDerived($0.name) }
+    func handle(_ request: CertifyRequest, _ context: RequestContext) async throws(EngineError) -> IdentifierResponse {
+        var attributes = request.attributes
+        let subject = try await self.subject(request.certificateRequest, uid: request.uniqueIdentifier, attributes, context)
+        let links = attributes.all(.link)
+        attributes.removeAll { $0.tag == .link || CertificateAttributes.isDerived($0.name) }
         try AttributeRules.validateClientAttributes(&attributes)
         let uid = try await issue(subject, issuerLinks: links, attributes: attributes, context)
         context.idPlaceholder = uid
-        return response([TTLV(.uniqueIdentifier, .textString(uid))])
+        return IdentifierResponse(uid)
     }
 
     /// Signs, stores and links a certificate for `subject`; shared with Re-certify.
@@ -49,7 +44,7 @@ struct CertifyHandler: OperationHandler {
         if let parent = issuer.certificateUID { object.attributes.append(Self.link(.parentLink, parent)) }
         object.attributes += extraLinks
         NewObject.applyServerAttributes(&object, context)
-        object.attributes.removeAll { ["Extractable", "Sensitive", "Always Sensitive", "Never Extractable", "Lease Time"].contains($0.name) }
+        object.attributes.remove(.extractable, .sensitive, .alwaysSensitive, .neverExtractable, .leaseTime)
         let label = NewObject.label(object), subjectDER = parsed.subjectDER
         try await NewObject.persist(object, context, generated: false) { token async throws(EngineError) in
             try await token.storeCertificate(id: uid, label: label, der: der, subjectDER: subjectDER)
@@ -62,15 +57,13 @@ struct CertifyHandler: OperationHandler {
         return uid
     }
 
-    static func link(_ type: LinkType, _ uid: String) -> Attribute {
-        Attribute(name: "Link", value: .structure(.link, [TTLV(.linkType, .enumeration(type.rawValue)), TTLV(.linkedObjectIdentifier, .textString(uid))]))
-    }
+    static func link(_ type: LinkType, _ uid: String) -> Attribute { Replacement.link(type, uid) }
 
     /// The key being certified: from a PKCS#10 request (whose signature must verify) or a public key object.
-    func subject(_ payload: TTLV, _ attributes: [Attribute], _ context: RequestContext) async throws(EngineError) -> Subject {
-        if let request = payload.first(.certificateRequestValue) ?? payload.first(.certificateRequest) {
-            guard let bytes = request.bytes else { throw EngineError(.invalidCSR, "Certificate Request must be a Byte String") }
-            let type = payload.first(.certificateRequestType)?.enumValue.map(CertificateRequestType.init(rawValue:)) ?? .pkcs10
+    func subject(_ request: CertificateRequest?, uid named: String?, _ attributes: [Attribute],
+                 _ context: RequestContext) async throws(EngineError) -> Subject {
+        if let request {
+            let bytes = request.value, type = request.type
             let csr: CertificateSigningRequest
             do {
                 switch type {
@@ -90,20 +83,19 @@ struct CertifyHandler: OperationHandler {
             return Subject(publicKey: csr.publicKey, algorithm: key.algorithm, name: csr.subject, requested: requested ?? nil,
                            publicKeyUID: nil, privateKeyUID: nil, asymmetric: key)
         }
-        let uid = try context.uid(in: payload)
+        let uid = try context.uid(named)
         let object = try await context.fetch(uid)
         guard object.objectType == .publicKey else {
             throw EngineError(.invalidObjectType, "Certify needs a Public Key or a certificate request, not a \(object.objectType)")
         }
-        let algorithm = CryptographicAlgorithm(rawValue: object.first(.cryptographicAlgorithm)?.value.enumValue ?? 0)
+        let algorithm = object.cryptographicAlgorithm ?? CryptographicAlgorithm(rawValue: 0)
         let key = try await context.services.token.readAsymmetricKey(id: uid, algorithm: algorithm, isPrivate: false)
         var name = try CertificateProfile.subject(from: attributes)
-        if name == nil, let cn = object.first(.name)?.value.first(.nameValue)?.text {
+        if name == nil, let cn = object.name {
             name = DistinguishedName([RelativeDistinguishedName(.init(type: .commonName, utf8String: cn))])
         }
         guard let name else { throw EngineError(.invalidField, "no subject: give Certificate Subject attributes or a Name") }
-        let privateUID = object.all(named: "Link").first { $0.value.first(.linkType)?.enumValue == LinkType.privateKeyLink.rawValue }?
-            .value.first(.linkedObjectIdentifier)?.text
+        let privateUID = object.linked(.privateKeyLink).first
         return Subject(publicKey: try TokenSigningKey.certificatePublicKey(key), algorithm: key.algorithm, name: name, requested: nil,
                        publicKeyUID: uid, privateKeyUID: privateUID, asymmetric: key)
     }

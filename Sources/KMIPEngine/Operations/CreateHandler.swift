@@ -3,25 +3,19 @@ import Foundation
 
 /// Create (KMIP 2.1 §6.1.9): a symmetric key generated inside the token.
 struct CreateHandler: OperationHandler {
-    static let operation = Operation.create
-
-    func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
-        let objectType: ObjectType
-        var attributes: [Attribute]
-        do {
-            objectType = ObjectType(rawValue: try payload.requiredEnum(.objectType))
-            attributes = try AttributeList.inRequest(payload)
-        } catch { throw EngineError(error) }
+    func handle(_ request: CreateRequest, _ context: RequestContext) async throws(EngineError) -> CreateResponse {
+        let objectType = request.objectType
+        var attributes = request.attributes
         guard objectType == .symmetricKey else {
             throw EngineError(.invalidObjectType, "Create makes symmetric keys; \(objectType) is not supported here")
         }
         try AttributeRules.validateClientAttributes(&attributes)
-        attributes.removeAll { $0.name == "Object Type" }
-        guard let alg = attributes.first(where: { $0.name == "Cryptographic Algorithm" })?.value.enumValue.map(CryptographicAlgorithm.init(rawValue:)) else {
+        attributes.remove(.objectType)
+        guard let alg = attributes.cryptographicAlgorithm else {
             throw EngineError(.invalidField, "Create needs Cryptographic Algorithm")
         }
-        let length = try KeyGeneration.length(for: alg, requested: attributes.first { $0.name == "Cryptographic Length" }?.value.int32)
-        attributes.removeAll { $0.name == "Cryptographic Length" }
+        let length = try KeyGeneration.length(for: alg, requested: attributes.first(.cryptographicLength)?.value.int32)
+        attributes.remove(.cryptographicLength)
         attributes.append(Attribute(.cryptographicLength, .integer(Int32(length))))
         attributes.append(Attribute(.keyFormatType, .enumeration(KeyFormatType.raw.rawValue)))
 
@@ -34,7 +28,7 @@ struct CreateHandler: OperationHandler {
             try await token.generateSecretKey(id: uid, spec: spec)
         }
         context.idPlaceholder = uid
-        return response([TTLV(.objectType, .enumeration(ObjectType.symmetricKey.rawValue)), TTLV(.uniqueIdentifier, .textString(uid))])
+        return CreateResponse(objectType: .symmetricKey, uniqueIdentifier: uid)
     }
 }
 

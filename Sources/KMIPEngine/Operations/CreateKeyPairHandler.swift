@@ -5,30 +5,26 @@ import KMIP
 /// the token. Common attributes apply to both halves, per-half ones to one; the halves link to each
 /// other. The private key is non-extractable unless the request says otherwise.
 struct CreateKeyPairHandler: OperationHandler {
-    static let operation = Operation.createKeyPair
-
-    func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
-        let (common, privateOnly, publicOnly) = try Self.attributeLists(payload)
+    func handle(_ request: CreateKeyPairRequest, _ context: RequestContext) async throws(EngineError) -> KeyPairResponse {
+        let (common, privateOnly, publicOnly) = try Self.attributeLists(request.attributes)
         let all = common + privateOnly + publicOnly
-        guard let algValue = all.first(where: { $0.name == "Cryptographic Algorithm" })?.value.enumValue else {
+        guard let algorithm = all.cryptographicAlgorithm else {
             throw EngineError(.invalidField, "Create Key Pair needs Cryptographic Algorithm")
         }
-        let algorithm = CryptographicAlgorithm(rawValue: algValue)
-        let length = all.first { $0.name == "Cryptographic Length" }?.value.int32.map(Int.init)
-        let kind = try Self.kind(algorithm, length: length, domain: all.first { $0.name == "Cryptographic Domain Parameters" }?.value,
-                                 curveAttribute: all.first { $0.name == "Recommended Curve" }?.value.enumValue)
+        let length = all.first(.cryptographicLength)?.value.int32.map(Int.init)
+        let kind = try Self.kind(algorithm, length: length, domain: all.first(.cryptographicDomainParameters)?.value,
+                                 curveAttribute: all.first(.recommendedCurve)?.value.enumValue)
 
         let privateUID = UUID().uuidString.lowercased(), publicUID = UUID().uuidString.lowercased()
         func half(_ type: ObjectType, _ uid: String, _ own: [Attribute], link: LinkType, to other: String) -> ManagedObject {
             // Per-half attributes override common ones of the same single-valued name.
             var attrs = common.filter { c in AttributeRules.isMultiValued(c.name) || !own.contains { $0.name == c.name } } + own
-            attrs.removeAll { ["Object Type", "Cryptographic Length", "Recommended Curve"].contains($0.name) }
+            attrs.remove(.objectType, .cryptographicLength, .recommendedCurve)
             var o = ManagedObject(uid: uid, objectType: type, owner: context.identity, attributes: attrs,
                                   tokenObject: type == .privateKey ? .privateKey : .publicKey)
-            o.set(.cryptographicAlgorithm, .enumeration(algorithm.rawValue))
-            o.set(.cryptographicLength, .integer(Int32(kind.bits)))
-            o.attributes.append(Attribute(name: "Link", value: .structure(.link, [
-                TTLV(.linkType, .enumeration(link.rawValue)), TTLV(.linkedObjectIdentifier, .textString(other))])))
+            o.cryptographicAlgorithm = algorithm
+            o.cryptographicLength = kind.bits
+            o.attributes.append(Replacement.link(link, other))
             return o
         }
         var priv = half(.privateKey, privateUID, privateOnly, link: .publicKeyLink, to: publicUID)
@@ -41,7 +37,7 @@ struct CreateKeyPairHandler: OperationHandler {
         pub.set(.keyFormatType, .enumeration(kind.publicFormat.rawValue))
         try await Self.generate(&priv, &pub, kind, context)
         context.idPlaceholder = privateUID
-        return response([TTLV(.privateKeyUniqueIdentifier, .textString(privateUID)), TTLV(.publicKeyUniqueIdentifier, .textString(publicUID))])
+        return KeyPairResponse(privateKey: privateUID, publicKey: publicUID)
     }
 
     /// Server attributes on both halves, then the intent rows, C_GenerateKeyPair and the commits.
@@ -60,16 +56,12 @@ struct CreateKeyPairHandler: OperationHandler {
 
     /// Common, private-key and public-key attributes, in the 1.x Template-Attribute or 2.x Attributes
     /// forms, each checked as a client may set them.
-    static func attributeLists(_ payload: TTLV) throws(EngineError) -> (common: [Attribute], privateOnly: [Attribute], publicOnly: [Attribute]) {
-        func list(_ v2: Tag, _ v1: Tag) throws(EngineError) -> [Attribute] {
-            guard let c = payload.first(v2) ?? payload.first(v1) else { return [] }
-            var attrs: [Attribute]
-            do { attrs = try AttributeList.read(c) } catch { throw EngineError(error) }
-            try AttributeRules.validateClientAttributes(&attrs)
-            return attrs
-        }
-        return (try list(.commonAttributes, .commonTemplateAttribute), try list(.privateKeyAttributes, .privateKeyTemplateAttribute),
-                try list(.publicKeyAttributes, .publicKeyTemplateAttribute))
+    static func attributeLists(_ lists: KeyPairAttributes) throws(EngineError) -> (common: [Attribute], privateOnly: [Attribute], publicOnly: [Attribute]) {
+        var (common, privateOnly, publicOnly) = (lists.common, lists.privateKey, lists.publicKey)
+        try AttributeRules.validateClientAttributes(&common)
+        try AttributeRules.validateClientAttributes(&privateOnly)
+        try AttributeRules.validateClientAttributes(&publicOnly)
+        return (common, privateOnly, publicOnly)
     }
 
     struct Kind {
@@ -81,8 +73,7 @@ struct CreateKeyPairHandler: OperationHandler {
 
     /// The same kind of pair as an existing private key (for Re-key Key Pair).
     static func kind(of key: ManagedObject) throws(EngineError) -> Kind {
-        let alg = CryptographicAlgorithm(rawValue: key.first(.cryptographicAlgorithm)?.value.enumValue ?? 0)
-        return try kind(alg, length: key.first(.cryptographicLength)?.value.int32.map(Int.init), domain: nil, curveAttribute: nil)
+        try kind(key.cryptographicAlgorithm ?? CryptographicAlgorithm(rawValue: 0), length: key.cryptographicLength, domain: nil, curveAttribute: nil)
     }
 
     static func kind(_ alg: CryptographicAlgorithm, length: Int?, domain: TTLV?, curveAttribute: UInt32?) throws(EngineError) -> Kind {

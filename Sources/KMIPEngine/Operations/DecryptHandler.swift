@@ -3,16 +3,15 @@ import KMIP
 /// Decrypt (KMIP 2.1 §6.1.14): C_Decrypt in the token. A GCM tag that does not match is a
 /// Cryptographic Failure (SoftHSM2 reports CKR_GENERAL_ERROR for it).
 struct DecryptHandler: OperationHandler {
-    static let operation = Operation.decrypt
-    func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
-        if Streaming.isStreaming(payload) { return try await Streaming.run(payload, context, encrypt: false) }
-        let request = try await CryptoRequest.read(payload, context, need: .decrypt, use: .process)
+    func handle(_ r: DecryptRequest, _ context: RequestContext) async throws(EngineError) -> DataResponse {
+        if r.stream.isStreaming {
+            return try await Streaming.decrypt(r, context)
+        }
+        let request = try await CryptoRequest.read(r, context, need: .decrypt, use: .process)
         var data = try request.requireData()
-        let aad = payload.first(.authenticatedEncryptionAdditionalData)?.bytes ?? []
-        let choice = try await CipherChoice.choose(request, iv: payload.first(.ivCounterNonce)?.bytes, aad: aad, encrypt: false,
-                                                   context)
+        let choice = try await CipherChoice.choose(request, iv: r.ivCounterNonce, aad: r.additionalData ?? [], encrypt: false, context)
         if let t = choice.tagLength {
-            guard let tag = payload.first(.authenticatedEncryptionTag)?.bytes, tag.count >= t else {
+            guard let tag = r.tag, tag.count >= t else {
                 throw EngineError(.invalidField, "GCM decryption needs an Authenticated Encryption Tag of \(t) bytes")
             }
             data += tag.prefix(t)
@@ -24,6 +23,6 @@ struct DecryptHandler: OperationHandler {
             throw EngineError(.cryptographicFailure, "decryption failed (wrong key, IV, tag or data): \(error.message)", underlying: error.underlying)
         }
         if let block = choice.hostPadding { plain = try CipherChoice.unpad(plain, block: block) }
-        return response([TTLV(.uniqueIdentifier, .textString(request.object.uid)), TTLV(.data, .byteString(plain))])
+        return DataResponse(request.object.uid, data: plain)
     }
 }

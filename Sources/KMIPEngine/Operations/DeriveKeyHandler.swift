@@ -6,25 +6,16 @@ import KMIP
 /// Key (ECDH, CKM_ECDH1_DERIVE). PBKDF2, HASH, HMAC, NIST SP 800-108 and HKDF are refused: this token has
 /// no derive mechanism for them, and doing them on the host would expose the secret.
 struct DeriveKeyHandler: OperationHandler {
-    static let operation = Operation.deriveKey
-
-    func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
-        let objectType: ObjectType, method: DerivationMethod
-        var attributes: [Attribute]
-        do {
-            objectType = ObjectType(rawValue: try payload.requiredEnum(.objectType))
-            method = DerivationMethod(rawValue: try payload.requiredEnum(.derivationMethod))
-            attributes = try AttributeList.inRequest(payload)
-        } catch { throw EngineError(error) }
-        guard objectType == .symmetricKey else { throw EngineError(.invalidObjectType, "Derive Key makes symmetric keys") }
+    func handle(_ request: DeriveKeyRequest, _ context: RequestContext) async throws(EngineError) -> IdentifierResponse {
+        let method = request.method
+        var attributes = request.attributes
+        guard request.objectType == .symmetricKey else { throw EngineError(.invalidObjectType, "Derive Key makes symmetric keys") }
         try AttributeRules.validateClientAttributes(&attributes)
-        guard let algValue = attributes.first(where: { $0.name == "Cryptographic Algorithm" })?.value.enumValue,
-              let length = attributes.first(where: { $0.name == "Cryptographic Length" })?.value.int32 else {
+        guard let algorithm = attributes.cryptographicAlgorithm, let length = attributes.first(.cryptographicLength)?.value.int32 else {
             throw EngineError(.invalidField, "the derived key needs Cryptographic Algorithm and Cryptographic Length")
         }
-        let uids = payload.all(.uniqueIdentifier).compactMap(\.text)
-        let baseUID: String
-        if let first = uids.first { baseUID = first } else { baseUID = try context.uid(in: payload) }
+        let uids = request.uniqueIdentifiers
+        let baseUID = try context.uid(uids.first)
         let base = try await context.fetch(baseUID)
         guard base.tokenObject != nil, Lifecycle.mayProtect(base, now: context.now) else {
             throw EngineError(.wrongKeyLifecycleState, "base object \(baseUID) is \(base.state)")
@@ -35,17 +26,17 @@ struct DeriveKeyHandler: OperationHandler {
         // The derived value is a function of the base key (ENCRYPT: AES(base, data)): were it readable
         // while the base is not, Derive Key would be an encryption oracle on the base.
         try Protection.checkRequested(attributes, source: base)
-        let dp = payload.first(.derivationParameters)
-        let data = dp?.first(.derivationData)?.bytes
+        let dp = request.parameters
+        let data = dp.derivationData
         let mechanism: DerivationMechanism
         switch method {
         case .encrypt:
             guard let data, !data.isEmpty else { throw EngineError(.invalidField, "ENCRYPT derivation needs Derivation Data") }
-            let params = try CryptoParameters(dp?.first(.cryptographicParameters))
+            let params = dp.cryptographicParameters ?? CryptographicParameters()
             switch params.blockCipherMode {
             case nil, .ecb?: mechanism = .aesECBEncryptData(data)
             case .cbc?:
-                guard let iv = dp?.first(.initializationVector)?.bytes, iv.count == 16 else {
+                guard let iv = dp.initializationVector, iv.count == 16 else {
                     throw EngineError(.invalidField, "CBC derivation needs a 16-byte Initialization Vector")
                 }
                 mechanism = .aesCBCEncryptData(iv: iv, data: data)
@@ -56,7 +47,7 @@ struct DeriveKeyHandler: OperationHandler {
             var point = data
             if point == nil, uids.count > 1 {
                 let peer = try await context.fetch(uids[1])
-                let alg = CryptographicAlgorithm(rawValue: peer.first(.cryptographicAlgorithm)?.value.enumValue ?? 0)
+                let alg = peer.cryptographicAlgorithm ?? CryptographicAlgorithm(rawValue: 0)
                 if case .ecPublic(_, let p) = try await context.services.token.readAsymmetricKey(id: peer.uid, algorithm: alg, isPrivate: false) {
                     point = p
                 }
@@ -73,7 +64,7 @@ struct DeriveKeyHandler: OperationHandler {
         object.attributes.append(Replacement.link(.derivationBaseObjectLink, baseUID))
         Protection.inherit(&object, from: base)
         let extractable = NewObject.applyServerAttributes(&object, context)
-        let spec = SecretKeySpec(algorithm: CryptographicAlgorithm(rawValue: algValue), lengthBits: Int(length), extractable: extractable,
+        let spec = SecretKeySpec(algorithm: algorithm, lengthBits: Int(length), extractable: extractable,
                                  usage: CryptographicUsageMaskBits(rawValue: object.usageMask), label: NewObject.label(object))
         try await NewObject.persist(object, context, generated: true) { token async throws(EngineError) in
             try await token.deriveSecretKey(id: uid, spec: spec, baseKeyID: baseUID, method: mechanism)
@@ -82,6 +73,6 @@ struct DeriveKeyHandler: OperationHandler {
         updatedBase.attributes.append(Replacement.link(.derivedKeyLink, uid))
         try await context.saveChange(updatedBase)
         context.idPlaceholder = uid
-        return response([TTLV(.uniqueIdentifier, .textString(uid))])
+        return IdentifierResponse(uid)
     }
 }

@@ -3,9 +3,8 @@ import KMIP
 /// Destroy (KMIP 2.1 §6.1.16): the token object goes; the metadata stays in state Destroyed (or
 /// Destroyed Compromised). An Active object must be revoked first.
 struct DestroyHandler: OperationHandler {
-    static let operation = Operation.destroy
-    func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
-        let uid = try context.uid(in: payload)
+    func handle(_ request: DestroyRequest, _ context: RequestContext) async throws(EngineError) -> IdentifierResponse {
+        let uid = try context.uid(request.uniqueIdentifier)
         var object = try await context.fetch(uid)
         switch object.state {
         case .active: throw EngineError(.stateForbidsChange, "object is Active: revoke it before destroying it")
@@ -19,6 +18,6 @@ struct DestroyHandler: OperationHandler {
         try await context.saveChange(object)
         try await context.services.token.destroy(id: uid)
         context.idPlaceholder = uid
-        return response([TTLV(.uniqueIdentifier, .textString(uid))])
+        return IdentifierResponse(uid)
     }
 }

@@ -4,20 +4,15 @@ import KMIP
 /// between servers). With Replace Existing the old object — token object and row — is replaced;
 /// without it an existing identifier is refused. Wrapped key material is unwrapped in the token.
 struct ImportHandler: OperationHandler {
-    static let operation = Operation.`import`
-
-    func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
-        guard let uid = payload.first(.uniqueIdentifier)?.text, !uid.isEmpty else {
-            throw EngineError(.invalidField, "Import needs the Unique Identifier to import under")
-        }
-        let replace = payload.first(.replaceExisting)?.bool ?? false
+    func handle(_ request: ImportRequest, _ context: RequestContext) async throws(EngineError) -> IdentifierResponse {
+        let uid = request.uniqueIdentifier
         if let existing = try await context.services.store.fetch(uid: uid) {
             // Another owner's object is refused as every refusal is (it looks missing), not with
             // Object Already Exists, which would confirm that it exists.
             guard context.services.policy.mayAccess(existing, identity: context.identity, operation: .import) else {
                 throw EngineError(.itemNotFound, "no object \(uid) this client may replace")
             }
-            guard replace else { throw EngineError(.objectAlreadyExists, "object \(uid) exists (set Replace Existing to replace it)") }
+            guard request.replaceExisting else { throw EngineError(.objectAlreadyExists, "object \(uid) exists (set Replace Existing to replace it)") }
             // Row first (no token object), then the token object, then the row itself.
             var gone = existing
             gone.tokenObject = nil
@@ -25,6 +20,6 @@ struct ImportHandler: OperationHandler {
             try await context.services.token.destroy(id: uid)
             try await context.services.store.remove(uid: uid)
         }
-        return try await RegisterHandler().register(payload, context, uid: uid)
+        return try await RegisterHandler().register(request.register, context, uid: uid)
     }
 }

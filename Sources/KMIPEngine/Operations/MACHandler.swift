@@ -1,20 +1,21 @@
 import KMIP
 
-/// MAC (KMIP 2.1 §6.1.28) and MAC Verify (§6.1.29): HMAC with the key's hash, or AES-CMAC, in the token.
+/// MAC (KMIP 2.1 §6.1.30) and MAC Verify (§6.1.31): HMAC with the key's hash, or AES-CMAC, in the token.
 struct MACHandler: OperationHandler {
-    static let operation = Operation.mac
-    func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
-        var request = try await CryptoRequest.read(payload, context, need: .macGenerate, use: .protect, streaming: true)
-        if let response = try await MessageStreaming.gather(payload, &request, context) { return response }
+    func handle(_ r: MACRequest, _ context: RequestContext) async throws(EngineError) -> SignatureResponse {
+        var request = try await CryptoRequest.read(r, context, need: .macGenerate, use: .protect, streaming: true)
+        if let more = try await MessageStreaming.gather(r, &request, context) {
+            return SignatureResponse(request.object.uid, field: .macData, value: nil, correlationValue: more)
+        }
         let data = try request.requireData()
         try await request.consumeUsage(data.count, context)
         let mac = try await context.services.token.sign(id: request.object.uid, mechanism: try Self.mechanism(request), data: data)
-        return response([TTLV(.uniqueIdentifier, .textString(request.object.uid)), TTLV(.macData, .byteString(mac))])
+        return SignatureResponse(request.object.uid, field: .macData, value: mac)
     }
 
     /// The MAC algorithm: the Cryptographic Parameters' (request, else the key's), else the key's own.
     static func mechanism(_ r: CryptoRequest) throws(EngineError) -> SigningMechanism {
-        let alg = r.parameters.algorithm ?? CryptographicAlgorithm(rawValue: r.object.first(.cryptographicAlgorithm)?.value.enumValue ?? 0)
+        let alg = r.algorithm
         switch alg {
         case .hmacSHA1: return .hmac(.sha1)
         case .hmacSHA224: return .hmac(.sha224)
@@ -30,10 +31,9 @@ struct MACHandler: OperationHandler {
 }
 
 struct MACVerifyHandler: OperationHandler {
-    static let operation = Operation.macVerify
-    func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
-        let request = try await CryptoRequest.read(payload, context, need: .macVerify, use: .process)
-        guard let mac = payload.first(.macData)?.bytes, !mac.isEmpty else { throw EngineError(.invalidField, "MAC Data is required") }
+    func handle(_ r: MACVerifyRequest, _ context: RequestContext) async throws(EngineError) -> VerifyResponse {
+        let request = try await CryptoRequest.read(r, context, need: .macVerify, use: .process)
+        guard let mac = r.macData, !mac.isEmpty else { throw EngineError(.invalidField, "MAC Data is required") }
         // Not counted against Usage Limits: they reflect applying protection only (KMIP 2.1 §4.62),
         // as Decrypt and Signature Verify are not counted either.
         let data = try request.requireData()
@@ -41,8 +41,7 @@ struct MACVerifyHandler: OperationHandler {
         // MAC and MAC Verify always agree.
         let computed = try await context.services.token.sign(id: request.object.uid, mechanism: try MACHandler.mechanism(request), data: data)
         let valid = Self.acceptsLength(mac.count, of: computed.count) && zip(mac, computed).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-        return response([TTLV(.uniqueIdentifier, .textString(request.object.uid)),
-                         TTLV(.validityIndicator, .enumeration((valid ? ValidityIndicator.valid : .invalid).rawValue))])
+        return VerifyResponse(request.object.uid, validity: valid ? .valid : .invalid)
     }
 
     /// A MAC matches in full, or truncated as RFC 2104 §5 allows: to no fewer than half its bytes and

@@ -64,14 +64,15 @@ enum NewObject {
         var format: KeyFormatType? = object.objectType == .symmetricKey ? .raw : object.objectType == .secretData ? .opaque : nil
         switch object.objectType {
         case .publicKey, .privateKey:
-            let alg = object.first(.cryptographicAlgorithm)?.value.enumValue.map(CryptographicAlgorithm.init(rawValue:)) ?? .rsa
+            let alg = object.cryptographicAlgorithm ?? .rsa
             let readable = object.objectType == .publicKey || object.extractable
             if let key = readable ? try? await token.readAsymmetricKey(id: object.uid, algorithm: alg, isPrivate: object.objectType == .privateKey) : nil {
                 let f = object.defaultKeyFormat ?? AsymmetricKeyBlock.defaultFormat(key)
                 format = f
-                if let block = try? AsymmetricKeyBlock.encode(key, format: f, object: object),
-                   let km = block.first(.keyBlock)?.first(.keyValue)?.first(.keyMaterial) {
-                    value = Array(SHA256.hash(data: km.bytes ?? TTLVEncoder.encode(km)))  // material the host already read
+                if let block = (try? AsymmetricKeyBlock.encode(key, format: f, object: object))?.keyBlock,
+                   case .plain(let km, _) = block.value {
+                    // Material the host already read: the bytes, or the transparent structure's encoding.
+                    if case .bytes(let b) = km { value = Array(SHA256.hash(data: b)) } else { value = Array(SHA256.hash(data: TTLVEncoder.encode(km.ttlv))) }
                 }
             } else {
                 format = object.defaultKeyFormat ?? (alg == .rsa ? .pkcs1 : .pkcs8)

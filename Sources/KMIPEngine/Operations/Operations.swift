@@ -11,4 +11,6 @@ public enum Operations {
         EncryptHandler(), DecryptHandler(), SignHandler(), SignatureVerifyHandler(), MACHandler(), MACVerifyHandler(),
         RNGRetrieveHandler(), RNGSeedHandler(), HashHandler(), DeriveKeyHandler(), ExportHandler(), ImportHandler(),
     ]
+    /// The operations, as Query lists them.
+    public static let supported: [Operation] = all.map { type(of: $0).operation }
 }

@@ -4,24 +4,18 @@ import KMIP
 /// Re-key Key Pair (KMIP 2.1 §6.1.47): a new key pair of the same kind, generated in the token; each
 /// new half takes over its predecessor's attributes and names and links to it and to its new partner.
 struct ReKeyKeyPairHandler: OperationHandler {
-    static let operation = Operation.reKeyKeyPair
-
-    func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
-        let oldPrivUID: String
-        if let p = payload.first(.privateKeyUniqueIdentifier) {
-            guard let t = p.text else { throw EngineError(.invalidField, "Private Key Unique Identifier must be text") }
-            oldPrivUID = t
-        } else { oldPrivUID = try context.uid(in: payload) }
+    func handle(_ request: ReKeyKeyPairRequest, _ context: RequestContext) async throws(EngineError) -> KeyPairResponse {
+        let oldPrivUID = try context.uid(request.privateKeyUniqueIdentifier)
         let oldPriv = try await context.fetch(oldPrivUID)
         guard oldPriv.objectType == .privateKey else { throw EngineError(.invalidObjectType, "Re-key Key Pair takes the private key") }
         guard let oldPubUID = Issuer.linked(oldPriv, .publicKeyLink) else {
             throw EngineError(.invalidField, "private key \(oldPrivUID) has no Public Key Link")
         }
         let oldPub = try await context.fetch(oldPubUID)
-        let (common, privateOnly, publicOnly) = try CreateKeyPairHandler.attributeLists(payload)
+        let (common, privateOnly, publicOnly) = try CreateKeyPairHandler.attributeLists(request.attributes)
         try Replacement.checkRequested(common + privateOnly, replacing: oldPriv, context)
         try Replacement.checkRequested(common + publicOnly, replacing: oldPub, context)
-        let offset = try Replacement.offset(payload)
+        let offset = request.offset
         let kind = try CreateKeyPairHandler.kind(of: oldPriv)
 
         let privUID = UUID().uuidString.lowercased(), pubUID = UUID().uuidString.lowercased()
@@ -38,6 +32,6 @@ struct ReKeyKeyPairHandler: OperationHandler {
         try await Replacement.retire(oldPriv, replacedBy: privUID, context)
         try await Replacement.retire(oldPub, replacedBy: pubUID, context)
         context.idPlaceholder = privUID
-        return response([TTLV(.privateKeyUniqueIdentifier, .textString(privUID)), TTLV(.publicKeyUniqueIdentifier, .textString(pubUID))])
+        return KeyPairResponse(privateKey: privUID, publicKey: pubUID)
     }
 }

@@ -3,17 +3,10 @@ import KMIP
 /// Revoke (KMIP 2.1 §6.1.42): compromise ─► Compromised (Compromise Date = now); any other reason ─►
 /// Deactivated (Deactivation Date = now).
 struct RevokeHandler: OperationHandler {
-    static let operation = Operation.revoke
-    func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
-        let uid = try context.uid(in: payload)
+    func handle(_ request: RevokeRequest, _ context: RequestContext) async throws(EngineError) -> IdentifierResponse {
+        let uid = try context.uid(request.uniqueIdentifier)
         var object = try await context.fetch(uid)
-        let reason: RevocationReasonCode
-        let message: String?
-        do {
-            let r = try payload.required(.revocationReason)
-            reason = RevocationReasonCode(rawValue: try r.requiredEnum(.revocationReasonCode))
-            message = try r.optionalText(.revocationMessage)
-        } catch { throw EngineError(error) }
+        let reason = request.reason.code
         let compromise = reason == .keyCompromise || reason == .caCompromise
         switch object.state {
         case .destroyed where compromise: object.state = .destroyedCompromised
@@ -24,17 +17,13 @@ struct RevokeHandler: OperationHandler {
         }
         if compromise {
             object.set(.compromiseDate, .dateTime(context.now))
-            let occurred = payload.first(.compromiseOccurrenceDate)?.dateSeconds ?? context.now
-            object.set(.compromiseOccurrenceDate, .dateTime(occurred))
+            object.set(.compromiseOccurrenceDate, .dateTime(request.compromiseOccurrenceDate ?? context.now))
         } else if object.state == .deactivated {
             object.set(.deactivationDate, .dateTime(context.now))
         }
-        var rr = [TTLV(.revocationReasonCode, .enumeration(reason.rawValue))]
-        if let message { rr.append(TTLV(.revocationMessage, .textString(message))) }
-        object.attributes.removeAll { $0.name == "Revocation Reason" }
-        object.attributes.append(Attribute(name: "Revocation Reason", value: .structure(.revocationReason, rr)))
+        object.set(.revocationReason, request.reason.ttlv.value)
         try await context.saveChange(object)
         context.idPlaceholder = uid
-        return response([TTLV(.uniqueIdentifier, .textString(uid))])
+        return IdentifierResponse(uid)
     }
 }

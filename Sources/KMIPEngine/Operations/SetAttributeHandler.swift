@@ -2,13 +2,10 @@ import KMIP
 
 /// Set Attribute (KMIP 2.0+, §6.1.46): sets a single-valued attribute, replacing any value.
 struct SetAttributeHandler: OperationHandler {
-    static let operation = Operation.setAttribute
-    func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
-        let uid = try context.uid(in: payload)
+    func handle(_ request: SetAttributeRequest, _ context: RequestContext) async throws(EngineError) -> IdentifierResponse {
+        let uid = try context.uid(request.uniqueIdentifier)
         var object = try await context.fetch(uid)
-        guard var a = try AttributeEdits.attribute(payload, v2Tag: .newAttribute, context.version) else {
-            throw EngineError(.invalidField, "Set Attribute needs New Attribute")
-        }
+        var a = request.attribute
         guard !AttributeRules.isMultiValued(a.name) else {
             throw EngineError(.invalidField, "\(a.name) is multi-valued: use Add Attribute")
         }
@@ -17,6 +14,6 @@ struct SetAttributeHandler: OperationHandler {
         object.attributes.append(a)
         try await AttributeEdits.save(&object, context)
         context.idPlaceholder = uid
-        return response([TTLV(.uniqueIdentifier, .textString(uid))])
+        return IdentifierResponse(uid)
     }
 }

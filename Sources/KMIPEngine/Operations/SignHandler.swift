@@ -4,37 +4,38 @@ import SwiftASN1
 /// Sign (KMIP 2.1 §6.1.53): C_Sign with the private key in the token. ECDSA is hashed on the host
 /// (SoftHSM2 has no CKM_ECDSA_SHA*) and its raw r‖s is DER-encoded on the wire.
 struct SignHandler: OperationHandler {
-    static let operation = Operation.sign
-    func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
-        var request = try await CryptoRequest.read(payload, context, need: .sign, use: .protect, streaming: true)
-        if let response = try await MessageStreaming.gather(payload, &request, context) { return response }
-        let (mechanism, input, encoding) = try await SignaturePlan.make(request, payload, context.services.token)
+    func handle(_ r: SignRequest, _ context: RequestContext) async throws(EngineError) -> SignatureResponse {
+        var request = try await CryptoRequest.read(r, context, need: .sign, use: .protect, streaming: true)
+        if let more = try await MessageStreaming.gather(r, &request, context) {
+            return SignatureResponse(request.object.uid, field: .signatureData, value: nil, correlationValue: more)
+        }
+        let (mechanism, input, encoding) = try await SignaturePlan.make(request, digested: r.digestedData, context.services.token)
         try await request.consumeUsage(input.count, context)
         var signature = try await context.services.token.sign(id: request.object.uid, mechanism: mechanism, data: input)
         if encoding == .derECDSA { signature = try SignaturePlan.der(signature) }
-        return response([TTLV(.uniqueIdentifier, .textString(request.object.uid)), TTLV(.signatureData, .byteString(signature))])
+        return SignatureResponse(request.object.uid, field: .signatureData, value: signature)
     }
 }
 
 /// Signature Verify (KMIP 2.1 §6.1.54): C_Verify with the public key in the token.
 struct SignatureVerifyHandler: OperationHandler {
-    static let operation = Operation.signatureVerify
-    func handle(_ payload: TTLV, _ context: RequestContext) async throws(EngineError) -> TTLV {
-        var request = try await CryptoRequest.read(payload, context, need: .verify, use: .process, streaming: true)
-        if let response = try await MessageStreaming.gather(payload, &request, context) { return response }
-        guard var signature = payload.first(.signatureData)?.bytes else { throw EngineError(.invalidField, "Signature Data is required") }
-        let (mechanism, input, encoding) = try await SignaturePlan.make(request, payload, context.services.token)
+    func handle(_ r: SignatureVerifyRequest, _ context: RequestContext) async throws(EngineError) -> VerifyResponse {
+        var request = try await CryptoRequest.read(r, context, need: .verify, use: .process, streaming: true)
+        if let more = try await MessageStreaming.gather(r, &request, context) {
+            return VerifyResponse(request.object.uid, validity: nil, correlationValue: more)
+        }
+        guard var signature = r.signatureData else { throw EngineError(.invalidField, "Signature Data is required") }
+        let (mechanism, input, encoding) = try await SignaturePlan.make(request, digested: r.digestedData, context.services.token)
         if encoding == .derECDSA, let raw = SignaturePlan.raw(signature, size: SignaturePlan.curveSize(request)) { signature = raw }
         var valid = try await context.services.token.verify(id: request.object.uid, mechanism: mechanism, data: input, signature: signature)
         // RSA-PSS without a Salt Length: signers use the hash length or the maximum; accept either.
         if !valid, case .rsaPSS(let hash, _) = mechanism, request.parameters.saltLength == nil,
-           let bits = request.object.first(.cryptographicLength)?.value.int32 {
-            let maxSalt = (Int(bits) + 7) / 8 - SignaturePlan.digestLength(hash) - 2
+           let bits = request.object.cryptographicLength {
+            let maxSalt = (bits + 7) / 8 - SignaturePlan.digestLength(hash) - 2
             valid = try await context.services.token.verify(id: request.object.uid, mechanism: .rsaPSS(hash, saltLength: maxSalt),
                                                             data: input, signature: signature)
         }
-        return response([TTLV(.uniqueIdentifier, .textString(request.object.uid)),
-                         TTLV(.validityIndicator, .enumeration((valid ? ValidityIndicator.valid : .invalid).rawValue))])
+        return VerifyResponse(request.object.uid, validity: valid ? .valid : .invalid)
     }
 }
 
@@ -53,8 +54,7 @@ enum SignaturePlan {
         }
     }
 
-    static func make(_ r: CryptoRequest, _ payload: TTLV, _ token: any Token) async throws(EngineError) -> (SigningMechanism, [UInt8], Encoding) {
-        let digested = payload.first(.digestedData)?.bytes
+    static func make(_ r: CryptoRequest, digested: [UInt8]?, _ token: any Token) async throws(EngineError) -> (SigningMechanism, [UInt8], Encoding) {
         let data = digested ?? r.data
         guard let data else { throw EngineError(.invalidField, "Data or Digested Data is required") }
         let hash = hashFor(r.parameters)
@@ -93,7 +93,7 @@ enum SignaturePlan {
     }
 
     static func curveSize(_ r: CryptoRequest) -> Int {
-        switch r.object.first(.cryptographicLength)?.value.int32 { case 384?: 48; case 521?: 66; default: 32 }
+        switch r.object.cryptographicLength { case 384?: 48; case 521?: 66; default: 32 }
     }
 
     static func der(_ raw: [UInt8]) throws(EngineError) -> [UInt8] {

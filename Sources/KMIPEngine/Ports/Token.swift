@@ -101,6 +101,13 @@ public struct RNGDescription: Sendable, Codable, Hashable {
         self.cryptographicAlgorithm = cryptographicAlgorithm; self.cryptographicLength = cryptographicLength
     }
 
+    /// As Query's RNG Parameters (KMIP 2.1 §2.1.19).
+    public var parameters: RNGParameters {
+        RNGParameters(algorithm: RNGAlgorithm(named: rngAlgorithm) ?? .unspecified,
+                      cryptographicAlgorithm: cryptographicAlgorithm.flatMap(CryptographicAlgorithm.init(named:)),
+                      cryptographicLength: cryptographicLength.map(Int.init), drbgAlgorithm: drbgAlgorithm.flatMap(DRBGAlgorithm.init(named:)))
+    }
+
     public var ttlv: TTLV {
         var c = [TTLV(.rngAlgorithm, .enumeration(RNGAlgorithm(named: rngAlgorithm)?.rawValue ?? RNGAlgorithm.unspecified.rawValue))]
         if let a = cryptographicAlgorithm.flatMap(CryptographicAlgorithm.init(named:)) { c.append(TTLV(.cryptographicAlgorithm, .enumeration(a.rawValue))) }
