@@ -134,11 +134,30 @@ def main():
 
     with open(os.path.join(out_dir, "AttributeRuleTable.swift"), "w") as f:
         f.write(hdr)
-        f.write("/// The Attribute Rules tables of KMIP 2.1 §4 (and 1.4 §3 for attributes 2.x dropped), as written there.\n")
-        f.write("public enum AttributeRuleTable {\n    public static let all: [String: (initiallySetBy: String, modifiableByClient: String, deletableByClient: String, multiple: String)] = [\n")
+        f.write("/// The Attribute Rules tables of KMIP 2.1 §4 (and 1.4 §3 for attributes 2.x dropped), read into\n")
+        f.write("/// typed rules; the spec's words for each row are kept beside it.\n")
+        f.write("public enum AttributeRuleTable {\n    public static let all: [Tag: AttributeRule] = [\n")
+        by_name = {n: v for v, n in tag_name.items()}
         for name in sorted(rules):
             r = rules[name]
-            f.write(f"        {swift_str(name)}: ({swift_str(r.get('init', ''))}, {swift_str(r.get('modify', ''))}, {swift_str(r.get('delete', ''))}, {swift_str(r.get('multiple', ''))}),\n")
+            if name not in by_name:
+                continue  # "Custom Attribute" / "Vendor Attribute": the vendor rules, written by hand
+            setters = [s_ for s_, word in (("server", "Server"), ("client", "Client")) if word in r.get("init", "")]
+            modify = r.get("modify", "")
+            if not modify.startswith("Yes"):
+                change = ".never"
+            elif "Pre-Active or Active" in modify:
+                change = ".whilePreActiveOrActive"
+            elif "Pre-Active" in modify:
+                change = ".whilePreActive"
+            else:
+                change = ".always"
+            delete = "true" if r.get("delete", "").startswith("Yes") else "false"
+            multiple = "true" if r.get("multiple", "").startswith("Yes") else "false"
+            words = " / ".join(r.get(k, "") for k in ("init", "modify", "delete", "multiple"))
+            f.write(f"        // {name}: {words}\n")
+            f.write(f"        Tag(0x{by_name[name]:06X}): AttributeRule(setBy: [{', '.join('.' + x for x in setters)}], clientChanges: {change}, "
+                    f"clientDeletes: {delete}, multiValued: {multiple}),\n")
         f.write("    ]\n}\n")
 
     with open(os.path.join(out_dir, "Enumerations.swift"), "w") as f:

@@ -72,7 +72,7 @@ public final class KMIPClient: Sendable {
     }
 
     public static func name(_ n: String) -> Attribute {
-        Attribute(name: "Name", value: .structure(.name, [TTLV(.nameValue, .textString(n)),
+        Attribute(.name, .structure([TTLV(.nameValue, .textString(n)),
                                                           TTLV(.nameType, .enumeration(NameType.uninterpretedTextString.rawValue))]))
     }
 

@@ -28,19 +28,20 @@ struct LocateSQL {
                      Grant.attributeName.databaseValue, (owner + "|").databaseValue, (owner + "}").databaseValue,
                      Grant.attributeName.databaseValue, "*|".databaseValue, "*}".databaseValue]
         }
-        if !q.includeDestroyed { clauses.append("o.state NOT IN (5, 6)") }
-        var byName = [String: [Attribute]]()
-        var order = [String]()
+        if !q.includeDestroyed { clauses.append("o.state NOT IN (\(SQLState.destroyed), \(SQLState.destroyedCompromised))") }
+        var byKey = [Attribute.Key: [Attribute]]()
+        var order = [Attribute.Key]()
         for f in q.filters {
-            if byName[f.name] == nil { order.append(f.name) }
-            byName[f.name, default: []].append(f)
+            if byKey[f.key] == nil { order.append(f.key) }
+            byKey[f.key, default: []].append(f)
         }
-        for name in order {
-            let values = byName[name]!
-            switch name {
-            case "State":
+        for key in order {
+            let values = byKey[key]!
+            let name = values[0].name
+            switch key {
+            case .tag(.state):
                 for v in values { clauses.append("o.state = ?"); args.append(Int64(v.value.enumValue ?? 0).databaseValue) }
-            case "Object Type":
+            case .tag(.objectType):
                 for v in values { clauses.append("o.object_type = ?"); args.append(Int64(v.value.enumValue ?? 0).databaseValue) }
             default:
                 let dates = values.compactMap { $0.value.dateSeconds }
@@ -50,7 +51,7 @@ struct LocateSQL {
                     continue
                 }
                 for v in values {
-                    if name == "Name", let text = v.value.first(.nameValue)?.text {
+                    if key == .tag(.name), let text = v.value.first(.nameValue)?.text {
                         // A name is nearly unique: written as IN, it drives the query from the name index,
                         // so Locate by name costs the same among a thousand objects or a million (an EXISTS
                         // probe would be checked for every object of the owner).

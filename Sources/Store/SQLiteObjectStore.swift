@@ -123,14 +123,18 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
         // Only touch the writer when some date has passed (the check is an index probe).
         let due = try readNow { db in
             try Bool.fetchOne(db, sql: """
-                SELECT EXISTS(SELECT 1 FROM objects WHERE state = 1 AND activation_date <= ?1)
-                    OR EXISTS(SELECT 1 FROM objects WHERE state IN (1, 2) AND deactivation_date <= ?1)
+                SELECT EXISTS(SELECT 1 FROM objects WHERE state = \(SQLState.preActive) AND activation_date <= ?1)
+                    OR EXISTS(SELECT 1 FROM objects WHERE state IN (\(SQLState.preActive), \(SQLState.active)) AND deactivation_date <= ?1)
                 """, arguments: [now]) ?? false
         }
         guard due else { return }
         try await write { db in
-            try db.execute(sql: "UPDATE objects SET state = 3 WHERE state IN (1, 2) AND deactivation_date <= ?", arguments: [now])
-            try db.execute(sql: "UPDATE objects SET state = 2 WHERE state = 1 AND activation_date <= ?", arguments: [now])
+            try db.execute(sql: """
+                UPDATE objects SET state = \(SQLState.deactivated)
+                WHERE state IN (\(SQLState.preActive), \(SQLState.active)) AND deactivation_date <= ?
+                """, arguments: [now])
+            try db.execute(sql: "UPDATE objects SET state = \(SQLState.active) WHERE state = \(SQLState.preActive) AND activation_date <= ?",
+                           arguments: [now])
         }
     }
 
@@ -202,7 +206,7 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
             for o in objects {
                 try object.execute(arguments: [o.uid, Int64(o.objectType.rawValue), o.owner, Int64(o.state.rawValue),
                                                o.date(.activationDate), o.date(.deactivationDate), o.tokenObject?.rawValue])
-                for (i, a) in o.attributes.enumerated() where a.name != "State" {
+                for (i, a) in o.attributes.enumerated() where a.tag != .state {
                     let row = AttributeRow(a)
                     try attribute.execute(arguments: [o.uid, i, row.name, Data(row.value), row.num, row.text])
                 }
@@ -222,7 +226,7 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
                              o.date(.activationDate), o.date(.deactivationDate), o.tokenObject?.rawValue, committed])
         try db.execute(sql: "DELETE FROM attributes WHERE uid = ?", arguments: [o.uid])
         let stmt = try db.cachedStatement(sql: "INSERT INTO attributes (uid, position, name, value, num, text) VALUES (?, ?, ?, ?, ?, ?)")
-        for (i, a) in o.attributes.enumerated() where a.name != "State" {
+        for (i, a) in o.attributes.enumerated() where a.tag != .state {
             let row = AttributeRow(a)
             try stmt.execute(arguments: [o.uid, i, row.name, Data(row.value), row.num, row.text])
         }
@@ -252,4 +256,10 @@ extension AttributeRow {
     init(name: String, value: [UInt8], num: Int64?, text: String?) {
         self.name = name; self.value = value; self.num = num; self.text = text
     }
+}
+
+/// Lifecycle states as they are written in SQL text (KMIP 2.1 §11.53 State values), never as bare numbers.
+enum SQLState {
+    static let preActive = State.preActive.rawValue, active = State.active.rawValue, deactivated = State.deactivated.rawValue
+    static let destroyed = State.destroyed.rawValue, destroyedCompromised = State.destroyedCompromised.rawValue
 }

@@ -45,14 +45,14 @@ struct Certify: AsyncParsableCommand {
         if let issuer { attrs.append(Self.link(.parentLink, issuer)) }
         if let selfSignedWith { attrs.append(Self.link(.privateKeyLink, selfSignedWith)) }
         if let subject {
-            attrs.append(Attribute(name: "Certificate Subject", value: .structure(.certificateSubject, [
+            attrs.append(Attribute(.certificateSubject, .structure([
                 TTLV(.certificateSubjectDistinguishedName, .textString(subject))])))
         }
         for s in san {
             let parts = s.split(separator: ":", maxSplits: 1).map(String.init)
             let types: [String: AlternativeNameType] = ["dns": .dnsName, "ip": .ipAddress, "email": .emailAddress, "uri": .uri]
             guard parts.count == 2, let t = types[parts[0].lowercased()] else { throw ValidationError("--san takes dns:, ip:, email: or uri:") }
-            attrs.append(Attribute(name: "Alternative Name", value: .structure(.alternativeName, [
+            attrs.append(Attribute(.alternativeName, .structure([
                 TTLV(.alternativeNameValue, .textString(parts[1])), TTLV(.alternativeNameType, .enumeration(t.rawValue))])))
         }
         var payload = [TTLV]()
@@ -69,6 +69,6 @@ struct Certify: AsyncParsableCommand {
     }
 
     static func link(_ type: LinkType, _ uid: String) -> Attribute {
-        Attribute(name: "Link", value: .structure(.link, [TTLV(.linkType, .enumeration(type.rawValue)), TTLV(.linkedObjectIdentifier, .textString(uid))]))
+        Attribute(.link, .structure([TTLV(.linkType, .enumeration(type.rawValue)), TTLV(.linkedObjectIdentifier, .textString(uid))]))
     }
 }

@@ -27,7 +27,7 @@ struct StoreCommand: AsyncParsableCommand {
             while done < count {
                 let batch = (done..<min(count, done + 10_000)).map { i in
                     ManagedObject(uid: UUID().uuidString.lowercased(), objectType: .symmetricKey, owner: owner, attributes: [
-                        Attribute(name: "Name", value: .structure(.name, [TTLV(.nameValue, .textString("\(prefix)\(i)")),
+                        Attribute(.name, .structure([TTLV(.nameValue, .textString("\(prefix)\(i)")),
                             TTLV(.nameType, .enumeration(NameType.uninterpretedTextString.rawValue))])),
                         Attribute(.objectType, .enumeration(ObjectType.symmetricKey.rawValue)),
                         Attribute(.cryptographicAlgorithm, .enumeration(CryptographicAlgorithm.aes.rawValue)),

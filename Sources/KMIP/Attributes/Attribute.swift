@@ -1,18 +1,34 @@
-/// One attribute in the canonical (2.x-shaped) model the engine works with: the spec name, an optional
-/// 1.x index, and the value as a TTLV item tagged with the attribute's own tag (KMIP 2.1 §4; 1.4 §3).
-/// Vendor attributes (names starting `x-`/`y-` in 1.x, the Attribute structure in 2.x) keep the
-/// `Attribute Value` tag and may have any type.
+/// One attribute in the canonical (2.x-shaped) model the engine works with: keyed by its tag (or, for
+/// a vendor attribute, its name), an optional 1.x index, and the value as a TTLV item tagged with the
+/// attribute's own tag (KMIP 2.1 §4; 1.4 §3). Vendor attributes (names starting `x-`/`y-` in 1.x, the
+/// Attribute structure in 2.x) keep the `Attribute Value` tag and may have any type.
 public struct Attribute: Hashable, Sendable {
-    public var name: String
+    public enum Key: Hashable, Sendable {
+        case tag(Tag)
+        /// A vendor attribute by its 1.x name ("x-kmipd-grant"), or a name no tag has.
+        case vendor(String)
+    }
+    public var key: Key
     public var index: Int32?
     public var value: TTLV
-    public init(name: String, index: Int32? = nil, value: TTLV) { self.name = name; self.index = index; self.value = value }
+
+    public init(name: String, index: Int32? = nil, value: TTLV) { key = Self.key(name); self.index = index; self.value = value }
     /// A spec attribute whose value is a single item.
-    public init(_ tag: Tag, _ value: TTLV.Value) {
-        self.init(name: tag.name ?? tag.description, value: TTLV(tag, value))
+    public init(_ tag: Tag, _ value: TTLV.Value) { key = .tag(tag); index = nil; self.value = TTLV(tag, value) }
+
+    public static func key(_ name: String) -> Key {
+        if name.hasPrefix("x-") || name.hasPrefix("y-") { return .vendor(name) }
+        return Tag(named: name).map { .tag($0) } ?? .vendor(name)
     }
-    public var tag: Tag? { Tag(named: name) }
-    public var isVendor: Bool { name.hasPrefix("x-") || name.hasPrefix("y-") || Tag(named: name) == nil }
+    /// The spec name ("Cryptographic Algorithm") or the vendor name.
+    public var name: String {
+        switch key {
+        case .tag(let t): t.name ?? t.description
+        case .vendor(let n): n
+        }
+    }
+    public var tag: Tag? { if case .tag(let t) = key { t } else { nil } }
+    public var isVendor: Bool { if case .vendor = key { true } else { false } }
 }
 
 extension Attribute {

@@ -10,6 +10,7 @@ import KMIP
 /// Only the owner or an admin may add, change or delete grants.
 public struct Grant: Sendable, Hashable {
     public static let attributeName = "x-kmipd-grant"
+    public static let key = Attribute.Key.vendor(attributeName)
     public var grantee: String
     /// Operation names as the specification spells them, or "*".
     public var operations: Set<String>
@@ -40,12 +41,12 @@ public struct Grant: Sendable, Hashable {
 
     /// The grants an object carries (values that do not parse grant nothing).
     public static func of(_ object: ManagedObject) -> [Grant] {
-        object.attributes.filter { $0.name == attributeName }.compactMap { try? Grant(value: $0.value) }
+        object.attributes.filter { $0.key == key }.compactMap { try? Grant(value: $0.value) }
     }
 
     /// Replaces a client's grant value by its canonical form, refusing malformed ones.
     static func canonical(_ a: Attribute) throws(EngineError) -> Attribute {
-        guard a.name == attributeName else { return a }
+        guard a.key == key else { return a }
         var out = a
         out.value = TTLV(a.value.tag, .textString(try Grant(value: a.value).text))
         return out

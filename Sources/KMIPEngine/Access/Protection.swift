@@ -7,10 +7,10 @@ import KMIP
 enum Protection {
     /// Refuses a request that asks the new object to be less protected than `source`.
     static func checkRequested(_ requested: [Attribute], source: ManagedObject) throws(EngineError) {
-        if !source.extractable, requested.contains(where: { $0.name == "Extractable" && $0.value.bool == true }) {
+        if !source.extractable, requested.contains(where: { $0.tag == .extractable && $0.value.bool == true }) {
             throw EngineError(.permissionDenied, "an object made from non-extractable \(source.uid) may not be extractable")
         }
-        if isSensitive(source), requested.contains(where: { $0.name == "Sensitive" && $0.value.bool == false }) {
+        if isSensitive(source), requested.contains(where: { $0.tag == .sensitive && $0.value.bool == false }) {
             throw EngineError(.permissionDenied, "an object made from sensitive \(source.uid) may not be non-sensitive")
         }
     }

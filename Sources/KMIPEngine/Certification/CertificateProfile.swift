@@ -48,7 +48,7 @@ enum CertificateProfile {
             }
         }
         if !rdns.isEmpty { return DistinguishedName(rdns) }
-        if let dn = attributes.first(where: { $0.name == "Certificate Subject" })?.value.first(.certificateSubjectDistinguishedName)?.text {
+        if let dn = attributes.first(.certificateSubject)?.value.first(.certificateSubjectDistinguishedName)?.text {
             return try parse(dn)
         }
         return nil
@@ -72,7 +72,7 @@ enum CertificateProfile {
 
     /// Alternative Name attributes (KMIP 2.1 §4.2) as X.509 general names.
     static func generalNames(_ attributes: [Attribute]) -> [GeneralName] {
-        attributes.filter { $0.name == "Alternative Name" }.compactMap { a in
+        attributes.all(.alternativeName).compactMap { a in
             guard let value = a.value.first(.alternativeNameValue)?.text,
                   let type = a.value.first(.alternativeNameType)?.enumValue.map(AlternativeNameType.init(rawValue:)) else { return nil }
             switch type {

@@ -22,7 +22,7 @@ struct Issuer {
         return nil
     }
 
-    static func linked(_ object: ManagedObject, _ type: LinkType) -> String? { linked(object.all(named: "Link"), [type]) }
+    static func linked(_ object: ManagedObject, _ type: LinkType) -> String? { object.linked(type).first }
 
     static func resolve(links: [Attribute], subject: CertifyHandler.Subject, _ context: RequestContext) async throws(EngineError) -> Issuer {
         let certificateUID = linked(links, [.parentLink, .certificateLink]) ?? (linked(links, [.privateKeyLink]) == nil

@@ -65,7 +65,7 @@ public struct Adoption: Sendable {
         if type == .certificate { o.set(.certificateType, .enumeration(CertificateType.x509.rawValue)) }
         if type == .opaqueObject { o.set(.opaqueDataType, .enumeration(OpaqueDataType.unknown.rawValue)) }
         if let label = d.label, !label.isEmpty {
-            o.attributes.append(Attribute(name: "Name", value: .structure(.name, [
+            o.attributes.append(Attribute(.name, .structure([
                 TTLV(.nameValue, .textString(label)), TTLV(.nameType, .enumeration(NameType.uninterpretedTextString.rawValue))])))
         }
         o.set(.cryptographicUsageMask, .integer(Int32(bitPattern: d.usage.rawValue)))

@@ -5,17 +5,17 @@ import KMIP
 /// anew, takes over its names, gets dates shifted by the Offset, and the two link to each other.
 enum Replacement {
     /// Attributes not copied to the replacement (set anew, or not at all).
-    static let notCopied: Set<String> = [
-        "Unique Identifier", "Initial Date", "Destroy Date", "Compromise Occurrence Date", "Compromise Date",
-        "Revocation Reason", "State", "Digest", "Link", "Last Change Date", "Random Number Generator",
-        "Short Unique Identifier", "Original Creation Date", "Fresh", "Always Sensitive", "Never Extractable",
-        "Lease Time", "Activation Date", "Process Start Date", "Protect Stop Date", "Deactivation Date",
-    ]
+    static let notCopied: Set<Attribute.Key> = Set(([
+        .uniqueIdentifier, .initialDate, .destroyDate, .compromiseOccurrenceDate, .compromiseDate,
+        .revocationReason, .state, .digest, .link, .lastChangeDate, .randomNumberGenerator,
+        .shortUniqueIdentifier, .originalCreationDate, .fresh, .alwaysSensitive, .neverExtractable,
+        .leaseTime, .activationDate, .processStartDate, .protectStopDate, .deactivationDate,
+    ] as [Tag]).map { Attribute.Key.tag($0) })
 
     /// The replacement's client-level attributes: copied ones, names, dates by Offset, then the
     /// request's own attributes on top.
     static func attributes(from old: ManagedObject, offset: Int64?, requested: [Attribute], now: Int64) -> [Attribute] {
-        var attrs = old.attributes.filter { !notCopied.contains($0.name) }
+        var attrs = old.attributes.filter { !notCopied.contains($0.key) }
         let dates: [Tag] = [.activationDate, .processStartDate, .protectStopDate, .deactivationDate]
         if let offset, let oldActivation = old.date(.activationDate) {
             let newActivation = now + offset
@@ -34,7 +34,7 @@ enum Replacement {
             for tag in dates { if let d = old.date(tag) { attrs.append(Attribute(tag, .dateTime(d))) } }
         }
         for r in requested {
-            if !AttributeRules.isMultiValued(r.name) { attrs.removeAll { $0.name == r.name } }
+            if !AttributeRules.isMultiValued(r) { attrs.removeAll { $0.key == r.key } }
             attrs.append(r)
         }
         return attrs

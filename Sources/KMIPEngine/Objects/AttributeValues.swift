@@ -57,7 +57,7 @@ enum AttributeValues {
             throw EngineError(.permissionDenied, "Sensitive may only change from false to true")
         // Once reached, these dates have done their work and may not move (KMIP 2.1 §4.44, §4.45).
         case "Process Start Date", "Protect Stop Date":
-            if let current = object.first(Tag(named: a.name) ?? .processStartDate)?.value.dateSeconds, current <= now {
+            if let current = object.first(a.tag ?? .processStartDate)?.value.dateSeconds, current <= now {
                 throw EngineError(.stateForbidsChange, "\(a.name) has been reached and may no longer change")
             }
         case "Usage Limits":

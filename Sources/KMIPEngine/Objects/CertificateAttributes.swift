@@ -7,9 +7,29 @@ import X509
 /// serial number, signature algorithm.
 enum CertificateAttributes {
     /// Attributes the server derives from the certificate value (a client cannot set or copy them).
-    static func isDerived(_ name: String) -> Bool {
-        name.hasPrefix("Certificate ") || name.hasPrefix("X.509 ") || name == "Digital Signature Algorithm"
-    }
+    static let derived: Set<Attribute.Key> = Set(([
+        .certificateType, .certificateLength, .certificateIdentifier, .certificateSubject, .certificateIssuer,
+        .certificateSerialNumber, .x509CertificateIdentifier, .x509CertificateSubject, .x509CertificateIssuer,
+        .digitalSignatureAlgorithm,
+        // KMIP 1.4 Certificate Attributes fields (§3.49), each its own attribute there.
+        .certificateSubjectCN, .certificateSubjectO, .certificateSubjectOU, .certificateSubjectEmail, .certificateSubjectC,
+        .certificateSubjectST, .certificateSubjectL, .certificateSubjectUID, .certificateSubjectSerialNumber, .certificateSubjectTitle,
+        .certificateSubjectDC, .certificateSubjectDNQualifier,
+        .certificateIssuerCN, .certificateIssuerO, .certificateIssuerOU, .certificateIssuerEmail, .certificateIssuerC,
+        .certificateIssuerST, .certificateIssuerL, .certificateIssuerUID, .certificateIssuerSerialNumber, .certificateIssuerTitle,
+        .certificateIssuerDC, .certificateIssuerDNQualifier,
+    ] as [Tag]).map { Attribute.Key.tag($0) })
+
+    /// The 1.4 Certificate Attributes fields (KMIP 1.4 §3.49) from the distinguished names.
+    static let subjectFields: [(ASN1ObjectIdentifier, Tag)] = [
+        (.commonName, .certificateSubjectCN), (.organizationName, .certificateSubjectO), (.organizationalUnitName, .certificateSubjectOU),
+        (.countryName, .certificateSubjectC), (.stateOrProvinceName, .certificateSubjectST), (.localityName, .certificateSubjectL),
+    ]
+    static let issuerFields: [(ASN1ObjectIdentifier, Tag)] = [
+        (.commonName, .certificateIssuerCN), (.organizationName, .certificateIssuerO), (.organizationalUnitName, .certificateIssuerOU),
+        (.countryName, .certificateIssuerC), (.stateOrProvinceName, .certificateIssuerST), (.localityName, .certificateIssuerL),
+    ]
+    static func isDerived(_ a: Attribute) -> Bool { derived.contains(a.key) }
 
     struct Parsed {
         var attributes: [Attribute]
@@ -24,12 +44,8 @@ enum CertificateAttributes {
         var out = [Attribute(.certificateType, .enumeration(CertificateType.x509.rawValue)),
                    Attribute(.certificateLength, .integer(Int32(der.count))),
                    Attribute(.certificateSerialNumber, .byteString(Array(cert.serialNumber.bytes)))]
-        out += fields(cert.subject, [(.commonName, .certificateSubjectCN), (.organizationName, .certificateSubjectO),
-                                     (.organizationalUnitName, .certificateSubjectOU), (.countryName, .certificateSubjectC),
-                                     (.stateOrProvinceName, .certificateSubjectST), (.localityName, .certificateSubjectL)])
-        out += fields(cert.issuer, [(.commonName, .certificateIssuerCN), (.organizationName, .certificateIssuerO),
-                                    (.organizationalUnitName, .certificateIssuerOU), (.countryName, .certificateIssuerC),
-                                    (.stateOrProvinceName, .certificateIssuerST), (.localityName, .certificateIssuerL)])
+        out += fields(cert.subject, subjectFields)
+        out += fields(cert.issuer, issuerFields)
         if let alg = signatureAlgorithm(cert.signatureAlgorithm) {
             out.append(Attribute(.digitalSignatureAlgorithm, .enumeration(alg.rawValue)))
         }
@@ -38,11 +54,11 @@ enum CertificateAttributes {
             throw EngineError(.invalidField, "certificate names: \(error)")
         }
         // The X.509 identifiers (KMIP 1.4 §3.13–3.15; 2.1 keeps them): DER names and the serial number.
-        out.append(Attribute(name: "X.509 Certificate Identifier", value: .structure(.x509CertificateIdentifier, [
+        out.append(Attribute(.x509CertificateIdentifier, .structure([
             TTLV(.issuerDistinguishedName, .byteString(issuerDER)), TTLV(.certificateSerialNumber, .byteString(Array(cert.serialNumber.bytes)))])))
-        out.append(Attribute(name: "X.509 Certificate Subject", value: .structure(.x509CertificateSubject, [
+        out.append(Attribute(.x509CertificateSubject, .structure([
             TTLV(.subjectDistinguishedName, .byteString(subjectDER))])))
-        out.append(Attribute(name: "X.509 Certificate Issuer", value: .structure(.x509CertificateIssuer, [
+        out.append(Attribute(.x509CertificateIssuer, .structure([
             TTLV(.issuerDistinguishedName, .byteString(issuerDER))])))
         return Parsed(attributes: out, subjectDER: subjectDER)
     }

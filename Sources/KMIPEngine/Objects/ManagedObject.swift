@@ -17,8 +17,8 @@ public struct ManagedObject: Sendable {
         self.uid = uid; self.objectType = objectType; self.owner = owner; self.attributes = attributes; self.tokenObject = tokenObject
     }
 
-    public func first(_ tag: Tag) -> Attribute? { attributes.first { $0.name == tag.name } }
-    public func all(named name: String) -> [Attribute] { attributes.filter { $0.name == name } }
+    public func first(_ tag: Tag) -> Attribute? { attributes.first { $0.key == .tag(tag) } }
+    public func all(_ tag: Tag) -> [Attribute] { attributes.filter { $0.key == .tag(tag) } }
 
     public var state: State {
         get { first(.state)?.value.enumValue.map(State.init(rawValue:)) ?? .preActive }
@@ -51,11 +51,10 @@ public struct ManagedObject: Sendable {
 
     /// Replaces every instance of a single-valued spec attribute.
     public mutating func set(_ tag: Tag, _ value: TTLV.Value) {
-        let name = tag.name ?? tag.description
-        attributes.removeAll { $0.name == name }
-        attributes.append(Attribute(name: name, value: TTLV(tag, value)))
+        attributes.removeAll { $0.key == .tag(tag) }
+        attributes.append(Attribute(tag, value))
     }
-    public mutating func remove(_ tag: Tag) { attributes.removeAll { $0.name == tag.name } }
+    public mutating func remove(_ tag: Tag) { attributes.removeAll { $0.key == .tag(tag) } }
 }
 
 /// The kind of token object behind a managed object.

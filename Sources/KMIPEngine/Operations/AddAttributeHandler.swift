@@ -8,8 +8,8 @@ struct AddAttributeHandler: OperationHandler {
         var object = try await context.fetch(uid)
         var a = request.attribute
         try AttributeEdits.checkWritable(&a, object, context, adding: true)
-        let existing = AttributeEdits.positions(object, a.name)
-        if !existing.isEmpty && !AttributeRules.isMultiValued(a.name) {
+        let existing = AttributeEdits.positions(object, a.key)
+        if !existing.isEmpty && !AttributeRules.isMultiValued(a) {
             throw EngineError(.attributeSingleValued, "\(a.name) is single-valued and already set")
         }
         if existing.contains(where: { object.attributes[$0].value == a.value }) {

@@ -7,34 +7,36 @@ enum AttributeEdits {
     /// A grant is put in its canonical form.
     static func checkWritable(_ a: inout Attribute, _ object: ManagedObject, _ context: RequestContext,
                               adding: Bool = false) throws(EngineError) {
-        try checkGrantEdit(a.name, object, context)
+        try checkGrantEdit(a.key, object, context)
         a = try Grant.canonical(a)
-        if !a.isVendor && a.tag == nil { throw EngineError(.invalidField, "unknown attribute \(a.name)") }
-        let allowed = adding ? AttributeRules.clientMaySet(a.name) && !AttributeRules.requestParameters.contains(a.name)
-                             : AttributeRules.clientMayModify(a.name)
+        guard let rule = AttributeRule.of(a.key) else { throw EngineError(.invalidField, "unknown attribute \(a.name)") }
+        let allowed = adding ? AttributeRules.clientMaySet(a.key) && !(a.tag.map(AttributeRules.requestParameters.contains) ?? false)
+                             : AttributeRules.clientMayModify(a.key)
         guard allowed else { throw EngineError(.attributeReadOnly, "attribute \(a.name) cannot be changed by a client") }
         try AttributeValues.checkChange(&a, of: object, now: context.now)
-        if Lifecycle.isDestroyed(object.state) && a.name != "Description" && a.name != "Comment" {
+        if Lifecycle.isDestroyed(object.state) && a.tag != .description && a.tag != .comment {
             throw EngineError(.wrongKeyLifecycleState, "object is destroyed")
         }
-        if object.state != .preActive && (a.name == "Activation Date" || a.name == "Cryptographic Usage Mask") {
+        // The rules table's "only while in Pre-Active (or Active) state"; the Usage Mask is fixed once
+        // the key may be used (KMIP 2.1 §4.19 has no client change at all, 1.x allowed it before use).
+        if object.state != .preActive && (rule.clientChanges == .whilePreActive || a.tag == .cryptographicUsageMask) {
             throw EngineError(.stateForbidsChange, "\(a.name) can change only while Pre-Active")
         }
-        if a.name == "Deactivation Date" && object.state != .preActive && object.state != .active {
-            throw EngineError(.stateForbidsChange, "Deactivation Date can change only while Pre-Active or Active")
+        if rule.clientChanges == .whilePreActiveOrActive && object.state != .preActive && object.state != .active {
+            throw EngineError(.stateForbidsChange, "\(a.name) can change only while Pre-Active or Active")
         }
     }
 
     /// Grants are the owner's (or an admin's) to give and take back; to a grantee the object looks
     /// missing, as every refusal does.
-    static func checkGrantEdit(_ name: String, _ object: ManagedObject, _ context: RequestContext) throws(EngineError) {
-        guard name == Grant.attributeName, !context.services.policy.mayManage(object, identity: context.identity) else { return }
+    static func checkGrantEdit(_ key: Attribute.Key, _ object: ManagedObject, _ context: RequestContext) throws(EngineError) {
+        guard key == Grant.key, !context.services.policy.mayManage(object, identity: context.identity) else { return }
         throw EngineError(.itemNotFound, "no object \(object.uid)")
     }
 
-    /// Positions of the instances of `name` (their 1.x indices are their order).
-    static func positions(_ object: ManagedObject, _ name: String) -> [Int] {
-        object.attributes.indices.filter { object.attributes[$0].name == name }
+    /// Positions of the instances of an attribute (their 1.x indices are their order).
+    static func positions(_ object: ManagedObject, _ key: Attribute.Key) -> [Int] {
+        object.attributes.indices.filter { object.attributes[$0].key == key }
     }
 
     /// Saves after a client change, applying any date-driven state change (Modify of Activation Date

@@ -23,7 +23,7 @@ struct CertifyHandler: OperationHandler {
         var attributes = request.attributes
         let subject = try await self.subject(request.certificateRequest, uid: request.uniqueIdentifier, attributes, context)
         let links = attributes.all(.link)
-        attributes.removeAll { $0.tag == .link || CertificateAttributes.isDerived($0.name) }
+        attributes.removeAll { $0.tag == .link || CertificateAttributes.isDerived($0) }
         try AttributeRules.validateClientAttributes(&attributes)
         let uid = try await issue(subject, issuerLinks: links, attributes: attributes, context)
         context.idPlaceholder = uid

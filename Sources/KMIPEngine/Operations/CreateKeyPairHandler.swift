@@ -18,7 +18,7 @@ struct CreateKeyPairHandler: OperationHandler {
         let privateUID = UUID().uuidString.lowercased(), publicUID = UUID().uuidString.lowercased()
         func half(_ type: ObjectType, _ uid: String, _ own: [Attribute], link: LinkType, to other: String) -> ManagedObject {
             // Per-half attributes override common ones of the same single-valued name.
-            var attrs = common.filter { c in AttributeRules.isMultiValued(c.name) || !own.contains { $0.name == c.name } } + own
+            var attrs = common.filter { c in AttributeRules.isMultiValued(c) || !own.contains { $0.key == c.key } } + own
             attrs.remove(.objectType, .cryptographicLength, .recommendedCurve)
             var o = ManagedObject(uid: uid, objectType: type, owner: context.identity, attributes: attrs,
                                   tokenObject: type == .privateKey ? .privateKey : .publicKey)

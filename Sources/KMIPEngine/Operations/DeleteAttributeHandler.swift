@@ -7,11 +7,12 @@ struct DeleteAttributeHandler: OperationHandler {
         let uid = try context.uid(request.uniqueIdentifier)
         var object = try await context.fetch(uid)
         let name = request.selector.name
-        try AttributeEdits.checkGrantEdit(name, object, context)
-        guard AttributeRules.clientMayDelete(name) else {
+        let key = Attribute.key(name)
+        try AttributeEdits.checkGrantEdit(key, object, context)
+        guard AttributeRules.clientMayDelete(key) else {
             throw EngineError(.attributeReadOnly, "attribute \(name) cannot be deleted by a client")
         }
-        let positions = AttributeEdits.positions(object, name)
+        let positions = AttributeEdits.positions(object, key)
         let target: Int?, index: Int
         switch request.selector {
         case .value(let given):

@@ -8,7 +8,7 @@ struct ModifyAttributeHandler: OperationHandler {
         var object = try await context.fetch(uid)
         var a = request.attribute
         try AttributeEdits.checkWritable(&a, object, context)
-        let positions = AttributeEdits.positions(object, a.name)
+        let positions = AttributeEdits.positions(object, a.key)
         guard !positions.isEmpty else { throw EngineError(.attributeNotFound, "object has no \(a.name)") }
         var which = 0
         if let given = request.current {

@@ -31,7 +31,7 @@ enum NewObject {
             object.set(.neverExtractable, .boolean(!extractable))
         } else {
             // Older clients do not know these attributes; the policy still applies and is recorded.
-            object.attributes.removeAll { $0.name == "Extractable" || $0.name == "Sensitive" }
+            object.attributes.remove(.extractable, .sensitive)
             object.attributes.append(Attribute(.extractable, .boolean(extractable)))
         }
         object.state = .preActive
@@ -52,7 +52,7 @@ enum NewObject {
         object.set(.shortUniqueIdentifier, .byteString(Array(SHA256.hash(data: Array(object.uid.utf8)))))
         object.attributes.append(await digest(object, context))
         if context.version >= .v1_3, generated, let rng = context.services.token.randomNumberGenerator {
-            object.attributes.append(Attribute(name: "Random Number Generator", value: rng.ttlv))
+            object.attributes.append(Attribute(.randomNumberGenerator, rng.ttlv.value))
         }
     }
 
@@ -87,7 +87,7 @@ enum NewObject {
         var fields = [TTLV(.hashingAlgorithm, .enumeration(HashingAlgorithm.sha256.rawValue))]
         if let value { fields.append(TTLV(.digestValue, .byteString(value))) }
         if let format { fields.append(TTLV(.keyFormatType, .enumeration(format.rawValue))) }
-        return Attribute(name: "Digest", value: .structure(.digest, fields))
+        return Attribute(.digest, .structure(fields))
     }
 
     static func persist(_ object: ManagedObject, _ context: RequestContext, generated: Bool,

@@ -10,7 +10,7 @@ struct ReCertifyHandler: OperationHandler {
         let old = try await context.fetch(oldUID)
         guard old.objectType == .certificate else { throw EngineError(.invalidObjectType, "Re-certify replaces certificates") }
         var requested = request.attributes
-        requested.removeAll { CertificateAttributes.isDerived($0.name) || $0.tag == .link }
+        requested.removeAll { CertificateAttributes.isDerived($0) || $0.tag == .link }
         try AttributeRules.validateClientAttributes(&requested)
         try Replacement.checkRequested(requested, replacing: old, context)
         let offset = request.offset
@@ -35,7 +35,7 @@ struct ReCertifyHandler: OperationHandler {
             issuerLinks.append(Replacement.link(.privateKeyLink, ownKey))  // it was self-signed: sign itself again
         }
         let copied = Replacement.attributes(from: old, offset: offset, requested: requested, now: context.now)
-            .filter { !CertificateAttributes.isDerived($0.name) && ![Tag.extractable, .sensitive, .keyFormatType].contains($0.tag) }
+            .filter { !CertificateAttributes.isDerived($0) && ![Tag.extractable, .sensitive, .keyFormatType].contains($0.tag) }
         let uid = try await certify.issue(subject, issuerLinks: issuerLinks, attributes: copied,
                                           extraLinks: [Replacement.link(.replacedObjectLink, oldUID)], context)
         try await Replacement.retire(old, replacedBy: uid, context)

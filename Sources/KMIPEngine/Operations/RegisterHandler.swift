@@ -28,7 +28,7 @@ struct RegisterHandler: OperationHandler {
         let parsed = try KeyBlockCodec.parse(value)
         attributes += parsed.embeddedAttributes
         try AttributeRules.validateClientAttributes(&attributes)
-        attributes.removeAll { $0.name == "Object Type" }
+        attributes.remove(.objectType)
         guard !parsed.material.isEmpty else { throw EngineError(.invalidField, "empty key material") }
 
         var object = ManagedObject(uid: uid, objectType: objectType, owner: context.identity, attributes: attributes,
@@ -77,7 +77,7 @@ struct RegisterHandler: OperationHandler {
         let (key, format) = try AsymmetricKeyBlock.parse(block, objectType: type)
         var attributes = attrs
         try AttributeRules.validateClientAttributes(&attributes)
-        attributes.removeAll { $0.name == "Object Type" }
+        attributes.remove(.objectType)
         var object = ManagedObject(uid: uid, objectType: type, owner: context.identity, attributes: attributes,
                                    tokenObject: type == .privateKey ? .privateKey : .publicKey)
         object.cryptographicAlgorithm = key.algorithm
@@ -97,16 +97,16 @@ struct RegisterHandler: OperationHandler {
         let parsed = try CertificateAttributes.parse(der)
         var attributes = attrs
         // A client may echo what the certificate says (e.g. Certificate Type); a contradiction is refused.
-        for a in attrs where parsed.attributes.contains(where: { $0.name == a.name }) {
+        for a in attrs where parsed.attributes.contains(where: { $0.key == a.key }) {
             guard parsed.attributes.contains(a) else { throw EngineError(.invalidField, "\(a.name) contradicts the certificate") }
             attributes.removeAll { $0 == a }
         }
         try AttributeRules.validateClientAttributes(&attributes)
-        attributes.removeAll { $0.name == "Object Type" }
+        attributes.remove(.objectType)
         var object = ManagedObject(uid: uid, objectType: .certificate, owner: context.identity,
                                    attributes: attributes + parsed.attributes, tokenObject: .certificate)
         NewObject.applyServerAttributes(&object, context)
-        object.attributes.removeAll { ["Extractable", "Sensitive", "Always Sensitive", "Never Extractable", "Lease Time"].contains($0.name) }
+        object.attributes.remove(.extractable, .sensitive, .alwaysSensitive, .neverExtractable, .leaseTime)
         let label = NewObject.label(object), subject = parsed.subjectDER
         try await NewObject.persist(object, context, generated: false) { token async throws(EngineError) in
             try await token.storeCertificate(id: uid, label: label, der: der, subjectDER: subject)
@@ -128,7 +128,7 @@ struct RegisterHandler: OperationHandler {
         }
         var attributes = attrs
         try AttributeRules.validateClientAttributes(&attributes)
-        attributes.removeAll { $0.name == "Object Type" }
+        attributes.remove(.objectType)
         var object = ManagedObject(uid: uid, objectType: .symmetricKey, owner: context.identity, attributes: attributes, tokenObject: .secretKey)
         object.cryptographicAlgorithm = alg
         object.cryptographicLength = length

@@ -6,11 +6,11 @@ struct SetAttributeHandler: OperationHandler {
         let uid = try context.uid(request.uniqueIdentifier)
         var object = try await context.fetch(uid)
         var a = request.attribute
-        guard !AttributeRules.isMultiValued(a.name) else {
+        guard !AttributeRules.isMultiValued(a) else {
             throw EngineError(.invalidField, "\(a.name) is multi-valued: use Add Attribute")
         }
         try AttributeEdits.checkWritable(&a, object, context)
-        object.attributes.removeAll { $0.name == a.name }
+        object.attributes.removeAll { $0.key == a.key }
         object.attributes.append(a)
         try await AttributeEdits.save(&object, context)
         context.idPlaceholder = uid
