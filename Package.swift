@@ -14,7 +14,7 @@ let package = Package(
     products: [
         .executable(name: "kmipd", targets: ["kmipd"]),
         .executable(name: "kmip", targets: ["kmip"]),
-        // For tests only: a PKCS#11 module in front of SoftHSM2 that injects faults (issue 5).
+        // For tests only: a PKCS#11 module in front of SoftHSM2 that injects faults.
         .library(name: "PKCS11FaultShim", type: .dynamic, targets: ["PKCS11FaultShim"]),
     ],
     dependencies: [

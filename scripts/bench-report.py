@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Tables for scripts/bench: reads the JSON lines `kmipd token bench` and `kmip bench` wrote, prints the
-comparison and the goals of issue 6, and writes everything to one JSON file.
+comparison and the goals, and writes everything to one JSON file.
 
 Usage: bench-report.py RESULTS.jsonl OUT.json FILESYSTEM KMIPD_PEAK_KIB KMIPD_IDLE_KIB PYKMIP_PEAK_KIB PYKMIP_IDLE_KIB
 """
@@ -77,7 +77,7 @@ goals = []
 def goal(name, ok, detail):
     goals.append({"goal": name, "met": ok, "detail": detail})
     print(f"  {'met    ' if ok else 'NOT met'} {name}: {detail}")
-print("\ngoals (issue 6)")
+print("\ngoals")
 k_create = best(kmipd.get("create", {}))
 if k_create and "create" in raw:
     r = k_create["opsPerSecond"] / max(raw["create"].values())

@@ -26,7 +26,7 @@ public final class TLSContext: @unchecked Sendable {
         }
     }
 
-    /// What an operator may tune (issue 5): the protocol floor, the TLS 1.2 cipher list and TLS 1.3
+    /// What an operator may tune: the protocol floor, the TLS 1.2 cipher list and TLS 1.3
     /// suites (OpenSSL syntax), and a CRL file checked for every client certificate.
     public struct Options: Sendable {
         /// "TLSv1.2" or "TLSv1.3"; nothing older is ever accepted.

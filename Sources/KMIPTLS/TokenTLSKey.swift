@@ -1,7 +1,7 @@
 import COpenSSL
 import CTLSTokenKey
 
-/// A TLS server key that never leaves the token (issue 5): OpenSSL asks for each private-key
+/// A TLS server key that never leaves the token: OpenSSL asks for each private-key
 /// operation of a handshake and `perform` answers, synchronously, on the handshake's thread (an event
 /// loop: one C_Sign of a few milliseconds per full handshake). RSA and EC keys; RSA keys sign (TLS 1.3
 /// PSS, TLS 1.2 ECDHE-RSA) but do not decrypt, so the TLS_RSA_* key-exchange suites of the KMIP 1.x

@@ -1,7 +1,7 @@
 import GRDB
 import Synchronization
 
-/// Group commit (issue 6): durable writes that arrive while another transaction is committing wait, and
+/// Group commit: durable writes that arrive while another transaction is committing wait, and
 /// then go together in the next transaction — one fsync of the write-ahead log for all of them instead
 /// of one each. Durability is unchanged: every caller is answered only after the transaction that holds
 /// its write has committed with synchronous = FULL. Each write runs in its own savepoint, so one that

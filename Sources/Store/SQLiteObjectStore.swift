@@ -62,7 +62,7 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
         do { return try await pool.read(body) } catch { throw Self.wrap(error) }
     }
     /// A short read on the calling thread (a request's task, never an event loop): point reads and
-    /// Locate by index cost less than the two thread switches of `read` (issue 6 profile). Being a
+    /// Locate by index cost less than the two thread switches of `read` (measured with perf). Being a
     /// non-async function, it gets GRDB's blocking `read`.
     func readNow<T>(_ body: (Database) throws -> T) throws(EngineError) -> T {
         do { return try pool.read(body) } catch { throw Self.wrap(error) }
@@ -74,7 +74,7 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
     /// the commit that follows is FULL, and syncing the write-ahead log then makes the intent durable
     /// too, since the log is written in order. Should power fail in between, the token object has no
     /// row and reconciliation removes it — the Create was never acknowledged. One fsync fewer per
-    /// Create (issue 6).
+    /// Create.
     public func insertPending(_ object: ManagedObject) async throws(EngineError) {
         do {
             try await pool.writeWithoutTransaction { db in
@@ -110,7 +110,7 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
 
     /// One object by its identifier: a read of a few rows by primary key in WAL mode, done on the
     /// calling task's thread (never an event loop) rather than hopping to GRDB's queue and back — the
-    /// two thread switches cost more than the read (issue 6 profile).
+    /// two thread switches cost more than the read (measured with perf).
     public func fetch(uid: String) async throws(EngineError) -> ManagedObject? {
         try readNow { db in try Self.load(db, uid: uid, committedOnly: true) }
     }
@@ -233,7 +233,7 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
     }
 
     /// Columns are read by position: a lookup by name lowercases and hashes the name on every read
-    /// (a few per cent of a Get Attributes in the issue 6 profile).
+    /// (a few per cent of a Get Attributes in a perf profile).
     static func load(_ db: Database, uid: String, committedOnly: Bool) throws -> ManagedObject? {
         let select = try db.cachedStatement(sql: "SELECT object_type, owner, state, token_object FROM objects WHERE uid = ?"
                                                  + (committedOnly ? " AND committed = 1" : ""))

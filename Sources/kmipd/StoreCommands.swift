@@ -6,7 +6,7 @@ import Store
 
 /// `kmipd store …`: the store's life (init, bind, adopt: `StoreBindingCommands`, `StoreAdoptCommand`)
 /// and `populate`, which fills the SQLite store directly (no token objects, no KMIP) so that Locate
-/// can be measured among many objects (issue 6). The objects are AES-256 key records named
+/// can be measured among many objects. The objects are AES-256 key records named
 /// `populate-<n>`, owned by `--owner`; they have no key material anywhere.
 struct StoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "store", abstract: "Create, bind, rebuild and fill the store.",

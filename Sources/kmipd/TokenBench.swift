@@ -5,7 +5,7 @@ import HSMBackend
 import KMIPEngine
 import PKCS11
 
-/// `kmipd token bench`: the raw ceiling (issue 6) — the PKCS#11 calls kmipd makes, in a tight loop
+/// `kmipd token bench`: the raw ceiling — the PKCS#11 calls kmipd makes, in a tight loop
 /// through our own wrapper, one session per thread, with no KMIP, TLS or SQLite around them.
 struct TokenBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench", abstract: "Raw PKCS#11 rates of the token (the ceiling for kmipd).")

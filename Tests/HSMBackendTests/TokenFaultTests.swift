@@ -8,7 +8,7 @@ import Testing
 import Glibc
 #endif
 
-/// Token faults injected by our PKCS#11 shim in front of SoftHSM2 (Tests/FaultShim, issue 5 item 2):
+/// Token faults injected by our PKCS#11 shim in front of SoftHSM2 (Tests/FaultShim):
 /// device errors, lost sessions, a removed token and slow calls. The server answers with the KMIP
 /// error the batch boundary chooses (General Failure, the CK_RV named in the message), loses nothing,
 /// keeps serving what does not need the token, and recovers by itself when the token is back.

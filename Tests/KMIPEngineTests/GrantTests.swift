@@ -4,7 +4,7 @@ import KMIPEngine
 import KMIPTestSupport
 import Testing
 
-/// Grants (issue 5): the owner lets another identity use an object in named operations through the
+/// Grants: the owner lets another identity use an object in named operations through the
 /// vendor attribute x-kmipd-grant; everything not granted still looks like Item Not Found, and only
 /// the owner or an admin may change grants.
 @Suite struct GrantTests {
@@ -80,7 +80,7 @@ import Testing
     }
 }
 
-/// KMIP Username and Password credentials combined with the certificate (issue 5).
+/// KMIP Username and Password credentials combined with the certificate.
 @Suite struct CredentialTests {
     let now = Int64(Date().timeIntervalSince1970)
 

@@ -152,7 +152,7 @@ import Testing
     }
 }
 
-/// Client certificates the handshake must refuse (issue 5): expired, not yet valid, from another CA
+/// Client certificates the handshake must refuse: expired, not yet valid, from another CA
 /// (see `clientWithoutCertificateIsRefused`), and without the clientAuth extended key usage.
 @Suite struct ClientCertificateTests {
     /// One request over a fresh connection with these files: true when the server answered.
@@ -180,7 +180,7 @@ import Testing
     }
 }
 
-/// What an operator tunes in TLS (issue 5): a CRL for client certificates and the protocol floor.
+/// What an operator tunes in TLS: a CRL for client certificates and the protocol floor.
 @Suite struct TLSOptionTests {
     /// An operator's CA made with the openssl command line, two client certificates, one revoked, and
     /// the CA's CRL.
@@ -235,7 +235,7 @@ import Testing
     }
 }
 
-/// The server's TLS key in the token (issue 5): made by Create Key Pair, never extractable, used
+/// The server's TLS key in the token: made by Create Key Pair, never extractable, used
 /// through C_Sign for every handshake.
 @Suite struct TokenServerKeyTests {
     @Test func handshakesSignInTheTokenAndTheKeyNeverLeaves() async throws {

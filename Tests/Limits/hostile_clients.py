@@ -1,4 +1,4 @@
-"""Hostile and careless clients against a live kmipd over real TLS on loopback (issue 5, items 3-4).
+"""Hostile and careless clients against a live kmipd over real TLS on loopback.
 
 Malformed messages, slowloris at the KMIP-message and TLS-record level, a connection flood and
 pipelining. Each case must end in a KMIP error response or a clean close, never a hang, and a

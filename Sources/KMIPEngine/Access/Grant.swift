@@ -1,7 +1,7 @@
 import Foundation
 import KMIP
 
-/// A grant (issue 5): the owner of an object, or an admin, lets another identity use it in named
+/// A grant: the owner of an object, or an admin, lets another identity use it in named
 /// operations. Grants travel as the vendor attribute `x-kmipd-grant` (KMIP 1.4 §3.41 Custom Attribute;
 /// 2.1 §4.52 Vendor Attribute, Vendor Identification "x", name "kmipd-grant"), so any KMIP client can
 /// give, list and take them back with Add / Get / Delete Attribute. Value: a Text String

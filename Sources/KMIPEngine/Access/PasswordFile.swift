@@ -3,7 +3,7 @@ import Foundation
 import KMIP
 import _CryptoExtras
 
-/// Usernames and scrypt password hashes for the KMIP Username and Password credential (issue 5).
+/// Usernames and scrypt password hashes for the KMIP Username and Password credential.
 /// The file is JSON: `{"users": {"alice": {"scrypt": "scrypt$32768$8$1$<salt>$<hash>",
 /// "clients": ["CN=app1"]}}}`; `clients` (optional) lists the certificate subjects that may act as
 /// this user, so a credential never works from a certificate it was not meant for. `kmipd passwd`

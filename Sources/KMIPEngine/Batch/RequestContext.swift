@@ -63,7 +63,7 @@ public struct EngineServices: Sendable {
     public var serverInfo: ServerInfo
     public var audit: Logger
     public var streams: StreamRegistry
-    /// One JSON line per operation (issue 5): who, what, which objects, the result.
+    /// One JSON line per operation: who, what, which objects, the result.
     public var auditLog: any AuditSink
     /// Serialises changes to one object.
     public var locks = ObjectLocks()

@@ -3,7 +3,7 @@ import Foundation
 import KMIP
 import KMIPClient
 
-/// `kmip bench`: the load generator (issue 6). N connections repeat one operation until a count or a
+/// `kmip bench`: the load generator. N connections repeat one operation until a count or a
 /// time bound; prints ops/s and p50/p99/p99.9 latency as a table (and JSON with --json), with a
 /// progress line on stderr while it runs. `--idle N` instead holds N idle TLS connections open and
 /// reports the server's resident memory (from /proc, same machine).

@@ -2,7 +2,7 @@ import Foundation
 import KMIP
 import KMIPClient
 
-/// One benchmarked operation (issue 6): what it needs made first, and the request it repeats. Requests
+/// One benchmarked operation: what it needs made first, and the request it repeats. Requests
 /// use only what KMIP 1.x servers in general accept (PyKMIP among them): Activate after Create rather
 /// than an Activation Date, IVs from the client.
 enum BenchOperation: String, CaseIterable, Sendable {

@@ -1,6 +1,6 @@
 /*
  * A PKCS#11 module for tests that sits in front of a real one (SoftHSM2) and injects faults on
- * demand (issue 5, item 2). Load it as the HSM profile's module; it forwards to the module named by
+ * demand. Load it as the HSM profile's module; it forwards to the module named by
  * $KMIPD_FAULT_TARGET (default: SoftHSM2's usual paths) and reads its rules from $KMIPD_FAULT_FILE,
  * re-reading the file whenever it changes. One rule per line:
  *

@@ -5,7 +5,7 @@ import KMIPEngine
 import KMIPTestSupport
 import Logging
 
-/// Fuzzing frame → TTLV → request model → batch executor (issue 5 item 3): whole messages go into a
+/// Fuzzing frame → TTLV → request model → batch executor: whole messages go into a
 /// real engine over a SoftHSM2 token and an SQLite file in a temporary folder, as the server would
 /// pass them, alternately as an ordinary client and as an admin. The oracle: no crash, no hang, and
 /// every answer is a well-formed Response Message. `scripts/fuzz` builds this with -sanitize=fuzzer;
