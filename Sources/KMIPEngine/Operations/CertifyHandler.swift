@@ -26,7 +26,6 @@ struct CertifyHandler: OperationHandler {
         attributes.removeAll { $0.tag == .link || CertificateAttributes.isDerived($0) }
         try AttributeRules.validateClientAttributes(&attributes)
         let uid = try await issue(subject, issuerLinks: links, attributes: attributes, context)
-        context.idPlaceholder = uid
         return IdentifierResponse(uid)
     }
 
@@ -43,10 +42,10 @@ struct CertifyHandler: OperationHandler {
         if let pk = subject.publicKeyUID { object.attributes.append(Self.link(.publicKeyLink, pk)) }
         if let parent = issuer.certificateUID { object.attributes.append(Self.link(.parentLink, parent)) }
         object.attributes += extraLinks
-        NewObject.applyServerAttributes(&object, context)
+        ObjectFactory.applyServerAttributes(&object, context)
         object.attributes.remove(.extractable, .sensitive, .alwaysSensitive, .neverExtractable, .leaseTime)
-        let label = NewObject.label(object), subjectDER = parsed.subjectDER
-        try await NewObject.persist(object, context, generated: false) { token async throws(EngineError) in
+        let label = ObjectFactory.label(object), subjectDER = parsed.subjectDER
+        try await ObjectFactory.persist(object, context, generated: false) { token async throws(EngineError) in
             try await token.storeCertificate(id: uid, label: label, der: der, subjectDER: subjectDER)
         }
         // KMIP 2.1 §6.1.6: the public key links to its certificate.

@@ -36,20 +36,19 @@ struct CreateKeyPairHandler: OperationHandler {
         priv.set(.keyFormatType, .enumeration(kind.privateFormat.rawValue))
         pub.set(.keyFormatType, .enumeration(kind.publicFormat.rawValue))
         try await Self.generate(&priv, &pub, kind, context)
-        context.idPlaceholder = privateUID
         return KeyPairResponse(privateKey: privateUID, publicKey: publicUID)
     }
 
     /// Server attributes on both halves, then the intent rows, C_GenerateKeyPair and the commits.
     static func generate(_ priv: inout ManagedObject, _ pub: inout ManagedObject, _ kind: Kind, _ context: RequestContext) async throws(EngineError) {
-        let extractable = NewObject.applyServerAttributes(&priv, context)
-        NewObject.applyServerAttributes(&pub, context)
+        let extractable = ObjectFactory.applyServerAttributes(&priv, context)
+        ObjectFactory.applyServerAttributes(&pub, context)
         let spec = KeyPairSpec(kind: kind.spec, privateExtractable: extractable,
                                privateUsage: CryptographicUsageMaskBits(rawValue: priv.usageMask),
                                publicUsage: CryptographicUsageMaskBits(rawValue: pub.usageMask),
-                               privateLabel: NewObject.label(priv), publicLabel: NewObject.label(pub))
+                               privateLabel: ObjectFactory.label(priv), publicLabel: ObjectFactory.label(pub))
         let (privateID, publicID) = (priv.uid, pub.uid)
-        try await NewObject.persistPair([priv, pub], context) { token async throws(EngineError) in
+        try await ObjectFactory.persistPair([priv, pub], context) { token async throws(EngineError) in
             _ = try await token.generateKeyPair(privateID: privateID, publicID: publicID, spec: spec)
         }
     }

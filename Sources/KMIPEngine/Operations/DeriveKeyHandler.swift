@@ -8,10 +8,9 @@ import KMIP
 struct DeriveKeyHandler: OperationHandler {
     func handle(_ request: DeriveKeyRequest, _ context: RequestContext) async throws(EngineError) -> IdentifierResponse {
         let method = request.method
-        var attributes = request.attributes
         guard request.objectType == .symmetricKey else { throw EngineError(.invalidObjectType, "Derive Key makes symmetric keys") }
-        try AttributeRules.validateClientAttributes(&attributes)
-        guard let algorithm = attributes.cryptographicAlgorithm, let length = attributes.first(.cryptographicLength)?.value.int32 else {
+        var object = try ObjectFactory.newObject(.symmetricKey, attributes: request.attributes, tokenObject: .secretKey, context)
+        guard let algorithm = object.cryptographicAlgorithm, let length = object.cryptographicLength else {
             throw EngineError(.invalidField, "the derived key needs Cryptographic Algorithm and Cryptographic Length")
         }
         let uids = request.uniqueIdentifiers
@@ -25,7 +24,7 @@ struct DeriveKeyHandler: OperationHandler {
         }
         // The derived value is a function of the base key (ENCRYPT: AES(base, data)): were it readable
         // while the base is not, Derive Key would be an encryption oracle on the base.
-        try Protection.checkRequested(attributes, source: base)
+        try Protection.checkRequested(object.attributes, source: base)
         let dp = request.parameters
         let data = dp.derivationData
         let mechanism: DerivationMechanism
@@ -58,21 +57,18 @@ struct DeriveKeyHandler: OperationHandler {
             throw EngineError(.featureNotSupported,
                               "Derivation Method \(method) is not supported: the token has no derive mechanism for it and the secret may not leave it")
         }
-        let uid = UUID().uuidString.lowercased()
-        var object = ManagedObject(uid: uid, objectType: .symmetricKey, owner: context.identity, attributes: attributes, tokenObject: .secretKey)
+        let uid = object.uid
         object.set(.keyFormatType, .enumeration(KeyFormatType.raw.rawValue))
         object.attributes.append(Replacement.link(.derivationBaseObjectLink, baseUID))
         Protection.inherit(&object, from: base)
-        let extractable = NewObject.applyServerAttributes(&object, context)
-        let spec = SecretKeySpec(algorithm: algorithm, lengthBits: Int(length), extractable: extractable,
-                                 usage: CryptographicUsageMaskBits(rawValue: object.usageMask), label: NewObject.label(object))
-        try await NewObject.persist(object, context, generated: true) { token async throws(EngineError) in
+        let extractable = ObjectFactory.applyServerAttributes(&object, context)
+        let spec = ObjectFactory.secretKeySpec(object, algorithm: algorithm, lengthBits: length, extractable: extractable)
+        try await ObjectFactory.persist(object, context, generated: true) { token async throws(EngineError) in
             try await token.deriveSecretKey(id: uid, spec: spec, baseKeyID: baseUID, method: mechanism)
         }
         var updatedBase = base
         updatedBase.attributes.append(Replacement.link(.derivedKeyLink, uid))
         try await context.saveChange(updatedBase)
-        context.idPlaceholder = uid
         return IdentifierResponse(uid)
     }
 }

@@ -39,7 +39,6 @@ struct ReCertifyHandler: OperationHandler {
         let uid = try await certify.issue(subject, issuerLinks: issuerLinks, attributes: copied,
                                           extraLinks: [Replacement.link(.replacedObjectLink, oldUID)], context)
         try await Replacement.retire(old, replacedBy: uid, context)
-        context.idPlaceholder = uid
         return IdentifierResponse(uid)
     }
 }

@@ -21,14 +21,12 @@ struct ReKeyHandler: OperationHandler {
                                    attributes: Replacement.attributes(from: old, offset: offset, requested: requested, now: context.now),
                                    tokenObject: .secretKey)
         object.attributes.append(Replacement.link(.replacedObjectLink, oldUID))
-        let extractable = NewObject.applyServerAttributes(&object, context)
-        let spec = SecretKeySpec(algorithm: alg, lengthBits: length, extractable: extractable,
-                                 usage: CryptographicUsageMaskBits(rawValue: object.usageMask), label: NewObject.label(object))
-        try await NewObject.persist(object, context, generated: true) { token async throws(EngineError) in
+        let extractable = ObjectFactory.applyServerAttributes(&object, context)
+        let spec = ObjectFactory.secretKeySpec(object, algorithm: alg, lengthBits: length, extractable: extractable)
+        try await ObjectFactory.persist(object, context, generated: true) { token async throws(EngineError) in
             try await token.generateSecretKey(id: uid, spec: spec)
         }
         try await Replacement.retire(old, replacedBy: uid, context)
-        context.idPlaceholder = uid
         return IdentifierResponse(uid)
     }
 }

@@ -31,7 +31,6 @@ struct ReKeyKeyPairHandler: OperationHandler {
         try await CreateKeyPairHandler.generate(&priv, &pub, kind, context)
         try await Replacement.retire(oldPriv, replacedBy: privUID, context)
         try await Replacement.retire(oldPub, replacedBy: pubUID, context)
-        context.idPlaceholder = privUID
         return KeyPairResponse(privateKey: privUID, publicKey: pubUID)
     }
 }

@@ -11,28 +11,23 @@ struct RegisterHandler: OperationHandler {
     /// Register under `uid` (a new UUID, or the one Import names).
     func register(_ request: RegisterRequest, _ context: RequestContext, uid: String) async throws(EngineError) -> IdentifierResponse {
         let objectType = request.objectType
-        var attributes = request.attributes
         guard let value = request.object else {
             throw EngineError(.invalidObjectType, "Register of \(objectType) is not supported yet")
         }
         switch value {
         case .publicKey(let block), .privateKey(let block):
-            return try await registerAsymmetric(objectType, block, attributes, context, uid: uid)
+            return try await registerAsymmetric(objectType, block, request.attributes, context, uid: uid)
         case .certificate(let type, let der):
             guard type == .x509 else { throw EngineError(.featureNotSupported, "only X.509 certificates are supported") }
-            return try await registerCertificate(der, attributes, context, uid: uid)
+            return try await registerCertificate(der, request.attributes, context, uid: uid)
         case .symmetricKey(let block):
-            if let wrapping = block.wrappingData { return try await registerWrapped(block, wrapping, attributes, context, uid: uid) }
+            if let wrapping = block.wrappingData { return try await registerWrapped(block, wrapping, request.attributes, context, uid: uid) }
         default: break
         }
         let parsed = try KeyBlockCodec.parse(value)
-        attributes += parsed.embeddedAttributes
-        try AttributeRules.validateClientAttributes(&attributes)
-        attributes.remove(.objectType)
         guard !parsed.material.isEmpty else { throw EngineError(.invalidField, "empty key material") }
-
-        var object = ManagedObject(uid: uid, objectType: objectType, owner: context.identity, attributes: attributes,
-                                   tokenObject: objectType == .symmetricKey ? .secretKey : .data)
+        var object = try ObjectFactory.newObject(objectType, uid: uid, attributes: request.attributes + parsed.embeddedAttributes,
+                                                 tokenObject: objectType == .symmetricKey ? .secretKey : .data, context)
         if objectType != .opaqueObject { object.set(.keyFormatType, .enumeration(parsed.formatType.rawValue)) }
         switch objectType {
         case .symmetricKey:
@@ -52,22 +47,21 @@ struct RegisterHandler: OperationHandler {
         default:
             throw EngineError(.invalidObjectType, "Register of \(objectType) is not supported yet")
         }
-        let extractable = NewObject.applyServerAttributes(&object, context)
-        let label = NewObject.label(object)
+        let extractable = ObjectFactory.applyServerAttributes(&object, context)
+        let label = ObjectFactory.label(object)
         let material = parsed.material
         if objectType == .symmetricKey {
             let spec = SecretKeySpec(algorithm: object.cryptographicAlgorithm ?? CryptographicAlgorithm(rawValue: 0),
                                      lengthBits: material.count * 8, extractable: extractable,
                                      usage: CryptographicUsageMaskBits(rawValue: object.usageMask), label: label)
-            try await NewObject.persist(object, context, generated: false) { token async throws(EngineError) in
+            try await ObjectFactory.persist(object, context, generated: false) { token async throws(EngineError) in
                 try await token.importSecretKey(id: uid, spec: spec, material: material)
             }
         } else {
-            try await NewObject.persist(object, context, generated: false) { token async throws(EngineError) in
+            try await ObjectFactory.persist(object, context, generated: false) { token async throws(EngineError) in
                 try await token.storeData(id: uid, label: label, bytes: material)
             }
         }
-        context.idPlaceholder = uid
         return IdentifierResponse(uid)
     }
 
@@ -75,20 +69,16 @@ struct RegisterHandler: OperationHandler {
     func registerAsymmetric(_ type: ObjectType, _ block: KeyBlock, _ attrs: [Attribute], _ context: RequestContext,
                             uid: String) async throws(EngineError) -> IdentifierResponse {
         let (key, format) = try AsymmetricKeyBlock.parse(block, objectType: type)
-        var attributes = attrs
-        try AttributeRules.validateClientAttributes(&attributes)
-        attributes.remove(.objectType)
-        var object = ManagedObject(uid: uid, objectType: type, owner: context.identity, attributes: attributes,
-                                   tokenObject: type == .privateKey ? .privateKey : .publicKey)
+        var object = try ObjectFactory.newObject(type, uid: uid, attributes: attrs, tokenObject: type == .privateKey ? .privateKey : .publicKey,
+                                                 context)
         object.cryptographicAlgorithm = key.algorithm
         object.cryptographicLength = key.lengthBits
         object.set(.keyFormatType, .enumeration(format.rawValue))
-        let extractable = NewObject.applyServerAttributes(&object, context)
-        let label = NewObject.label(object), usage = CryptographicUsageMaskBits(rawValue: object.usageMask)
-        try await NewObject.persist(object, context, generated: false) { token async throws(EngineError) in
+        let extractable = ObjectFactory.applyServerAttributes(&object, context)
+        let label = ObjectFactory.label(object), usage = CryptographicUsageMaskBits(rawValue: object.usageMask)
+        try await ObjectFactory.persist(object, context, generated: false) { token async throws(EngineError) in
             try await token.importAsymmetricKey(id: uid, label: label, key: key, extractable: extractable || type == .publicKey, usage: usage)
         }
-        context.idPlaceholder = uid
         return IdentifierResponse(uid)
     }
 
@@ -101,17 +91,14 @@ struct RegisterHandler: OperationHandler {
             guard parsed.attributes.contains(a) else { throw EngineError(.invalidField, "\(a.name) contradicts the certificate") }
             attributes.removeAll { $0 == a }
         }
-        try AttributeRules.validateClientAttributes(&attributes)
-        attributes.remove(.objectType)
-        var object = ManagedObject(uid: uid, objectType: .certificate, owner: context.identity,
-                                   attributes: attributes + parsed.attributes, tokenObject: .certificate)
-        NewObject.applyServerAttributes(&object, context)
+        var object = try ObjectFactory.newObject(.certificate, uid: uid, attributes: attributes, tokenObject: .certificate, context)
+        object.attributes += parsed.attributes
+        ObjectFactory.applyServerAttributes(&object, context)
         object.attributes.remove(.extractable, .sensitive, .alwaysSensitive, .neverExtractable, .leaseTime)
-        let label = NewObject.label(object), subject = parsed.subjectDER
-        try await NewObject.persist(object, context, generated: false) { token async throws(EngineError) in
+        let label = ObjectFactory.label(object), subject = parsed.subjectDER
+        try await ObjectFactory.persist(object, context, generated: false) { token async throws(EngineError) in
             try await token.storeCertificate(id: uid, label: label, der: der, subjectDER: subject)
         }
-        context.idPlaceholder = uid
         return IdentifierResponse(uid)
     }
 
@@ -126,21 +113,16 @@ struct RegisterHandler: OperationHandler {
         guard let alg = block.algorithm, let length = block.length else {
             throw EngineError(.invalidField, "a wrapped key block needs Cryptographic Algorithm and Cryptographic Length")
         }
-        var attributes = attrs
-        try AttributeRules.validateClientAttributes(&attributes)
-        attributes.remove(.objectType)
-        var object = ManagedObject(uid: uid, objectType: .symmetricKey, owner: context.identity, attributes: attributes, tokenObject: .secretKey)
+        var object = try ObjectFactory.newObject(.symmetricKey, uid: uid, attributes: attrs, tokenObject: .secretKey, context)
         object.cryptographicAlgorithm = alg
         object.cryptographicLength = length
         object.set(.keyFormatType, .enumeration(KeyFormatType.raw.rawValue))
-        let extractable = NewObject.applyServerAttributes(&object, context)
-        let spec = SecretKeySpec(algorithm: alg, lengthBits: length, extractable: extractable,
-                                 usage: CryptographicUsageMaskBits(rawValue: object.usageMask), label: NewObject.label(object))
-        try await NewObject.persist(object, context, generated: false) { token async throws(EngineError) in
+        let extractable = ObjectFactory.applyServerAttributes(&object, context)
+        let spec = ObjectFactory.secretKeySpec(object, algorithm: alg, lengthBits: length, extractable: extractable)
+        try await ObjectFactory.persist(object, context, generated: false) { token async throws(EngineError) in
             try await token.unwrapSecretKey(id: uid, spec: spec, unwrappingKeyID: wrapping.wrappingKey.uid,
                                             mechanism: wrapping.mechanism, wrapped: wrapped)
         }
-        context.idPlaceholder = uid
         return IdentifierResponse(uid)
     }
 }

@@ -1,9 +1,23 @@
 import Crypto
+import Foundation
 import KMIP
 
-/// What Create and Register share: server-set attributes and the crash-consistent write order
-/// (intent row ─► token object ─► commit; `Reconciler` resolves what a crash leaves between them).
-enum NewObject {
+/// Every way an object comes to be — generated (Create, Create Key Pair, Re-key), imported (Register,
+/// Import), unwrapped, derived, issued (Certify) — goes through here: the client's attributes checked
+/// as a client may set them, the server's attributes, and the crash-consistent write order (intent
+/// row ─► token object ─► commit; `Reconciler` resolves what a crash leaves between them). The new
+/// object becomes the batch's ID Placeholder.
+enum ObjectFactory {
+    /// A new object of `type` from a request's attributes, checked as a client may give them (KMIP 2.1
+    /// §4 rules tables); the request's own Object Type is dropped (the server sets it).
+    static func newObject(_ type: ObjectType, uid: String = UUID().uuidString.lowercased(), owner: String? = nil,
+                          attributes: [Attribute], tokenObject: TokenObjectKind?, _ context: RequestContext) throws(EngineError) -> ManagedObject {
+        var attrs = attributes
+        try AttributeRules.validateClientAttributes(&attrs)
+        attrs.remove(.objectType)
+        return ManagedObject(uid: uid, objectType: type, owner: owner ?? context.identity, attributes: attrs, tokenObject: tokenObject)
+    }
+
     /// Sets the attributes the server owns; returns whether the key may leave the token.
     @discardableResult
     static func applyServerAttributes(_ object: inout ManagedObject, _ context: RequestContext) -> Bool {
@@ -37,6 +51,12 @@ enum NewObject {
         object.state = .preActive
         Lifecycle.advance(&object, now: now)
         return extractable
+    }
+
+    /// What the token is asked to make for a secret key, from the object about to be made.
+    static func secretKeySpec(_ object: ManagedObject, algorithm: CryptographicAlgorithm, lengthBits: Int, extractable: Bool) -> SecretKeySpec {
+        SecretKeySpec(algorithm: algorithm, lengthBits: lengthBits, extractable: extractable,
+                      usage: CryptographicUsageMaskBits(rawValue: object.usageMask), label: label(object))
     }
 
     /// A readable CKA_LABEL: the first Name, else the object type and UID.
@@ -110,6 +130,7 @@ enum NewObject {
             try? await store.removePending(uid: object.uid)
             throw error
         }
+        context.idPlaceholder = object.uid
     }
 
     /// The two halves of a key pair: both intent rows, one token call, both commits.
@@ -137,5 +158,6 @@ enum NewObject {
             }
             throw error
         }
+        context.idPlaceholder = pair.first?.uid
     }
 }
