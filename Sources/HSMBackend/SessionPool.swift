@@ -36,37 +36,38 @@ final class SessionPool: @unchecked Sendable {
         self.onReopen = onReopen
     }
 
-    /// Runs `body` with a session on that session's own thread.
+    /// Runs `body` with a session: in place when the caller is a blocking-work thread (a request's own
+    /// thread, `BlockingExecutor`), else on that session's own thread. A session is only ever used by
+    /// the one caller that checked it out.
     func run<T: Sendable>(_ body: @escaping @Sendable (Session) throws(PKCS11Error) -> T) async throws(PKCS11Error) -> T {
         guard let slot = await acquire() else {
             throw PKCS11Error(function: "session pool (closed for exit)", rv: UInt(CKR_CRYPTOKI_NOT_INITIALIZED))
         }
         defer { release(slot) }
+        if BlockingExecutor.isCurrent { return try perform(slot, body).get() }
         let result: Result<T, PKCS11Error> = await withCheckedContinuation { cont in
-            slot.queue.async {
-                let succeededBefore = slot.session.successfulCalls
-                do throws(PKCS11Error) {
-                    cont.resume(returning: .success(try body(slot.session)))
-                } catch where ReturnValue.isSessionLost(error.rv) {
-                    // A lost session (token reset or removed and back, login gone) is replaced before the
-                    // slot is reused. When the session refused `body` before any of its calls succeeded,
-                    // nothing took effect, so the work is tried once more on the fresh session.
-                    let nothingDone = slot.session.successfulCalls == succeededBefore
-                    guard let fresh = try? self.reopen() else { return cont.resume(returning: .failure(error)) }
-                    slot.session = fresh
-                    self.onReopen(fresh, error.rv)
-                    guard nothingDone && ReturnValue.callNeverRan(error.rv) else { return cont.resume(returning: .failure(error)) }
-                    do throws(PKCS11Error) {
-                        cont.resume(returning: .success(try body(fresh)))
-                    } catch {
-                        cont.resume(returning: .failure(error))
-                    }
-                } catch {
-                    cont.resume(returning: .failure(error))
-                }
-            }
+            slot.queue.async { cont.resume(returning: self.perform(slot, body)) }
         }
         return try result.get()
+    }
+
+    /// One use of a checked-out session. A lost session (token reset or removed and back, login gone)
+    /// is replaced before the slot is reused; when it refused `body` before any of its calls succeeded,
+    /// nothing took effect, so the work is tried once more on the fresh session.
+    private func perform<T>(_ slot: Slot, _ body: (Session) throws(PKCS11Error) -> T) -> Result<T, PKCS11Error> {
+        let succeededBefore = slot.session.successfulCalls
+        do throws(PKCS11Error) {
+            return .success(try body(slot.session))
+        } catch where ReturnValue.isSessionLost(error.rv) {
+            let nothingDone = slot.session.successfulCalls == succeededBefore
+            guard let fresh = try? reopen() else { return .failure(error) }
+            slot.session = fresh
+            onReopen(fresh, error.rv)
+            guard nothingDone && ReturnValue.callNeverRan(error.rv) else { return .failure(error) }
+            do throws(PKCS11Error) { return .success(try body(fresh)) } catch { return .failure(error) }
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// A session outside the pool, opened and logged in like the pool's own (for a stream that holds

@@ -74,7 +74,9 @@ public final class KMIPServer: Service, Sendable {
                     // Admission (ConnectionAdmission) closes what is over the limits; a closed
                     // connection's task ends at once.
                     for try await connection in inbound {
-                        tasks.addTask { await self.serve(connection) }
+                        // Each connection's requests run on the blocking-work threads: decoded, executed
+                        // (store reads and token calls in place) and answered there.
+                        tasks.addTask(executorPreference: BlockingExecutor.shared) { await self.serve(connection) }
                     }
                 }
             }
