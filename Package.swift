@@ -10,7 +10,7 @@ let strict: [SwiftSetting] = [
 
 let package = Package(
     name: "kmipd",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "kmipd", targets: ["kmipd"]),
         .executable(name: "kmip", targets: ["kmip"]),

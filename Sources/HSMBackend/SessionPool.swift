@@ -1,6 +1,7 @@
 import CPKCS11
 import Foundation
 import PKCS11
+import Synchronization
 import KMIPEngine
 
 /// A bounded set of logged-in sessions, each with its own serial queue so that a session is never
@@ -16,11 +17,21 @@ final class SessionPool: @unchecked Sendable {
         }
     }
 
-    private let lock = NSLock()
-    private var free: [Slot]
-    private var waiters: [CheckedContinuation<Slot?, Never>] = []
+    private struct Waiter {
+        var id: Int
+        var continuation: CheckedContinuation<Slot?, Never>
+    }
+    private struct State {
+        var free: [Slot]
+        var waiters: [Waiter] = []
+        var closed = false
+        var nextID = 0
+        /// Waiters that have asked, and those cancelled before they could.
+        var registered: Set<Int> = []
+        var cancelledBeforeWaiting: Set<Int> = []
+    }
+    private let state: Mutex<State>
     private let count: Int
-    private var closed = false
     private let reopen: @Sendable () throws(PKCS11Error) -> Session
     private let onReopen: @Sendable (Session, UInt) -> Void
 
@@ -30,7 +41,7 @@ final class SessionPool: @unchecked Sendable {
          onReopen: @escaping @Sendable (Session, UInt) -> Void = { _, _ in }) throws(PKCS11Error) {
         var slots = [Slot]()
         for i in 0..<max(1, count) { slots.append(Slot(index: i, session: try open())) }
-        free = slots
+        state = Mutex(State(free: slots))
         self.count = slots.count
         reopen = open
         self.onReopen = onReopen
@@ -41,6 +52,7 @@ final class SessionPool: @unchecked Sendable {
     /// the one caller that checked it out.
     func run<T: Sendable>(_ body: @escaping @Sendable (Session) throws(PKCS11Error) -> T) async throws(PKCS11Error) -> T {
         guard let slot = await acquire() else {
+            if Task.isCancelled { throw PKCS11Error(function: "session pool (request cancelled)", rv: UInt(CKR_FUNCTION_CANCELED)) }
             throw PKCS11Error(function: "session pool (closed for exit)", rv: UInt(CKR_CRYPTOKI_NOT_INITIALIZED))
         }
         defer { release(slot) }
@@ -74,17 +86,30 @@ final class SessionPool: @unchecked Sendable {
     /// one from Init to Final). Call it on the thread that will use the session.
     func openExtra() throws(PKCS11Error) -> Session { try reopen() }
 
-    /// A free session, or nil once the pool is closed.
+    /// A free session; nil once the pool is closed, or when the task is cancelled while it waits.
     private func acquire() async -> Slot? {
-        await withCheckedContinuation { cont in
-            let answer: Slot?? = lock.withLock {
-                if closed { return .some(nil) }
-                if let s = free.popLast() { return .some(s) }
-                waiters.append(cont)
-                return .none
+        let id = state.withLock { s in s.nextID += 1; return s.nextID }
+        let slot = await withTaskCancellationHandler {
+            await withCheckedContinuation { (cont: CheckedContinuation<Slot?, Never>) in
+                let answer: Slot?? = state.withLock { s in
+                    if s.closed || s.cancelledBeforeWaiting.remove(id) != nil { return .some(nil) }
+                    s.registered.insert(id)
+                    if let free = s.free.popLast() { return .some(free) }
+                    s.waiters.append(Waiter(id: id, continuation: cont))
+                    return .none
+                }
+                if let answer { cont.resume(returning: answer) }
             }
-            if let answer { cont.resume(returning: answer) }
+        } onCancel: {
+            let waiter: Waiter? = state.withLock { s in
+                if let i = s.waiters.firstIndex(where: { $0.id == id }) { return s.waiters.remove(at: i) }
+                if !s.registered.contains(id) { s.cancelledBeforeWaiting.insert(id) }
+                return nil
+            }
+            waiter?.continuation.resume(returning: nil)
         }
+        state.withLock { _ = $0.registered.remove(id) }
+        return slot
     }
 
     /// Before the process exits: stops handing out sessions, waits (at most `timeout`) for the work in
@@ -92,11 +117,11 @@ final class SessionPool: @unchecked Sendable {
     /// its exit handlers run. A session still busy at the deadline is left to those handlers.
     func close(timeout: Duration = .seconds(10)) async {
         let clock = ContinuousClock(), deadline = clock.now + timeout
-        lock.withLock { closed = true }
-        while clock.now < deadline, !lock.withLock({ free.count == count && waiters.isEmpty }) {
+        state.withLock { $0.closed = true }
+        while clock.now < deadline, !state.withLock({ $0.free.count == count && $0.waiters.isEmpty }) {
             try? await Task.sleep(for: .milliseconds(10))
         }
-        let idle = lock.withLock { () -> [Slot] in defer { free = [] }; return free }
+        let idle = state.withLock { s -> [Slot] in defer { s.free = [] }; return s.free }
         for slot in idle {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 slot.queue.async { slot.session.close(); c.resume() }
@@ -105,14 +130,10 @@ final class SessionPool: @unchecked Sendable {
     }
 
     private func release(_ slot: Slot) {
-        lock.lock()
-        if !waiters.isEmpty {
-            let w = waiters.removeFirst()
-            lock.unlock()
-            w.resume(returning: slot)
-        } else {
-            free.append(slot)
-            lock.unlock()
+        let next: Waiter? = state.withLock { s in
+            if s.waiters.isEmpty { s.free.append(slot); return nil }
+            return s.waiters.removeFirst()
         }
+        next?.continuation.resume(returning: slot)
     }
 }

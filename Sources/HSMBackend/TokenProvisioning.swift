@@ -1,11 +1,12 @@
 import Foundation
 import KMIPEngine
 import PKCS11
+import Synchronization
 
 /// Token set-up for provisioning scripts (`kmipd token init`, tests): initialise a free slot's token
 /// with a label, an SO PIN and a user PIN, non-interactively.
 public enum TokenProvisioning {
-    private static let lock = NSLock()
+    private static let lock = Mutex(())
 
     public struct Result: Codable, Sendable {
         public var label: String
@@ -16,7 +17,10 @@ public enum TokenProvisioning {
 
     /// Initialises a token labelled `label`, unless one exists already (then nothing changes).
     public static func initialize(modulePath: String, label: String, soPIN: String, userPIN: String) throws(EngineError) -> Result {
-        lock.lock(); defer { lock.unlock() }
+        try lock.withLock { (_) throws(EngineError) -> Result in try initializeLocked(modulePath: modulePath, label: label, soPIN: soPIN, userPIN: userPIN) }
+    }
+
+    private static func initializeLocked(modulePath: String, label: String, soPIN: String, userPIN: String) throws(EngineError) -> Result {
         do {
             let module = try Module.shared(path: modulePath)
             let tokens = try module.tokens()

@@ -1,6 +1,7 @@
 import KMIPTLS
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// Admission in two stages. A connection that has not finished its TLS handshake has proven nothing,
 /// so it must never take the place of a client that has: at most `maxHandshakes` connections may be
@@ -17,7 +18,7 @@ final class ConnectionAdmission: Sendable {
         var handshaking: [(id: Int, channel: any Channel)] = []
         var established = 0
     }
-    private let state = NIOLockedValueBox(State())
+    private let state = Mutex(State())
 
     init(maxHandshakes: Int, maxConnections: Int) {
         self.maxHandshakes = max(1, maxHandshakes); self.maxConnections = maxConnections
@@ -25,7 +26,7 @@ final class ConnectionAdmission: Sendable {
 
     /// Registers a new connection; returns its id and the connection it pushed out, if any.
     func admit(_ channel: any Channel) -> (id: Int, evicted: (any Channel)?) {
-        state.withLockedValue { s in
+        state.withLock { s in
             s.nextID += 1
             var evicted: (any Channel)?
             if s.handshaking.count >= maxHandshakes { evicted = s.handshaking.removeFirst().channel }
@@ -36,7 +37,7 @@ final class ConnectionAdmission: Sendable {
 
     /// The handshake of `id` completed: true when it may stay (it then counts as established).
     func promote(_ id: Int) -> Bool {
-        state.withLockedValue { s in
+        state.withLock { s in
             guard let i = s.handshaking.firstIndex(where: { $0.id == id }) else { return false }  // evicted meanwhile
             s.handshaking.remove(at: i)
             guard s.established < maxConnections else { return false }
@@ -46,12 +47,12 @@ final class ConnectionAdmission: Sendable {
     }
 
     func release(_ id: Int, established: Bool) {
-        state.withLockedValue { s in
+        state.withLock { s in
             if established { s.established -= 1 } else { s.handshaking.removeAll { $0.id == id } }
         }
     }
 
-    var counts: (handshaking: Int, established: Int) { state.withLockedValue { ($0.handshaking.count, $0.established) } }
+    var counts: (handshaking: Int, established: Int) { state.withLock { ($0.handshaking.count, $0.established) } }
 }
 
 /// Follows one connection through the two stages (after the TLS handler, which announces the end of

@@ -6,6 +6,7 @@ import KMIPTLS
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 import NIOPosix
 import ServiceLifecycle
 
@@ -17,7 +18,7 @@ public final class KMIPServer: Service, Sendable {
     let executor: BatchExecutor
     let logger: Logger
     let group: any EventLoopGroup
-    private let bound = NIOLockedValueBox<(EventLoopPromise<Int>?, Int?)>((nil, nil))
+    private let bound = Mutex<(EventLoopPromise<Int>?, Int?)>((nil, nil))
     private let admission: ConnectionAdmission
 
     public init(configuration: ServerConfiguration, tls: TLSContext, executor: BatchExecutor,
@@ -28,7 +29,7 @@ public final class KMIPServer: Service, Sendable {
 
     /// The port actually bound (useful with port 0), once listening.
     public func boundPort() async throws -> Int {
-        let future: EventLoopFuture<Int> = bound.withLockedValue { state in
+        let future: EventLoopFuture<Int> = bound.withLock { state in
             if let p = state.1 { return group.next().makeSucceededFuture(p) }
             if state.0 == nil { state.0 = group.next().makePromise(of: Int.self) }
             return state.0!.futureResult
@@ -64,7 +65,7 @@ public final class KMIPServer: Service, Sendable {
                 }
             }
         let port = channel.channel.localAddress?.port ?? config.port
-        let waiter = bound.withLockedValue { state -> EventLoopPromise<Int>? in state.1 = port; return state.0 }
+        let waiter = bound.withLock { state -> EventLoopPromise<Int>? in state.1 = port; return state.0 }
         waiter?.succeed(port)
         logger.info("kmipd listening", metadata: ["address": "\(config.host):\(port)"])
 

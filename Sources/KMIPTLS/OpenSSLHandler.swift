@@ -1,6 +1,7 @@
 import COpenSSL
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// TLS over two memory BIOs inside a NIO pipeline: ciphertext from the socket goes into the read BIO,
 /// OpenSSL's output is drained from the write BIO to the socket. States: idle ─► handshaking ─►
@@ -281,8 +282,8 @@ public enum TLSEvent: Sendable {
 
 /// Where a connection's verified identity is published for the task that serves it.
 public final class PeerBox: Sendable {
-    private let box = NIOLockedValueBox<PeerIdentity?>(nil)
+    private let box = Mutex<PeerIdentity?>(nil)
     public init() {}
-    public var value: PeerIdentity? { box.withLockedValue { $0 } }
-    func set(_ p: PeerIdentity?) { box.withLockedValue { $0 = p } }
+    public var value: PeerIdentity? { box.withLock { $0 } }
+    func set(_ p: PeerIdentity?) { box.withLock { $0 = p } }
 }

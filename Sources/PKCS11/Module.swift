@@ -120,13 +120,13 @@ extension String {
 }
 
 final class LoadedModules: @unchecked Sendable {
-    private let lock = NSLock()
-    private var modules: [String: Module] = [:]
+    private let modules = Mutex<[String: Module]>([:])
     func get(_ path: String) throws(PKCS11Error) -> Module {
-        lock.lock(); defer { lock.unlock() }
-        if let m = modules[path] { return m }
-        let m = try Module(path: path)
-        modules[path] = m
-        return m
+        try modules.withLock { (modules) throws(PKCS11Error) -> Module in
+            if let m = modules[path] { return m }
+            let m = try Module(path: path)
+            modules[path] = m
+            return m
+        }
     }
 }

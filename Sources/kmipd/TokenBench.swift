@@ -4,6 +4,7 @@ import Foundation
 import HSMBackend
 import KMIPEngine
 import PKCS11
+import Synchronization
 
 /// `kmipd token bench`: the raw ceiling — the PKCS#11 calls kmipd makes, in a tight loop
 /// through our own wrapper, one session per thread, with no KMIP, TLS or SQLite around them.
@@ -144,19 +145,17 @@ struct TokenBench: ParsableCommand {
 
 /// A locked countdown / tally shared by the bench threads.
 final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var n: Int
-    init(_ n: Int) { self.n = n }
-    func take() -> Bool { lock.withLock { guard n > 0 else { return false }; n -= 1; return true } }
-    func add() { lock.withLock { n += 1 } }
-    var value: Int { lock.withLock { n } }
+    private let n: Mutex<Int>
+    init(_ n: Int) { self.n = Mutex(n) }
+    func take() -> Bool { n.withLock { n in guard n > 0 else { return false }; n -= 1; return true } }
+    func add() { n.withLock { $0 += 1 } }
+    var value: Int { n.withLock { $0 } }
 }
 
 /// Handles of the keys the create run made, for the destroy run and the clean-up.
 final class Created: @unchecked Sendable {
-    private let lock = NSLock()
-    private var handles: [UInt] = []
-    func add(_ h: UInt) { lock.withLock { handles.append(h) } }
-    func take() -> UInt? { lock.withLock { handles.popLast() } }
-    var count: Int { lock.withLock { handles.count } }
+    private let handles = Mutex<[UInt]>([])
+    func add(_ h: UInt) { handles.withLock { $0.append(h) } }
+    func take() -> UInt? { handles.withLock { $0.popLast() } }
+    var count: Int { handles.withLock { $0.count } }
 }

@@ -57,3 +57,20 @@ import Testing
         #expect(!String(decoding: try JSONEncoder().encode(entries), as: UTF8.self).contains("pw-canary"))
     }
 }
+
+/// The audit line is written by hand; it must be exactly what JSONEncoder (sorted keys, slashes
+/// unescaped) would write, for any text a client can put in an identity or identifier.
+@Suite struct AuditLineTests {
+    @Test(arguments: [
+        AuditEntry(time: "2026-12-03T01:00:00Z", identity: "CN=alice,O=Example", operation: "Get", uniqueIdentifiers: ["a", "b/c"],
+                   result: "Success", reason: nil),
+        AuditEntry(time: "t", identity: "CN=\"quoted\" \\ back\nline\ttab\r\u{01}\u{1F}", operation: "Locate", uniqueIdentifiers: [],
+                   result: "Operation Failed", reason: "Item Not Found", certificate: "CN=ключ 🔑"),
+    ])
+    func sameAsJSONEncoder(entry: AuditEntry) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let expected = Array(try encoder.encode(entry)) + [0x0A]
+        #expect(entry.jsonLine == expected, "\(String(decoding: entry.jsonLine, as: UTF8.self))")
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A small bounded pool of threads of its own for CPU-heavy blocking work (scrypt: 32 MiB and tens of
 /// milliseconds each), so it never occupies the Swift cooperative pool — with two cores, two logins

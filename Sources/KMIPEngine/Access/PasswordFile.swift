@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import KMIP
 import _CryptoExtras
+import Synchronization
 
 /// Usernames and scrypt password hashes for the KMIP Username and Password credential.
 /// The file is JSON: `{"users": {"alice": {"scrypt": "scrypt$32768$8$1$<salt>$<hash>",
@@ -114,15 +115,4 @@ final class Throttle: Sendable {
     }
 
     func clear(_ keys: [String]) { counts.withLock { c in for k in keys { c[k] = nil } } }
-}
-
-/// A value behind a lock (Synchronization's Mutex needs macOS 15; this package also names macOS 14).
-final class Mutex<Value>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-    init(_ value: Value) { self.value = value }
-    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
-        lock.lock(); defer { lock.unlock() }
-        return try body(&value)
-    }
 }

@@ -1,43 +1,73 @@
-import Foundation
+import Synchronization
 
 /// One-at-a-time access per Unique Identifier for operations that read, change and write an object
 /// (attribute edits, state changes, usage counts), so concurrent requests cannot lose each other's
-/// updates. Operations that only read do not take it.
-public final class ObjectLocks: @unchecked Sendable {
-    private let lock = NSLock()
-    private var held: Set<String> = []
-    private var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
+/// updates. Operations that only read do not take it. A waiter whose task is cancelled (its connection
+/// closed, the server stopping) leaves the queue at once.
+public final class ObjectLocks: Sendable {
+    private struct Waiter {
+        var id: Int
+        var continuation: CheckedContinuation<Bool, Never>
+    }
+    private struct State {
+        var held: Set<String> = []
+        var waiting: [String: [Waiter]] = [:]
+        /// Waiters that have asked (granted or queued), and those cancelled before they could ask.
+        var registered: Set<Int> = []
+        var cancelledBeforeWaiting: Set<Int> = []
+        var nextID = 0
+    }
+    private let state = Mutex(State())
 
     public init() {}
 
     public func withLock<T>(_ uid: String, _ body: () async throws(EngineError) -> T) async throws(EngineError) -> T {
-        await acquire(uid)
+        guard await acquire(uid) else { throw EngineError(.generalFailure, "request cancelled while waiting for object \(uid)") }
         defer { release(uid) }
         return try await body()
     }
 
-    private func acquire(_ uid: String) async {
-        await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
-            let free: Bool = lock.withLock {
-                if held.insert(uid).inserted { return true }
-                waiting[uid, default: []].append(cont)
-                return false
+    /// true once held; false when the task was cancelled first.
+    private func acquire(_ uid: String) async -> Bool {
+        let id = state.withLock { s in s.nextID += 1; return s.nextID }
+        let granted = await withTaskCancellationHandler {
+            await withCheckedContinuation { (cont: CheckedContinuation<Bool, Never>) in
+                let answer: Bool? = state.withLock { s in
+                    if s.cancelledBeforeWaiting.remove(id) != nil { return false }
+                    s.registered.insert(id)
+                    if s.held.insert(uid).inserted { return true }
+                    s.waiting[uid, default: []].append(Waiter(id: id, continuation: cont))
+                    return nil
+                }
+                if let answer { cont.resume(returning: answer) }
             }
-            if free { cont.resume() }
+        } onCancel: {
+            let waiter: Waiter? = state.withLock { s in
+                if let i = s.waiting[uid]?.firstIndex(where: { $0.id == id }) {
+                    let w = s.waiting[uid]!.remove(at: i)
+                    if s.waiting[uid]!.isEmpty { s.waiting[uid] = nil }
+                    return w
+                }
+                if !s.registered.contains(id) { s.cancelledBeforeWaiting.insert(id) }
+                return nil
+            }
+            waiter?.continuation.resume(returning: false)
         }
+        state.withLock { _ = $0.registered.remove(id) }
+        return granted
     }
 
     private func release(_ uid: String) {
-        let next: CheckedContinuation<Void, Never>? = lock.withLock {
-            guard var queue = waiting[uid], !queue.isEmpty else {
-                held.remove(uid)
-                waiting[uid] = nil
+        let next: Waiter? = state.withLock { s in
+            guard var queue = s.waiting[uid], !queue.isEmpty else {
+                s.held.remove(uid)
+                s.waiting[uid] = nil
                 return nil
             }
             let first = queue.removeFirst()  // the lock passes straight to the next waiter
-            waiting[uid] = queue.isEmpty ? nil : queue
+            s.waiting[uid] = queue.isEmpty ? nil : queue
             return first
         }
-        next?.resume()
+        next?.continuation.resume(returning: true)
     }
 }

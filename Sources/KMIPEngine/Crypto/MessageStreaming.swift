@@ -1,5 +1,6 @@
 import Foundation
 import KMIP
+import Synchronization
 
 /// Streaming for Sign, Signature Verify and MAC (KMIP 2.1 §6.1.53 etc.): the parts of the message are
 /// gathered (they are the client's data, not key material; at most `maxBytes`) and the token signs or
@@ -9,25 +10,22 @@ enum MessageStreaming {
 
     /// A stream that keeps what it is given.
     final class Buffer: TokenStream, @unchecked Sendable {
-        private var data = [UInt8]()
-        private let lock = NSLock()
+        private let data = Mutex([UInt8]())
         func update(_ part: [UInt8]) async throws(EngineError) -> [UInt8] { try append(part); return [] }
         func finish() async throws(EngineError) -> [UInt8] { take() }
         func cancel() async { _ = take() }
 
         // Locks are taken in synchronous helpers (never across a suspension point).
         private func append(_ part: [UInt8]) throws(EngineError) {
-            lock.lock(); defer { lock.unlock() }
-            guard data.count + part.count <= MessageStreaming.maxBytes else {
-                throw EngineError(.invalidField, "a streamed message may be at most \(MessageStreaming.maxBytes) bytes")
+            let fits = data.withLock { d in
+                guard d.count + part.count <= MessageStreaming.maxBytes else { return false }
+                d += part
+                return true
             }
-            data += part
+            guard fits else { throw EngineError(.invalidField, "a streamed message may be at most \(MessageStreaming.maxBytes) bytes") }
         }
         private func take() -> [UInt8] {
-            lock.lock(); defer { lock.unlock() }
-            let d = data
-            data = []
-            return d
+            data.withLock { d in defer { d = [] }; return d }
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import KMIP
+import Synchronization
 
 /// Streaming Encrypt/Decrypt in progress (KMIP 2.1 §6.1.18: Init Indicator, Correlation Value, Final
 /// Indicator). Each stream belongs to the identity that began it, is used by one request at a time,
@@ -14,8 +15,7 @@ public final class StreamRegistry: @unchecked Sendable {
         var lastUsed: Int64
     }
 
-    private let lock = NSLock()
-    private var entries: [[UInt8]: Entry] = [:]
+    private let entries = Mutex<[[UInt8]: Entry]>([:])
     public let limit: Int
     public let idleSeconds: Int64
 
@@ -24,7 +24,7 @@ public final class StreamRegistry: @unchecked Sendable {
     /// Registers a new stream and returns its Correlation Value.
     func add(_ entry: Entry) throws(EngineError) -> [UInt8] {
         let key = withUnsafeBytes(of: UUID().uuid) { Array($0) }
-        let ok: Bool = lock.withLock {
+        let ok: Bool = entries.withLock { entries in
             guard entries.count < limit else { return false }
             entries[key] = entry
             return true
@@ -35,18 +35,18 @@ public final class StreamRegistry: @unchecked Sendable {
 
     /// Takes a stream out for one request (so two requests cannot use it at once).
     func take(_ key: [UInt8], owner: String) -> Entry? {
-        lock.withLock {
+        entries.withLock { entries in
             guard let e = entries[key], e.owner == owner else { return nil }
             entries[key] = nil
             return e
         }
     }
 
-    func putBack(_ key: [UInt8], _ entry: Entry) { lock.withLock { entries[key] = entry } }
+    func putBack(_ key: [UInt8], _ entry: Entry) { entries.withLock { $0[key] = entry } }
 
     /// Streams idle for too long, removed (the caller cancels them).
     func expired(now: Int64) -> [Entry] {
-        lock.withLock {
+        entries.withLock { entries in
             let old = entries.filter { now - $0.value.lastUsed > idleSeconds }
             for k in old.keys { entries[k] = nil }
             return Array(old.values)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Operations per second and latency percentiles of one benchmark run (nearest-rank percentiles).
 struct LatencyStats: Codable, Sendable {
@@ -48,21 +49,19 @@ struct LatencyStats: Codable, Sendable {
 
 /// Hands out the operations of a run: at most `count`, and none after `deadline`.
 final class WorkQueue: @unchecked Sendable {
-    private let lock = NSLock()
-    private var left: Int
+    private let counts: Mutex<(left: Int, done: Int)>
     private let deadline: ContinuousClock.Instant
-    private(set) var done = 0
     init(count: Int, seconds: Double) {
-        left = count
+        counts = Mutex((count, 0))
         deadline = .now + .milliseconds(Int64(seconds * 1000))
     }
     func claim() -> Bool {
-        lock.withLock {
-            guard left > 0, ContinuousClock.now < deadline else { return false }
-            left -= 1
+        counts.withLock { c in
+            guard c.left > 0, ContinuousClock.now < deadline else { return false }
+            c.left -= 1
             return true
         }
     }
-    func finished() { lock.withLock { done += 1 } }
-    var completed: Int { lock.withLock { done } }
+    func finished() { counts.withLock { $0.done += 1 } }
+    var completed: Int { counts.withLock { $0.done } }
 }
