@@ -64,8 +64,16 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
     /// A short read on the calling thread (a request's task, never an event loop): point reads and
     /// Locate by index cost less than the two thread switches of `read` (measured with perf). Being a
     /// non-async function, it gets GRDB's blocking `read`.
+    /// The snapshot is a plain deferred transaction on cached statements: GRDB's `read` wraps it in a
+    /// read-only mode switch and a savepoint, three more statements per read (about a tenth of a Get).
     func readNow<T>(_ body: (Database) throws -> T) throws(EngineError) -> T {
-        do { return try pool.read(body) } catch { throw Self.wrap(error) }
+        do {
+            return try pool.unsafeRead { db in
+                try db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION").execute()
+                defer { try? db.cachedStatement(sql: "COMMIT").execute() }
+                return try body(db)
+            }
+        } catch { throw Self.wrap(error) }
     }
 
     // MARK: ObjectStore
