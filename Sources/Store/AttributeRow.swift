@@ -30,7 +30,8 @@ struct AttributeRow {
 
     func attribute(decoder: TTLVDecoder) -> Attribute? {
         guard var v = try? decoder.decode(value) else { return nil }
-        if let t = Tag(named: name), !name.hasPrefix("x-"), !name.hasPrefix("y-") { v.tag = t }
-        return Attribute(name: name, value: v)
+        let key = Attribute.key(name)
+        if case .tag(let t) = key { v.tag = t }
+        return Attribute(key: key, value: v)
     }
 }

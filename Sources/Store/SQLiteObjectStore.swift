@@ -249,7 +249,8 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
         let decoder = TTLVDecoder()
         var attrs = [Attribute]()
         let attributes = try db.cachedStatement(sql: "SELECT name, value FROM attributes WHERE uid = ? ORDER BY position")
-        for r in try Row.fetchAll(attributes, arguments: [uid]) {
+        let rows = try Row.fetchCursor(attributes, arguments: [uid])
+        while let r = try rows.next() {
             let data: Data = r[1]
             if let a = AttributeRow(name: r[0], value: [UInt8](data), num: nil, text: nil).attribute(decoder: decoder) { attrs.append(a) }
         }

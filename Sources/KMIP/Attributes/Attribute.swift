@@ -13,6 +13,7 @@ public struct Attribute: Hashable, Sendable {
     public var value: TTLV
 
     public init(name: String, index: Int32? = nil, value: TTLV) { key = Self.key(name); self.index = index; self.value = value }
+    public init(key: Key, index: Int32? = nil, value: TTLV) { self.key = key; self.index = index; self.value = value }
     /// A spec attribute whose value is a single item.
     public init(_ tag: Tag, _ value: TTLV.Value) { key = .tag(tag); index = nil; self.value = TTLV(tag, value) }
 

@@ -22,9 +22,12 @@ public struct EnumerationIndex: Sendable {
     public static let shared = EnumerationIndex()
     struct Table: Sendable { var byValue: [UInt32: (String, ProtocolVersion)]; var byKey: [String: UInt32] }
     let tables: [String: Table]
+    /// The same tables by their exact titles: names are looked up on every response (audit lines,
+    /// version checks), and the normalised key costs a Unicode scan per character.
+    let byTitle: [String: Table]
 
     init() {
-        var t = [String: Table]()
+        var t = [String: Table](), exact = [String: Table]()
         for (title, rows) in EnumerationTable.all {
             var byValue = [UInt32: (String, ProtocolVersion)](), byKey = [String: UInt32]()
             for r in rows {
@@ -40,11 +43,14 @@ public struct EnumerationIndex: Sendable {
                 }
             }
             t[TagIndex.key(title)] = Table(byValue: byValue, byKey: byKey)
+            exact[title] = t[TagIndex.key(title)]
         }
         tables = t
+        byTitle = exact
     }
-    func name(table: String, value: UInt32) -> String? { tables[TagIndex.key(table)]?.byValue[value]?.0 }
-    func since(table: String, value: UInt32) -> ProtocolVersion? { tables[TagIndex.key(table)]?.byValue[value]?.1 }
+    func table(_ title: String) -> Table? { byTitle[title] ?? tables[TagIndex.key(title)] }
+    func name(table: String, value: UInt32) -> String? { self.table(table)?.byValue[value]?.0 }
+    func since(table: String, value: UInt32) -> ProtocolVersion? { self.table(table)?.byValue[value]?.1 }
     func value(table: String, name: String) -> UInt32? { tables[TagIndex.key(table)]?.byKey[TagIndex.key(name)] }
 
     /// Spec tables whose title differs from the tag that carries the value.
