@@ -17,33 +17,42 @@ public struct StreamFields: Sendable, Hashable {
     public var isFinal: Bool { finalIndicator == true }
 }
 
-/// What every cryptographic request names: a key, its parameters, the data, the stream.
+/// What every cryptographic request names: a key, its parameters, the data, the stream (the first
+/// rows of each payload table of KMIP 2.1 §6.1.14, .18, .30, .31, .53, .54).
+public struct CryptographicFields: Sendable, Hashable {
+    public var uniqueIdentifier: String?
+    public var cryptographicParameters: CryptographicParameters?
+    public var data: [UInt8]?
+    public var stream: StreamFields
+    init(_ p: TTLV) throws(KMIPCodecError) {
+        uniqueIdentifier = try p.optionalIdentifier()
+        cryptographicParameters = try CryptographicParameters(in: p)
+        data = try p.optionalBytes(.data)
+        stream = try StreamFields(p)
+    }
+}
+
 public protocol CryptographicRequest: RequestPayload {
-    var uniqueIdentifier: String? { get }
-    var cryptographicParameters: CryptographicParameters? { get }
-    var data: [UInt8]? { get }
-    var stream: StreamFields { get }
+    var fields: CryptographicFields { get }
 }
 
 extension CryptographicRequest {
-    public var target: String? { uniqueIdentifier }
+    public var uniqueIdentifier: String? { fields.uniqueIdentifier }
+    public var cryptographicParameters: CryptographicParameters? { fields.cryptographicParameters }
+    public var data: [UInt8]? { fields.data }
+    public var stream: StreamFields { fields.stream }
+    public var target: String? { fields.uniqueIdentifier }
 }
 
 /// Encrypt (KMIP 2.1 §6.1.18).
 public struct EncryptRequest: CryptographicRequest, Hashable {
     public static let operation = Operation.encrypt
-    public var uniqueIdentifier: String?
-    public var cryptographicParameters: CryptographicParameters?
-    public var data: [UInt8]?
+    public var fields: CryptographicFields
     public var ivCounterNonce: [UInt8]?
-    public var stream: StreamFields
     public var additionalData: [UInt8]?
     public init(payload p: TTLV, version: ProtocolVersion) throws(KMIPCodecError) {
-        uniqueIdentifier = try p.optionalIdentifier()
-        cryptographicParameters = try CryptographicParameters(in: p)
-        data = try p.optionalBytes(.data)
+        fields = try CryptographicFields(p)
         ivCounterNonce = try p.optionalBytes(.ivCounterNonce)
-        stream = try StreamFields(p)
         additionalData = try p.optionalBytes(.authenticatedEncryptionAdditionalData)
     }
 }
@@ -72,19 +81,13 @@ public struct EncryptResponse: ResponsePayload, Hashable {
 /// Decrypt (KMIP 2.1 §6.1.14).
 public struct DecryptRequest: CryptographicRequest, Hashable {
     public static let operation = Operation.decrypt
-    public var uniqueIdentifier: String?
-    public var cryptographicParameters: CryptographicParameters?
-    public var data: [UInt8]?
+    public var fields: CryptographicFields
     public var ivCounterNonce: [UInt8]?
-    public var stream: StreamFields
     public var additionalData: [UInt8]?
     public var tag: [UInt8]?
     public init(payload p: TTLV, version: ProtocolVersion) throws(KMIPCodecError) {
-        uniqueIdentifier = try p.optionalIdentifier()
-        cryptographicParameters = try CryptographicParameters(in: p)
-        data = try p.optionalBytes(.data)
+        fields = try CryptographicFields(p)
         ivCounterNonce = try p.optionalBytes(.ivCounterNonce)
-        stream = try StreamFields(p)
         additionalData = try p.optionalBytes(.authenticatedEncryptionAdditionalData)
         tag = try p.optionalBytes(.authenticatedEncryptionTag)
     }
@@ -111,68 +114,44 @@ public struct DataResponse: ResponsePayload, Hashable {
 /// Sign (KMIP 2.1 §6.1.53).
 public struct SignRequest: CryptographicRequest, Hashable {
     public static let operation = Operation.sign
-    public var uniqueIdentifier: String?
-    public var cryptographicParameters: CryptographicParameters?
-    public var data: [UInt8]?
+    public var fields: CryptographicFields
     public var digestedData: [UInt8]?
-    public var stream: StreamFields
     public init(payload p: TTLV, version: ProtocolVersion) throws(KMIPCodecError) {
-        uniqueIdentifier = try p.optionalIdentifier()
-        cryptographicParameters = try CryptographicParameters(in: p)
-        data = try p.optionalBytes(.data)
+        fields = try CryptographicFields(p)
         digestedData = try p.optionalBytes(.digestedData)
-        stream = try StreamFields(p)
     }
 }
 
 /// Signature Verify (KMIP 2.1 §6.1.54).
 public struct SignatureVerifyRequest: CryptographicRequest, Hashable {
     public static let operation = Operation.signatureVerify
-    public var uniqueIdentifier: String?
-    public var cryptographicParameters: CryptographicParameters?
-    public var data: [UInt8]?
+    public var fields: CryptographicFields
     public var digestedData: [UInt8]?
     public var signatureData: [UInt8]?
-    public var stream: StreamFields
     public init(payload p: TTLV, version: ProtocolVersion) throws(KMIPCodecError) {
-        uniqueIdentifier = try p.optionalIdentifier()
-        cryptographicParameters = try CryptographicParameters(in: p)
-        data = try p.optionalBytes(.data)
+        fields = try CryptographicFields(p)
         digestedData = try p.optionalBytes(.digestedData)
         signatureData = try p.optionalBytes(.signatureData)
-        stream = try StreamFields(p)
     }
 }
 
 /// MAC (KMIP 2.1 §6.1.30).
 public struct MACRequest: CryptographicRequest, Hashable {
     public static let operation = Operation.mac
-    public var uniqueIdentifier: String?
-    public var cryptographicParameters: CryptographicParameters?
-    public var data: [UInt8]?
-    public var stream: StreamFields
+    public var fields: CryptographicFields
     public init(payload p: TTLV, version: ProtocolVersion) throws(KMIPCodecError) {
-        uniqueIdentifier = try p.optionalIdentifier()
-        cryptographicParameters = try CryptographicParameters(in: p)
-        data = try p.optionalBytes(.data)
-        stream = try StreamFields(p)
+        fields = try CryptographicFields(p)
     }
 }
 
 /// MAC Verify (KMIP 2.1 §6.1.31).
 public struct MACVerifyRequest: CryptographicRequest, Hashable {
     public static let operation = Operation.macVerify
-    public var uniqueIdentifier: String?
-    public var cryptographicParameters: CryptographicParameters?
-    public var data: [UInt8]?
+    public var fields: CryptographicFields
     public var macData: [UInt8]?
-    public var stream: StreamFields
     public init(payload p: TTLV, version: ProtocolVersion) throws(KMIPCodecError) {
-        uniqueIdentifier = try p.optionalIdentifier()
-        cryptographicParameters = try CryptographicParameters(in: p)
-        data = try p.optionalBytes(.data)
+        fields = try CryptographicFields(p)
         macData = try p.optionalBytes(.macData)
-        stream = try StreamFields(p)
     }
 }
 
