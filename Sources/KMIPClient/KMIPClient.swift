@@ -34,6 +34,12 @@ public final class KMIPClient: Sendable {
         return item.payload ?? .structure(.responsePayload, [])
     }
 
+    /// Sends a request built from the payload types the server decodes with.
+    @discardableResult
+    public func send<R: EncodableRequest>(_ request: R) async throws -> TTLV {
+        try await call(R.operation, request.payload(version: version).children)
+    }
+
     /// One attribute list under `tag`, in this client's version's form (2.x Attributes-shaped, 1.x
     /// Template-Attribute-shaped).
     public func attributeList(_ attrs: [Attribute], tag: Tag) -> TTLV {
@@ -52,15 +58,11 @@ public final class KMIPClient: Sendable {
                      Attribute(.cryptographicUsageMask, .integer(Int32(bitPattern: usage)))]
         if let name { attrs.append(Self.name(name)) }
         attrs += extra
-        let p = try await call(.create, [TTLV(.objectType, .enumeration(ObjectType.symmetricKey.rawValue))] + attributeItems(attrs))
-        return try Self.uid(p)
+        return try Self.uid(try await send(CreateRequest(objectType: .symmetricKey, attributes: attrs)))
     }
 
     public func locate(_ attrs: [Attribute], maxItems: Int32? = nil) async throws -> [String] {
-        var payload = [TTLV]()
-        if let m = maxItems { payload.append(TTLV(.maximumItems, .integer(m))) }
-        payload += version.isV2 ? AttributeList.encode(attrs, version: version) : attrs.map(\.v1)
-        return try await call(.locate, payload).all(.uniqueIdentifier).compactMap(\.text)
+        try await send(LocateRequest(filters: attrs, maximumItems: maxItems.map(Int.init))).all(.uniqueIdentifier).compactMap(\.text)
     }
 
     public func simple(_ op: Operation, uid: String, _ more: [TTLV] = []) async throws -> TTLV {
@@ -68,7 +70,7 @@ public final class KMIPClient: Sendable {
     }
 
     public func revoke(uid: String, reason: RevocationReasonCode = .cessationOfOperation) async throws {
-        try await simple(.revoke, uid: uid, [.structure(.revocationReason, [TTLV(.revocationReasonCode, .enumeration(reason.rawValue))])])
+        try await send(RevokeRequest(uniqueIdentifier: uid, reason: RevocationReason(code: reason)))
     }
 
     public static func name(_ n: String) -> Attribute {

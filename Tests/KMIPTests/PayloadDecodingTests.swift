@@ -96,4 +96,27 @@ import Testing
         #expect(AttributeRule.of(.vendor("x-anything")) == .vendor)
         #expect(AttributeRule.of(.vendor("Not An Attribute")) == nil)
     }
+
+    /// What a client encodes from the payload types, the server decodes to the same value, in every
+    /// version's shape.
+    @Test(arguments: [ProtocolVersion.v1_0, .v1_2, .v1_4, .v2_0, .v2_1])
+    func clientRequestsRoundTrip(version: ProtocolVersion) throws {
+        func roundTrip<R: EncodableRequest & Equatable>(_ r: R) throws {
+            let decoded = try R(payload: r.payload(version: version), version: version)
+            #expect(decoded == r, "\(R.self) in \(version)")
+        }
+        let aes = [Attribute(.cryptographicAlgorithm, .enumeration(CryptographicAlgorithm.aes.rawValue)),
+                   Attribute(.cryptographicLength, .integer(256)),
+                   Attribute(.name, .structure([TTLV(.nameValue, .textString("k")), TTLV(.nameType, .enumeration(1))])),
+                   Attribute(name: "x-team", value: TTLV(.attributeValue, .textString("ops")))]
+        try roundTrip(CreateRequest(objectType: .symmetricKey, attributes: aes))
+        try roundTrip(CreateKeyPairRequest(attributes: KeyPairAttributes(common: Array(aes.prefix(2)), privateKey: [aes[2]])))
+        try roundTrip(LocateRequest(filters: [aes[2]], maximumItems: 3))
+        try roundTrip(GetRequest(uniqueIdentifier: "u", keyFormatType: .raw))
+        try roundTrip(GetAttributesRequest(uniqueIdentifier: "u", names: ["Cryptographic Algorithm", "x-team"]))
+        try roundTrip(ActivateRequest(uniqueIdentifier: "u"))
+        try roundTrip(DestroyRequest(uniqueIdentifier: nil))
+        try roundTrip(RevokeRequest(uniqueIdentifier: "u", reason: RevocationReason(code: .keyCompromise, message: "lost"),
+                                    compromiseOccurrenceDate: 1_700_000_000))
+    }
 }
