@@ -106,6 +106,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "KMIPEngine", "KMIPTestSupport",
                     .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .testTarget(name: "HSMBackendTests", dependencies: ["HSMBackend", "PKCS11", "KMIP", "KMIPEngine", "KMIPTestSupport", "Store",
+                    "KMIPClient", .product(name: "NIOPosix", package: "swift-nio"),
                     .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strict),
         .testTarget(name: "KMIPServerTests", dependencies: ["KMIPServer", "KMIPClient", "KMIPTLS", "KMIPTestSupport",

@@ -3,12 +3,33 @@
  * which this file forwards to the server (and the server to C_Sign). See include/tls_token_key.h. */
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include "tls_token_key.h"
+#include <openssl/async.h>
 #include <openssl/ec.h>
 #include <openssl/rsa.h>
 #include <pthread.h>
 #include <stdlib.h>
 
-struct token_key { kmipd_token_key_fn fn; void *ctx; };
+struct token_key { kmipd_token_key_fn fn; kmipd_token_key_start_fn start; kmipd_token_key_poll_fn poll; void *ctx; };
+
+static __thread void *current_waiter;
+void kmipd_token_key_set_waiter(void *waiter) { current_waiter = waiter; }
+void kmipd_ssl_set_async(SSL *ssl, int on) { if (on) SSL_set_mode(ssl, SSL_MODE_ASYNC); else SSL_clear_mode(ssl, SSL_MODE_ASYNC); }
+int kmipd_ssl_error_want_async(void) { return SSL_ERROR_WANT_ASYNC; }
+
+/* One private operation: in a paused ASYNC job while the token works (the thread goes on serving other
+ * connections), or synchronously when the handshake is not in a job. */
+static int perform(struct token_key *k, int op, const unsigned char *in, size_t inlen, unsigned char *out, size_t *outlen) {
+    void *waiter = current_waiter;
+    if (!ASYNC_get_current_job() || !waiter || !k->start || !k->poll) return k->fn(k->ctx, op, in, inlen, out, outlen);
+    k->start(k->ctx, waiter, op, in, inlen);
+    for (;;) {
+        /* After a pause the handshake may be driven from the same connection only, so the waiter is
+         * the one this operation started with. */
+        int r = k->poll(waiter, out, outlen);
+        if (r >= 0) return r;
+        if (!ASYNC_pause_job()) return 0;
+    }
+}
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int rsa_index = -1, ec_index = -1;
@@ -19,7 +40,7 @@ static int rsa_priv_enc(int flen, const unsigned char *from, unsigned char *to, 
     struct token_key *k = RSA_get_ex_data(rsa, rsa_index);
     int op = padding == RSA_PKCS1_PADDING ? KMIPD_TOKEN_KEY_RSA_PKCS1 : padding == RSA_NO_PADDING ? KMIPD_TOKEN_KEY_RSA_RAW : 0;
     size_t outlen = (size_t)RSA_size(rsa);
-    if (!k || !op || !k->fn(k->ctx, op, from, (size_t)flen, to, &outlen)) return -1;
+    if (!k || !op || !perform(k, op, from, (size_t)flen, to, &outlen)) return -1;
     return (int)outlen;
 }
 
@@ -35,7 +56,7 @@ static int ec_sign(int type, const unsigned char *dgst, int dlen, unsigned char 
     (void)type; (void)kinv; (void)r;
     struct token_key *k = EC_KEY_get_ex_data(eckey, ec_index);
     size_t outlen = (size_t)ECDSA_size(eckey);
-    if (!k || !k->fn(k->ctx, KMIPD_TOKEN_KEY_ECDSA, dgst, (size_t)dlen, sig, &outlen)) return 0;
+    if (!k || !perform(k, KMIPD_TOKEN_KEY_ECDSA, dgst, (size_t)dlen, sig, &outlen)) return 0;
     *siglen = (unsigned int)outlen;
     return 1;
 }
@@ -61,13 +82,14 @@ static void init(void) {
     EC_KEY_METHOD_set_sign(ec_method, ec_sign, sign_setup, ec_sign_sig);
 }
 
-EVP_PKEY *kmipd_token_key(X509 *cert, kmipd_token_key_fn fn, void *ctx) {
+EVP_PKEY *kmipd_token_key(X509 *cert, kmipd_token_key_fn fn, kmipd_token_key_start_fn start, kmipd_token_key_poll_fn poll,
+                          void *ctx) {
     pthread_once(&once, init);
     EVP_PKEY *pub = X509_get0_pubkey(cert);
     if (!pub || !rsa_method || !ec_method) return NULL;
     struct token_key *k = malloc(sizeof *k);  /* lives as long as the key: the server's lifetime */
     if (!k) return NULL;
-    k->fn = fn; k->ctx = ctx;
+    k->fn = fn; k->start = start; k->poll = poll; k->ctx = ctx;
     EVP_PKEY *out = EVP_PKEY_new();
     if (EVP_PKEY_get_base_id(pub) == EVP_PKEY_RSA) {
         RSA *rsa = RSAPublicKey_dup(EVP_PKEY_get0_RSA(pub));

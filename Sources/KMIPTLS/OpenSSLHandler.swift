@@ -1,4 +1,5 @@
 import COpenSSL
+import CTLSTokenKey
 import NIOConcurrencyHelpers
 import NIOCore
 import Synchronization
@@ -24,6 +25,9 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var phase = Phase.idle
     private var pending: [(ByteBuffer, EventLoopPromise<Void>?)] = []
     private var timeout: Scheduled<Void>?
+    /// With the key in the token: the handshake's pending private-key operation (see `TokenTLSKey`).
+    private var keyWaiter: AsyncKeyWaiter?
+    private var channelContext: ChannelHandlerContext?
     /// The verified peer, set once the handshake is done; readable from any thread.
     public let peerBox = PeerBox()
     public var peer: PeerIdentity? { peerBox.value }
@@ -49,6 +53,15 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
         SSL_set_bio(ssl, r, w)
         if context.isServer { SSL_set_accept_state(ssl) } else { SSL_set_connect_state(ssl) }
         self.ssl = ssl; readBIO = r; writeBIO = w
+        if context.keyInToken {
+            // The handshake runs in an ASYNC job that pauses while the token signs; the answer brings
+            // the handshake back onto this channel's event loop.
+            kmipd_ssl_set_async(ssl, 1)
+            channelContext = ctx
+            let loop = ctx.eventLoop
+            let handler = NIOLoopBound(WeakHandler(self), eventLoop: loop)
+            keyWaiter = AsyncKeyWaiter { loop.execute { handler.value.handler?.resumeHandshake() } }
+        }
         if ctx.channel.isActive { start(ctx) }
     }
 
@@ -80,6 +93,14 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     private func free() {
+        // A handshake paused in its ASYNC job is run to its end (the key operation fails at once) so the
+        // job and its stack are released with the connection.
+        if let ssl, let w = keyWaiter, w.isPending {
+            w.abandon()
+            withWaiter { _ = SSL_do_handshake(ssl) }
+            ERR_clear_error()
+        }
+        channelContext = nil
         if let ssl { SSL_free(ssl) }  // frees both BIOs too
         ssl = nil; readBIO = nil; writeBIO = nil
     }
@@ -99,8 +120,9 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
     private func handshake(_ ctx: ChannelHandlerContext) {
         guard let ssl else { return }
         ERR_clear_error()
-        let rc = SSL_do_handshake(ssl)
+        let rc = withWaiter { SSL_do_handshake(ssl) }
         if rc == 1 {
+            if keyWaiter != nil { kmipd_ssl_set_async(ssl, 0) }  // reads and writes need no job
             flushCiphertext(ctx)
             freshBIOs()
             phase = .active
@@ -111,12 +133,26 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
             return
         }
         let err = SSL_get_error(ssl, rc)
-        if err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE {
+        if err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE || err == kmipd_ssl_error_want_async() {
             flushCiphertext(ctx)
             return
         }
         let error = TLSError.drain(.handshake, "TLS handshake failed (SSL_get_error \(err))")
         fail(ctx, error)
+    }
+
+    /// The token answered: the paused handshake goes on (on this channel's event loop).
+    fileprivate func resumeHandshake() {
+        guard phase == .handshaking, let ctx = channelContext else { return }
+        handshake(ctx)
+    }
+
+    /// Runs `body` with this connection's key waiter set for the thread (the token key finds it there).
+    private func withWaiter<T>(_ body: () -> T) -> T {
+        guard let w = keyWaiter else { return body() }
+        kmipd_token_key_set_waiter(Unmanaged.passUnretained(w).toOpaque())
+        defer { kmipd_token_key_set_waiter(nil) }
+        return body()
     }
 
     /// Memory BIOs keep the capacity of the largest flight they held (certificate chains, kilobytes
@@ -286,4 +322,10 @@ public final class PeerBox: Sendable {
     public init() {}
     public var value: PeerIdentity? { box.withLock { $0 } }
     func set(_ p: PeerIdentity?) { box.withLock { $0 = p } }
+}
+
+/// A weak reference to the handler, for the token's answer to find it if the connection still exists.
+final class WeakHandler {
+    weak var handler: OpenSSLHandler?
+    init(_ handler: OpenSSLHandler) { self.handler = handler }
 }

@@ -5,6 +5,9 @@ import COpenSSL
 public final class TLSContext: @unchecked Sendable {
     let ctx: OpaquePointer
     public let isServer: Bool
+    /// The private key is in the token: handshakes run in OpenSSL ASYNC jobs so that its operations
+    /// never block the event loop.
+    public let keyInToken: Bool
 
     /// TLS 1.2 suites: ECDHE with AES-GCM first (forward secrecy), then the suites the KMIP 1.x profiles
     /// say a server SHALL support (TLS_RSA_WITH_AES_{128,256}_CBC_SHA256). TLS 1.3 keeps its defaults.
@@ -50,6 +53,7 @@ public final class TLSContext: @unchecked Sendable {
         }
         self.ctx = ctx
         self.isServer = server
+        self.keyInToken = files.tokenKey != nil
         let floor: Int32
         switch options.minimumVersion {
         case "TLSv1.2": floor = TLS1_2_VERSION

@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import HSMBackend
 import KMIP
 import KMIPEngine
@@ -152,6 +153,34 @@ import Glibc
         #expect(await slow.value.resultStatus == .success)
         try Self.inject("")
         print("token faults: slow token: 2 requests served during a 3 s C_GenerateKey, which then succeeded")
+    }
+
+    /// The server's TLS key is in the token: while a handshake waits for a slow C_Sign, the event loop
+    /// it runs on goes on serving the other connections (the handshake waits in an OpenSSL ASYNC job).
+    @Test func aSlowHandshakeSignatureDoesNotHoldUpItsEventLoop() async throws {
+        let shim = try #require(TestHSM.faultShimPath, "libPKCS11FaultShim.so is built with the tests (swift build --build-tests)")
+        _ = Self.ruleFile
+        try Self.inject("")
+        let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)  // every connection on one event loop
+        let server = try await TestServer.start(serverKeyInToken: true, token: try TestHSM.makeToken(through: shim), group: loop)
+        defer { server.stop() }
+        let established = try await server.client(.v2_1)
+        _ = try await established.call(.discoverVersions, [])
+        try Self.inject("C_Sign delay 2000\n")
+        let finished = Finished()
+        let slow = Task {
+            let c = try await server.client(.v2_1)
+            _ = try await c.call(.discoverVersions, [])  // its handshake signs in the token: 2 s
+            await finished.set()
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let clock = ContinuousClock()
+        let took = try await clock.measure { _ = try await established.call(.discoverVersions, []) }
+        let overtaken = await !finished.value
+        try Self.inject("")
+        _ = try await slow.value
+        #expect(overtaken && took < .milliseconds(1000), "a request on the same event loop waited \(took) behind the handshake")
+        print("token faults: slow TLS signature: a request on the same event loop answered in \(took) during a 2 s C_Sign")
     }
 }
 

@@ -6,6 +6,7 @@ import KMIPClient
 import KMIPEngine
 import KMIPServer
 import KMIPTLS
+import NIOCore
 import Store
 
 /// A real kmipd on 127.0.0.1 (an ephemeral port) with a fresh token, database and dev PKI, for tests
@@ -21,8 +22,9 @@ public final class TestServer: Sendable {
     /// `clientCA` replaces the dev CA as the one client certificates must chain to.
     public static func start(admins: Set<String> = [], configuration: ServerConfiguration = ServerConfiguration(port: 0),
                              clientCA: String? = nil, tlsOptions: TLSContext.Options = .init(),
-                             serverKeyInToken: Bool = false) async throws -> TestServer {
-        let token = try TestHSM.makeToken()
+                             serverKeyInToken: Bool = false, token given: PKCS11Token? = nil,
+                             group: (any EventLoopGroup)? = nil) async throws -> TestServer {
+        let token = try given ?? TestHSM.makeToken()
         let store = try SQLiteObjectStore(path: TestHSM.databasePath(), mode: .create)
         let dir = TestHSM.stateDir + "/pki-" + UUID().uuidString.prefix(8)
         let executor = BatchExecutor(services: EngineServices(store: store, token: token, policy: AccessPolicy(adminIdentities: admins)))
@@ -32,7 +34,8 @@ public final class TestServer: Sendable {
                                                             trustedCA: clientCA ?? pki.caCertificate, tokenKey: tokenKey), options: tlsOptions)
         var config = configuration
         config.port = 0
-        let server = KMIPServer(configuration: config, tls: tls, executor: executor)
+        let server = group.map { KMIPServer(configuration: config, tls: tls, executor: executor, group: $0) }
+            ?? KMIPServer(configuration: config, tls: tls, executor: executor)
         let task = Task { try await server.run() }
         let port = try await server.boundPort()
         return TestServer(port: port, pki: pki, token: token, store: store, devPKI: DevPKI(executor: executor, directory: dir), task: task)
