@@ -1,36 +1,48 @@
-import Foundation
 import Synchronization
 
-/// A small bounded pool of threads of its own for CPU-heavy blocking work (scrypt: 32 MiB and tens of
-/// milliseconds each), so it never occupies the Swift cooperative pool — with two cores, two logins
-/// there would stall every request of the server. At most `threads` run at once and at most
-/// `maxWaiting` wait; beyond that the work is refused at once.
-/// (`@unchecked`: OperationQueue is thread-safe but not marked Sendable.)
-public final class BlockingWork: @unchecked Sendable {
-    private let queue: OperationQueue
-    private let waiting = Mutex(0)
+/// CPU-heavy blocking work (scrypt: 32 MiB and tens of milliseconds each) on the blocking-work threads
+/// (`BlockingExecutor`), never the Swift cooperative pool — with two cores, two logins there would stall
+/// every request of the server. At most `threads` such jobs run at once, so requests keep the other
+/// threads, and at most `maxWaiting` are admitted; beyond that the work is refused at once.
+public final class BlockingWork: Sendable {
+    private struct State {
+        var admitted = 0
+        var running = 0
+        var queue: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = Mutex(State())
+    let threads: Int
     let maxWaiting: Int
 
-    public init(name: String, threads: Int, maxWaiting: Int) {
-        let q = OperationQueue()
-        q.name = name
-        q.maxConcurrentOperationCount = threads
-        q.qualityOfService = .userInitiated
-        queue = q
+    public init(threads: Int, maxWaiting: Int) {
+        self.threads = max(1, threads)
         self.maxWaiting = maxWaiting
     }
 
-    /// nil when the pool is full (the caller refuses the request).
+    /// nil when too much is waiting already (the caller refuses the request).
     public func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T? {
-        let admitted = waiting.withLock { n -> Bool in
-            guard n < maxWaiting else { return false }
-            n += 1
+        let admitted = state.withLock { s -> Bool in
+            guard s.admitted < maxWaiting else { return false }
+            s.admitted += 1
             return true
         }
         guard admitted else { return nil }
-        defer { waiting.withLock { $0 -= 1 } }
-        return await withCheckedContinuation { (c: CheckedContinuation<T, Never>) in
-            queue.addOperation { c.resume(returning: body()) }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { s -> Bool in
+                if s.running < threads { s.running += 1; return true }
+                s.queue.append(c)
+                return false
+            }
+            if now { c.resume() }
         }
+        defer {
+            let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
+                s.admitted -= 1
+                if s.queue.isEmpty { s.running -= 1; return nil }
+                return s.queue.removeFirst()  // its place passes straight to the next
+            }
+            next?.resume()
+        }
+        return await withTaskExecutorPreference(BlockingExecutor.shared) { body() }
     }
 }

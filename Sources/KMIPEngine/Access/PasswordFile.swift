@@ -25,7 +25,7 @@ public final class PasswordFile: Sendable {
     /// Recent failures per username and per certificate subject (`Throttle`).
     let failures = Throttle()
     /// scrypt runs here, two at a time, never on the cooperative pool.
-    static let hashing = BlockingWork(name: "kmipd.scrypt", threads: 2, maxWaiting: 64)
+    static let hashing = BlockingWork(threads: 2, maxWaiting: 64)
 
     public init(users: [String: Entry]) { self.users = users }
     public convenience init(path: String) throws {
