@@ -106,17 +106,17 @@ struct Runtime {
     func services(logger: Logger) throws -> EngineServices {
         var info = ServerInfo()
         info.tokenDescription = "\(profile.name) token '\(token.tokenInfo.label)' serial \(token.tokenInfo.serial)"
-        var policy = AccessPolicy(adminIdentities: Set(configuration.policy.admins),
-                                  extractableByDefault: configuration.policy.extractableByDefault)
-        policy.privateKeysExtractableByDefault = configuration.policy.privateKeysExtractableByDefault ?? false
-        policy.acceptRNGSeed = configuration.policy.acceptRNGSeed ?? true
-        policy.rngSeedMaximumBytes = configuration.policy.rngSeedMaximumBytes
-        policy.defaultIssuerCertificate = configuration.policy.defaultIssuerCertificate
-        if let days = configuration.policy.certificateValidityDays { policy.certificateValidityDays = days }
+        var policy = AccessPolicy(adminIdentities: Set(configuration.policy.admins))
+        var defaults = ServerDefaults(extractableByDefault: configuration.policy.extractableByDefault)
+        defaults.privateKeysExtractableByDefault = configuration.policy.privateKeysExtractableByDefault ?? false
+        defaults.acceptRNGSeed = configuration.policy.acceptRNGSeed ?? true
+        defaults.rngSeedMaximumBytes = configuration.policy.rngSeedMaximumBytes
+        defaults.defaultIssuerCertificate = configuration.policy.defaultIssuerCertificate
+        if let days = configuration.policy.certificateValidityDays { defaults.certificateValidityDays = days }
         if let file = configuration.policy.passwordFile { policy.passwords = try PasswordFile(path: configuration.path(file)) }
         policy.requireCredential = configuration.policy.requireCredential ?? false
         if let nonces = configuration.policy.clientNonces { policy.clientNonces = nonces }
-        return EngineServices(store: store, token: token, policy: policy,
+        return EngineServices(store: store, token: token, policy: policy, defaults: defaults,
                               serverInfo: info, audit: Logger(label: "kmipd.audit"),
                               auditLog: try configuration.audit.map { try JSONLinesAudit(path: $0 == "-" ? "-" : configuration.path($0)) } ?? NoAudit())
     }

@@ -143,13 +143,13 @@ import Testing
         #expect(r.payload?.first(.data)?.bytes?.count == 48)
         let seeded = await call(engine, .rngSeed, [TTLV(.data, .byteString([UInt8](repeating: 1, count: 32)))])
         #expect(seeded.payload?.first(.dataLength)?.int32 == 32)
-        var policy = AccessPolicy(); policy.acceptRNGSeed = false
-        let strict = BatchExecutor(services: EngineServices(store: store, token: token, policy: policy))
+        var refusing = ServerDefaults(); refusing.acceptRNGSeed = false
+        let strict = BatchExecutor(services: EngineServices(store: store, token: token, policy: AccessPolicy(), defaults: refusing))
         let refused = await call(strict, .rngSeed, [TTLV(.data, .byteString([1]))])
         #expect(refused.resultReason == .permissionDenied)
         for (limit, taken) in [(16, Int32(16)), (0, 0), (64, 32)] {
-            var partial = AccessPolicy(); partial.rngSeedMaximumBytes = limit
-            let limited = BatchExecutor(services: EngineServices(store: store, token: token, policy: partial))
+            var partial = ServerDefaults(); partial.rngSeedMaximumBytes = limit
+            let limited = BatchExecutor(services: EngineServices(store: store, token: token, policy: AccessPolicy(), defaults: partial))
             let answer = await call(limited, .rngSeed, [TTLV(.data, .byteString([UInt8](repeating: 2, count: 32)))])
             #expect(answer.payload?.first(.dataLength)?.int32 == taken, "limit \(limit)")
         }

@@ -5,24 +5,6 @@ import KMIP
 /// like Item Not Found to the caller.
 public struct AccessPolicy: Sendable {
     public var adminIdentities: Set<String>
-    /// Default Extractable for client-created symmetric keys and secret data.
-    public var extractableByDefault: Bool
-    /// Default Extractable for generated private keys. false: they never leave the token.
-    public var privateKeysExtractableByDefault: Bool = false
-    /// The certificate Certify issues under when a request names no issuer (its private key is found
-    /// through its Public Key Link and that key's Private Key Link).
-    public var defaultIssuerCertificate: String?
-    /// Lifetime of issued certificates; self-signed CA certificates get ten times this.
-    public var certificateValidityDays: Int = 365
-    /// Whether RNG Seed passes client data to C_SeedRandom (which mixes it in as additional input;
-    /// it cannot make the generator weaker). Off: refused with Permission Denied.
-    public var acceptRNGSeed: Bool = true
-    /// At most this many seed bytes of one RNG Seed request reach the token; the answer's Data Length
-    /// says how many were taken (KMIP 2.1 §6.1.39). 0 takes none and leaves the token alone. nil: all.
-    public var rngSeedMaximumBytes: Int?
-    /// Lease Time given to new keys and secrets (KMIP 2.1 §4.31): how long a client may use an object
-    /// before it asks again. nil: no lease.
-    public var leaseTimeSeconds: UInt32?
     /// Username and Password credentials (KMIP 2.1 §2.1.2): checked when a request carries one.
     public var passwords: PasswordFile?
     /// Refuse requests without a valid credential (the certificate alone is not enough).
@@ -39,10 +21,7 @@ public struct AccessPolicy: Sendable {
         /// Any caller may choose them.
         case accept
     }
-    public init(adminIdentities: Set<String> = [], extractableByDefault: Bool = true, leaseTimeSeconds: UInt32? = 3600) {
-        self.adminIdentities = adminIdentities; self.extractableByDefault = extractableByDefault
-        self.leaseTimeSeconds = leaseTimeSeconds
-    }
+    public init(adminIdentities: Set<String> = []) { self.adminIdentities = adminIdentities }
     public func isAdmin(_ identity: String) -> Bool { adminIdentities.contains(identity) }
 
     /// Who a request acts as (KMIP 2.1 §7.1 Authentication, combined with the TLS client certificate):

@@ -60,6 +60,7 @@ public struct EngineServices: Sendable {
     public var store: any ObjectStore
     public var token: any Token
     public var policy: AccessPolicy
+    public var defaults: ServerDefaults
     public var serverInfo: ServerInfo
     public var audit: Logger
     public var streams: StreamRegistry
@@ -67,10 +68,11 @@ public struct EngineServices: Sendable {
     public var auditLog: any AuditSink
     /// Serialises changes to one object.
     public var locks = ObjectLocks()
-    public init(store: any ObjectStore, token: any Token, policy: AccessPolicy, serverInfo: ServerInfo = ServerInfo(),
+    public init(store: any ObjectStore, token: any Token, policy: AccessPolicy, defaults: ServerDefaults = ServerDefaults(),
+                serverInfo: ServerInfo = ServerInfo(),
                 audit: Logger = Logger(label: "kmipd.audit"), streams: StreamRegistry = StreamRegistry(),
                 auditLog: any AuditSink = NoAudit()) {
-        self.store = store; self.token = token; self.policy = policy; self.serverInfo = serverInfo; self.audit = audit
+        self.store = store; self.token = token; self.policy = policy; self.defaults = defaults; self.serverInfo = serverInfo; self.audit = audit
         self.streams = streams; self.auditLog = auditLog
     }
 }

@@ -26,7 +26,7 @@ struct Issuer {
 
     static func resolve(links: [Attribute], subject: CertifyHandler.Subject, _ context: RequestContext) async throws(EngineError) -> Issuer {
         let certificateUID = linked(links, [.parentLink, .certificateLink]) ?? (linked(links, [.privateKeyLink]) == nil
-            ? context.services.policy.defaultIssuerCertificate : nil)
+            ? context.services.defaults.defaultIssuerCertificate : nil)
         var privateKeyUID = linked(links, [.privateKeyLink])
 
         // Self-signed: the request names the subject's own private key and no issuer certificate.

@@ -30,13 +30,13 @@ enum ObjectFactory {
         if let mask = context.services.token.protectionStorageMask {
             object.set(.protectionStorageMask, .integer(Int32(bitPattern: mask)))
         }
-        if let lease = context.services.policy.leaseTimeSeconds, object.objectType != .opaqueObject {
+        if let lease = context.services.defaults.leaseTimeSeconds, object.objectType != .opaqueObject {
             object.set(.leaseTime, .interval(lease))
         }
         // Fresh may come from a registering client (KMIP 2.1 §4.22); otherwise the object is fresh.
         if context.version >= .v1_3 && object.first(.fresh) == nil { object.set(.fresh, .boolean(true)) }
         if object.first(.cryptographicUsageMask) == nil { object.set(.cryptographicUsageMask, .integer(0)) }
-        let extractable = object.first(.extractable)?.value.bool ?? context.services.policy.extractableByDefault
+        let extractable = object.first(.extractable)?.value.bool ?? context.services.defaults.extractableByDefault
         let sensitive = object.first(.sensitive)?.value.bool ?? !extractable
         if context.version >= .v1_4 {
             object.set(.extractable, .boolean(extractable))

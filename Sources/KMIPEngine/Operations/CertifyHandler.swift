@@ -101,7 +101,7 @@ struct CertifyHandler: OperationHandler {
 
     func sign(_ subject: Subject, _ issuer: Issuer, _ attributes: [Attribute], _ context: RequestContext) async throws(EngineError) -> [UInt8] {
         let now = Date(timeIntervalSince1970: TimeInterval(context.now))
-        let days = context.services.policy.certificateValidityDays * (issuer.selfSigned ? 10 : 1)
+        let days = context.services.defaults.certificateValidityDays * (issuer.selfSigned ? 10 : 1)
         var notAfter = now.addingTimeInterval(TimeInterval(days) * 86400)
         if let limit = issuer.notAfter, limit < notAfter { notAfter = limit }
         do {

@@ -31,7 +31,7 @@ struct CreateKeyPairHandler: OperationHandler {
         var pub = half(.publicKey, publicUID, publicOnly, link: .privateKeyLink, to: privateUID)
         // Private keys stay in the token unless the request asks otherwise (not the symmetric default).
         if priv.first(.extractable) == nil {
-            priv.set(.extractable, .boolean(context.services.policy.privateKeysExtractableByDefault))
+            priv.set(.extractable, .boolean(context.services.defaults.privateKeysExtractableByDefault))
         }
         priv.set(.keyFormatType, .enumeration(kind.privateFormat.rawValue))
         pub.set(.keyFormatType, .enumeration(kind.publicFormat.rawValue))

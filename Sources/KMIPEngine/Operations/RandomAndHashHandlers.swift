@@ -8,16 +8,17 @@ struct RNGRetrieveHandler: OperationHandler {
 }
 
 /// RNG Seed (KMIP 2.1 §6.1.50): C_SeedRandom; answers how many bytes were taken. The server "MAY
-/// elect to ignore" the seed, or part of it (policy.rngSeedMaximumBytes), or refuse it (policy.acceptRNGSeed).
+/// elect to ignore" the seed, or part of it (policy.rngSeedMaximumBytes in the configuration), or refuse
+/// it (policy.acceptRNGSeed).
 struct RNGSeedHandler: OperationHandler {
     func handle(_ request: RNGSeedRequest, _ context: RequestContext) async throws(EngineError) -> RNGSeedResponse {
         let seed = request.data
         guard !seed.isEmpty else { throw EngineError(.invalidField, "Data is required") }
-        let policy = context.services.policy
-        guard policy.acceptRNGSeed else {
+        let defaults = context.services.defaults
+        guard defaults.acceptRNGSeed else {
             throw EngineError(.permissionDenied, "this server does not feed client seed material to the token's RNG (policy.acceptRNGSeed)")
         }
-        let taken = seed.prefix(max(0, policy.rngSeedMaximumBytes ?? seed.count))
+        let taken = seed.prefix(max(0, defaults.rngSeedMaximumBytes ?? seed.count))
         if !taken.isEmpty { try await context.services.token.seedRandom(Array(taken)) }
         return RNGSeedResponse(dataLength: taken.count)
     }
