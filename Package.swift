@@ -43,6 +43,10 @@ let package = Package(
                     .product(name: "Crypto", package: "swift-crypto"),
                     .product(name: "_CryptoExtras", package: "swift-crypto"),
                     .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        // File adapters of the engine's ports: the password file (scrypt) and the JSON-lines audit log.
+        .target(name: "KMIPFiles", dependencies: ["KMIP", "KMIPEngine",
+                    .product(name: "Crypto", package: "swift-crypto"),
+                    .product(name: "_CryptoExtras", package: "swift-crypto")], swiftSettings: strict),
         // A safe PKCS#11 wrapper (module, sessions, typed attributes, CK_RV-carrying errors).
         .target(name: "PKCS11", dependencies: ["CPKCS11"], swiftSettings: strict),
         // Implements the engine's Token on PKCS11, driven by an HSM profile.
@@ -74,7 +78,7 @@ let package = Package(
                     .product(name: "SwiftASN1", package: "swift-asn1"),
                     .product(name: "Crypto", package: "swift-crypto"),
                     .product(name: "_CryptoExtras", package: "swift-crypto")], swiftSettings: strict),
-        .executableTarget(name: "kmipd", dependencies: ["KMIP", "KMIPEngine", "HSMBackend", "Store",
+        .executableTarget(name: "kmipd", dependencies: ["KMIP", "KMIPEngine", "KMIPFiles", "HSMBackend", "Store",
                     "KMIPServer", "KMIPTLS", "PKCS11", "DevPKI",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -102,7 +106,7 @@ let package = Package(
         .testTarget(name: "KMIPNIOTests", dependencies: ["KMIPNIO", "KMIP",
                     .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
                     .product(name: "NIOTestUtils", package: "swift-nio")], swiftSettings: strict),
-        .testTarget(name: "KMIPEngineTests", dependencies: ["KMIPEngine", "KMIPTestSupport", "Store"], swiftSettings: strict),
+        .testTarget(name: "KMIPEngineTests", dependencies: ["KMIPEngine", "KMIPFiles", "KMIPTestSupport", "Store"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "KMIPEngine", "KMIPTestSupport",
                     .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .testTarget(name: "HSMBackendTests", dependencies: ["HSMBackend", "PKCS11", "KMIP", "KMIPEngine", "KMIPTestSupport", "Store",

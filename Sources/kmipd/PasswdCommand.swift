@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KMIPEngine
+import KMIPFiles
 
 /// `kmipd passwd`: adds or replaces a user in the password file (scrypt), reading the password from
 /// standard input so it never appears in process arguments.

@@ -1,6 +1,7 @@
 import Foundation
 import HSMBackend
 import KMIPEngine
+import KMIPFiles
 import Logging
 import Store
 

@@ -1,6 +1,7 @@
 import Foundation
 import KMIP
 import KMIPEngine
+import KMIPFiles
 import KMIPTestSupport
 import Store
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 import KMIP
-@testable import KMIPEngine
+import KMIPEngine
+@testable import KMIPFiles
 import KMIPTestSupport
 import Testing
 

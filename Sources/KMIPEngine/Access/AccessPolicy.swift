@@ -1,4 +1,11 @@
+import Foundation
 import KMIP
+
+/// Checks a Username and Password credential (the password file, in `KMIPFiles`).
+public protocol CredentialChecker: Sendable {
+    /// The identity a request with `credential` acts as, or nil when it is refused.
+    func identity(for credential: UsernamePassword, certificateSubject: String, now: Date) async -> String?
+}
 
 /// Who may see what (one access choke point, `RequestContext.fetch`): an object belongs to the identity that
 /// created it; admins see all; the owner may grant others named operations (`Grant`). Refusals look
@@ -6,7 +13,7 @@ import KMIP
 public struct AccessPolicy: Sendable {
     public var adminIdentities: Set<String>
     /// Username and Password credentials (KMIP 2.1 §2.1.2): checked when a request carries one.
-    public var passwords: PasswordFile?
+    public var passwords: (any CredentialChecker)?
     /// Refuse requests without a valid credential (the certificate alone is not enough).
     public var requireCredential = false
     /// Whether an Encrypt in GCM or CTR mode may use a nonce the client chose. A client able to repeat
@@ -37,14 +44,14 @@ public struct AccessPolicy: Sendable {
             if requireCredential { throw EngineError(.authenticationNotSuccessful, "a Username and Password credential is required") }
             return certificateSubject
         }
-        guard let identity = await passwords?.identity(for: credential, certificateSubject: certificateSubject) else {
+        guard let identity = await passwords?.identity(for: credential, certificateSubject: certificateSubject, now: Date()) else {
             throw EngineError(.authenticationNotSuccessful, "credential refused")
         }
         return identity
     }
     /// Owner and admins: everything; anyone else: the operations a grant names (none when `operation`
     /// is nil).
-    public func mayAccess(_ object: ManagedObject, identity: String, operation: Operation?) -> Bool {
+    public func mayAccess(_ object: ManagedObject, identity: String, operation: KMIP.Operation?) -> Bool {
         if mayManage(object, identity: identity) { return true }
         guard let operation else { return false }
         return Grant.of(object).contains { $0.allows(identity, operation) }

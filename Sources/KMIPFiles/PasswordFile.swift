@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import KMIP
+import KMIPEngine
 import _CryptoExtras
 import Synchronization
 
@@ -9,7 +10,7 @@ import Synchronization
 /// "clients": ["CN=app1"]}}}`; `clients` (optional) lists the certificate subjects that may act as
 /// this user, so a credential never works from a certificate it was not meant for. `kmipd passwd`
 /// writes entries. A request with a valid credential acts as `user:<name>`.
-public final class PasswordFile: Sendable {
+public final class PasswordFile: CredentialChecker {
     public struct Entry: Codable, Sendable {
         public var scrypt: String
         public var clients: [String]?
