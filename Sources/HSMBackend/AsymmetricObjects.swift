@@ -91,26 +91,26 @@ extension PKCS11Token {
                                        .sensitive(!spec.privateExtractable), .extractable(spec.privateExtractable),
                                        .flag(Int32(CKA_SIGN), pr.contains(.sign)), .flag(Int32(CKA_DECRYPT), pr.contains(.decrypt)),
                                        .flag(Int32(CKA_UNWRAP), pr.contains(.unwrapKey))]
-        let mechanism: UInt
+        let mechanism: MechanismType
         switch spec.kind {
         case .rsa(let bits, let exponent):
-            mechanism = UInt(CKM_RSA_PKCS_KEY_PAIR_GEN)
+            mechanism = .rsaPkcsKeyPairGen
             pub += [.ulong(UInt(CKA_MODULUS_BITS), UInt(bits)), .bytes(UInt(CKA_PUBLIC_EXPONENT), exponent)]
         case .ec(let curve):
-            mechanism = UInt(CKM_EC_KEY_PAIR_GEN)
+            mechanism = .ecKeyPairGen
             pub = pub.filter { $0.type != UInt(CKA_ENCRYPT) && $0.type != UInt(CKA_WRAP) } + [.bytes(UInt(CKA_EC_PARAMS), curve.parametersDER)]
             priv = priv.filter { $0.type != UInt(CKA_DECRYPT) && $0.type != UInt(CKA_UNWRAP) } + [.flag(Int32(CKA_DERIVE), pr.contains(.deriveKey))]
         case .ed25519:
             guard profile.has("CKM_EC_EDWARDS_KEY_PAIR_GEN") else {
                 throw EngineError(.featureNotSupported, "this token has no CKM_EC_EDWARDS_KEY_PAIR_GEN (Ed25519)")
             }
-            mechanism = UInt(CKM_EC_EDWARDS_KEY_PAIR_GEN)
+            mechanism = .ecEdwardsKeyPairGen
             pub = pub.filter { $0.type != UInt(CKA_ENCRYPT) && $0.type != UInt(CKA_WRAP) } + [.bytes(UInt(CKA_EC_PARAMS), KeyDER.ed25519ParametersDER)]
             priv = priv.filter { $0.type != UInt(CKA_DECRYPT) && $0.type != UInt(CKA_UNWRAP) }
         }
         let (pt, vt) = (pub, priv)
         let (pubHandle, privHandle) = try await call { (s) throws(PKCS11Error) in
-            try s.generateKeyPair(mechanism: mechanism, publicTemplate: pt, privateTemplate: vt)
+            try s.generateKeyPair(Mechanism(mechanism), publicTemplate: pt, privateTemplate: vt)
         }
         cache.set(publicID, pubHandle)
         cache.set(privateID, privHandle)
@@ -139,8 +139,8 @@ extension PKCS11Token {
     }
 
     public func sign(id: String, mechanism: SigningMechanism, data: [UInt8]) async throws(EngineError) -> [UInt8] {
-        let (m, p) = try Self.plan(mechanism)
-        return try await call(objects: id) { (s, h) throws(PKCS11Error) in try s.sign(mechanism: m, parameter: p, key: h[0], data) }
+        let m = try Self.plan(mechanism)
+        return try await call(objects: id) { (s, h) throws(PKCS11Error) in try s.sign(m, key: h[0], data) }
     }
 }
 

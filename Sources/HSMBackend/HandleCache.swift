@@ -1,4 +1,5 @@
 import Foundation
+import PKCS11
 import Synchronization
 
 /// CKA_ID → object handle, built once at start-up by one token scan and kept current by every create
@@ -7,16 +8,16 @@ import Synchronization
 /// object file in SoftHSM2).
 final class HandleCache: @unchecked Sendable {
     private struct State {
-        var handles: [String: UInt] = [:]
+        var handles: [String: ObjectHandle] = [:]
         /// Creates and destroys made while a scan runs (nil: destroyed); they win over the scan's
         /// snapshot, so an object acknowledged during a rebuild is never dropped from the cache.
-        var changedDuringScan: [String: UInt?] = [:]
+        var changedDuringScan: [String: ObjectHandle?] = [:]
         var scans = 0
     }
     private let state = Mutex(State())
 
-    func get(_ id: String) -> UInt? { state.withLock { $0.handles[id] } }
-    func set(_ id: String, _ handle: UInt) {
+    func get(_ id: String) -> ObjectHandle? { state.withLock { $0.handles[id] } }
+    func set(_ id: String, _ handle: ObjectHandle) {
         state.withLock { s in s.handles[id] = handle; if s.scans > 0 { s.changedDuringScan[id] = .some(handle) } }
     }
     func remove(_ id: String) {
@@ -26,9 +27,9 @@ final class HandleCache: @unchecked Sendable {
     var count: Int { state.withLock { $0.handles.count } }
 
     /// Replaces the map by what `scan` finds, keeping the changes made while it ran.
-    func rebuild<E: Error>(_ scan: () throws(E) -> [String: UInt]) throws(E) {
+    func rebuild<E: Error>(_ scan: () throws(E) -> [String: ObjectHandle]) throws(E) {
         state.withLock { $0.scans += 1 }
-        let found: [String: UInt]
+        let found: [String: ObjectHandle]
         do { found = try scan() } catch {
             state.withLock { s in s.scans -= 1; if s.scans == 0 { s.changedDuringScan = [:] } }
             throw error

@@ -5,29 +5,29 @@ import PKCS11
 
 /// Key wrapping inside the token: C_WrapKey and C_UnwrapKey, so a key's plaintext never reaches the host.
 extension PKCS11Token {
-    static func plan(_ m: WrapMechanism) throws(EngineError) -> (UInt, MechanismParameter) {
+    static func plan(_ m: WrapMechanism) throws(EngineError) -> Mechanism {
         switch m {
-        case .aesKeyWrap: return (UInt(CKM_AES_KEY_WRAP), .none)
-        case .aesKeyWrapPad: return (UInt(CKM_AES_KEY_WRAP_PAD), .none)
-        case .rsaPKCS1: return (UInt(CKM_RSA_PKCS), .none)
-        case .rsaOAEP(let h): return (UInt(CKM_RSA_PKCS_OAEP), .oaep(hash: try hashMechanism(h), mgf: try mgf(h), label: []))
+        case .aesKeyWrap: return Mechanism(.aesKeyWrap)
+        case .aesKeyWrapPad: return Mechanism(.aesKeyWrapPad)
+        case .rsaPKCS1: return Mechanism(.rsaPkcs)
+        case .rsaOAEP(let h): return Mechanism(.rsaPkcsOaep, .oaep(hash: try hashMechanism(h), mgf: try mgf(h), label: []))
         }
     }
 
     public func wrap(id: String, wrappingKeyID: String, mechanism: WrapMechanism) async throws(EngineError) -> [UInt8] {
-        let (m, p) = try Self.plan(mechanism)
+        let m = try Self.plan(mechanism)
         return try await call(objects: id, wrappingKeyID) { (s, h) throws(PKCS11Error) in
-            try s.wrapKey(mechanism: m, parameter: p, wrappingKey: h[1], key: h[0])
+            try s.wrapKey(m, wrappingKey: h[1], key: h[0])
         }
     }
 
     public func unwrapSecretKey(id: String, spec: SecretKeySpec, unwrappingKeyID: String, mechanism: WrapMechanism,
                                 wrapped: [UInt8]) async throws(EngineError) {
-        let (m, p) = try Self.plan(mechanism)
+        let m = try Self.plan(mechanism)
         let plan = KeyPlan(spec.algorithm, bits: spec.lengthBits, profile: profile)
         let template = Self.keyTemplate(id: id, spec: spec, keyType: plan.keyType) + [.cls(UInt(CKO_SECRET_KEY))]
         let h = try await call(objects: unwrappingKeyID) { (s, unwrapping) throws(PKCS11Error) in
-            try s.unwrapKey(mechanism: m, parameter: p, unwrappingKey: unwrapping[0], wrapped: wrapped, template: template)
+            try s.unwrapKey(m, unwrappingKey: unwrapping[0], wrapped: wrapped, template: template)
         }
         cache.set(id, h)
     }

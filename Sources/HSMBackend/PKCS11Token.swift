@@ -49,8 +49,8 @@ public final class PKCS11Token: Token, @unchecked Sendable {
     }
 
     /// CKA_ID → handle for every object the session can see.
-    static func scan(_ s: Session) throws(PKCS11Error) -> [String: UInt] {
-        var out = [String: UInt]()
+    static func scan(_ s: Session) throws(PKCS11Error) -> [String: ObjectHandle] {
+        var out = [String: ObjectHandle]()
         for h in try s.findObjects([]) {
             if let id = try? s.attribute(UInt(CKA_ID), of: h), !id.isEmpty {
                 out[String(decoding: id, as: UTF8.self)] = h
@@ -63,7 +63,7 @@ public final class PKCS11Token: Token, @unchecked Sendable {
         return out
     }
 
-    func handle(_ id: String) throws(EngineError) -> UInt {
+    func handle(_ id: String) throws(EngineError) -> ObjectHandle {
         guard let h = cache.get(id) else { throw EngineError(.itemNotFound, "token has no object with CKA_ID \(id)") }
         return h
     }
@@ -76,10 +76,10 @@ public final class PKCS11Token: Token, @unchecked Sendable {
     /// Runs a PKCS#11 call on the objects `ids` name. Their handles are looked up on the session's
     /// thread at each attempt, so a retry after a reopened session uses the handles read again.
     func call<T: Sendable>(objects ids: String...,
-                           body: @escaping @Sendable (Session, [UInt]) throws(PKCS11Error) -> T) async throws(EngineError) -> T {
+                           body: @escaping @Sendable (Session, [ObjectHandle]) throws(PKCS11Error) -> T) async throws(EngineError) -> T {
         let cache = self.cache
         return try await call { (s) throws(PKCS11Error) -> T in
-            var handles = [UInt]()
+            var handles = [ObjectHandle]()
             for id in ids {
                 guard let h = cache.get(id) else { throw PKCS11Error(.notFound, function: "token has no object with CKA_ID \(id)") }
                 handles.append(h)
@@ -99,18 +99,18 @@ public final class PKCS11Token: Token, @unchecked Sendable {
 
     public func generateSecretKey(id: String, spec: SecretKeySpec) async throws(EngineError) {
         let (mech, t) = Self.secretKeyGeneration(id: id, spec: spec, profile: profile)
-        let h = try await call { (s) throws(PKCS11Error) in try s.generateKey(mechanism: mech, template: t) }
+        let h = try await call { (s) throws(PKCS11Error) in try s.generateKey(mech, template: t) }
         cache.set(id, h)
     }
 
     /// The C_GenerateKey mechanism and template of a Create. Public so that `kmipd token bench` measures
     /// the very call Create makes (SoftHSM2 rewrites an object's file for each attribute it sets, so the
     /// template's length is part of the cost).
-    public static func secretKeyGeneration(id: String, spec: SecretKeySpec, profile: HSMProfile) -> (mechanism: UInt, template: [ObjectAttribute]) {
+    public static func secretKeyGeneration(id: String, spec: SecretKeySpec, profile: HSMProfile) -> (mechanism: Mechanism, template: [ObjectAttribute]) {
         let plan = KeyPlan(spec.algorithm, bits: spec.lengthBits, profile: profile)
         var template = keyTemplate(id: id, spec: spec, keyType: plan.keyType)
         if plan.needsValueLen { template.append(.valueLen(spec.lengthBits / 8)) }
-        return (plan.mechanism, template)
+        return (Mechanism(plan.mechanism), template)
     }
 
     public func importSecretKey(id: String, spec: SecretKeySpec, material: [UInt8]) async throws(EngineError) {
@@ -156,10 +156,10 @@ public final class PKCS11Token: Token, @unchecked Sendable {
     public func sha256(id: String) async throws(EngineError) -> [UInt8]? {
         guard cache.get(id) != nil else { return nil }
         // Secret keys: C_DigestKey, so the value never leaves the token. Data objects: their value.
-        let value: [UInt8]? = try? await call(objects: id) { (s, h) throws(PKCS11Error) in try s.digestKey(mechanism: UInt(CKM_SHA256), key: h[0]) }
+        let value: [UInt8]? = try? await call(objects: id) { (s, h) throws(PKCS11Error) in try s.digestKey(Mechanism(.sha256), key: h[0]) }
         if let value { return value }
         guard let bytes = try? await readValue(id: id) else { return nil }
-        return try await call { (s) throws(PKCS11Error) in try s.digest(mechanism: UInt(CKM_SHA256), bytes) }
+        return try await call { (s) throws(PKCS11Error) in try s.digest(Mechanism(.sha256), bytes) }
     }
 
     public var randomNumberGenerator: RNGDescription? { profile.randomNumberGenerator }
@@ -197,22 +197,22 @@ public final class PKCS11Token: Token, @unchecked Sendable {
 /// Which PKCS#11 key type and generation mechanism serve a KMIP algorithm on this token.
 struct KeyPlan {
     var keyType: UInt
-    var mechanism: UInt
+    var mechanism: MechanismType
     var needsValueLen: Bool
 
     init(_ alg: CryptographicAlgorithm, bits: Int, profile: HSMProfile) {
         switch alg {
         case .aes where profile.has("CKM_AES_KEY_GEN"):
-            self.init(keyType: UInt(CKK_AES), mechanism: UInt(CKM_AES_KEY_GEN), needsValueLen: true)
+            self.init(keyType: UInt(CKK_AES), mechanism: .aesKeyGen, needsValueLen: true)
         case ._3des where profile.has("CKM_DES3_KEY_GEN") && (bits == 168 || bits == 192):
-            self.init(keyType: UInt(CKK_DES3), mechanism: UInt(CKM_DES3_KEY_GEN), needsValueLen: false)
+            self.init(keyType: UInt(CKK_DES3), mechanism: .des3KeyGen, needsValueLen: false)
         default:
             // HMAC keys and every algorithm the token has no generator for: a generic secret of the
             // requested length, generated in the token.
-            self.init(keyType: UInt(CKK_GENERIC_SECRET), mechanism: UInt(CKM_GENERIC_SECRET_KEY_GEN), needsValueLen: true)
+            self.init(keyType: UInt(CKK_GENERIC_SECRET), mechanism: .genericSecretKeyGen, needsValueLen: true)
         }
     }
-    init(keyType: UInt, mechanism: UInt, needsValueLen: Bool) {
+    init(keyType: UInt, mechanism: MechanismType, needsValueLen: Bool) {
         self.keyType = keyType; self.mechanism = mechanism; self.needsValueLen = needsValueLen
     }
 }

@@ -43,8 +43,8 @@ extension PKCS11Token {
     /// there: sessions reopened, logged in, handles read again); then the stream's own session is opened
     /// and logged in on the stream's thread, never on the cooperative pool.
     public func beginStream(id: String, cipher: Cipher, encrypt: Bool) async throws(EngineError) -> any TokenStream {
-        let (m, p) = try Self.plan(cipher)
-        let key = try await call(objects: id) { (s, h) throws(PKCS11Error) -> UInt in
+        let m = try Self.plan(cipher)
+        let key = try await call(objects: id) { (s, h) throws(PKCS11Error) -> ObjectHandle in
             _ = try s.attribute(UInt(CKA_CLASS), of: h[0])
             return h[0]
         }
@@ -54,7 +54,7 @@ extension PKCS11Token {
             queue.async {
                 do throws(PKCS11Error) {
                     let s = try pool.openExtra()
-                    try s.cryptInit(encrypt: encrypt, mechanism: m, parameter: p, key: key)
+                    try s.cryptInit(encrypt: encrypt, m, key: key)
                     cont.resume(returning: .success(s))
                 } catch {
                     cont.resume(returning: .failure(error))

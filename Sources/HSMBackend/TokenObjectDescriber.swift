@@ -11,7 +11,7 @@ extension PKCS11Token {
         return try await call(objects: id) { (s, h) throws(PKCS11Error) in try Self.describe(s, h[0]) }
     }
 
-    static func describe(_ s: Session, _ h: UInt) throws(PKCS11Error) -> TokenObjectDescription {
+    static func describe(_ s: Session, _ h: ObjectHandle) throws(PKCS11Error) -> TokenObjectDescription {
         func ulong(_ type: UInt) -> UInt? {
             guard let b = try? s.attribute(type, of: h), b.count == MemoryLayout<CK_ULONG>.size else { return nil }
             return UInt(b.withUnsafeBytes { $0.loadUnaligned(as: CK_ULONG.self) })

@@ -8,8 +8,8 @@ public enum MechanismParameter: Sendable, Hashable {
     case bytes([UInt8])
     case gcm(iv: [UInt8], aad: [UInt8], tagBits: Int)
     case ctr(counterBits: Int, counterBlock: [UInt8])
-    case oaep(hash: UInt, mgf: UInt, label: [UInt8])
-    case pss(hash: UInt, mgf: UInt, saltLength: Int)
+    case oaep(hash: MechanismType, mgf: MaskGeneration, label: [UInt8])
+    case pss(hash: MechanismType, mgf: MaskGeneration, saltLength: Int)
     /// CK_KEY_DERIVATION_STRING_DATA (CKM_AES_ECB_ENCRYPT_DATA).
     case derivationString([UInt8])
     /// CK_AES_CBC_ENCRYPT_DATA_PARAMS.
@@ -71,7 +71,7 @@ public enum MechanismParameter: Sendable, Hashable {
         case .oaep(let hash, let mgf, let label):
             var labelCopy = label
             return labelCopy.withUnsafeMutableBytes { lp in
-                var params = CK_RSA_PKCS_OAEP_PARAMS(hashAlg: CK_MECHANISM_TYPE(hash), mgf: CK_RSA_PKCS_MGF_TYPE(mgf),
+                var params = CK_RSA_PKCS_OAEP_PARAMS(hashAlg: CK_MECHANISM_TYPE(hash.rawValue), mgf: CK_RSA_PKCS_MGF_TYPE(mgf.rawValue),
                                                      source: CK_RSA_PKCS_OAEP_SOURCE_TYPE(CKZ_DATA_SPECIFIED),
                                                      pSourceData: label.isEmpty ? nil : lp.baseAddress, ulSourceDataLen: CK_ULONG(label.count))
                 return attach(&params, &mech, body)
@@ -99,7 +99,7 @@ public enum MechanismParameter: Sendable, Hashable {
                 return attach(&params, &mech, body)
             }
         case .pss(let hash, let mgf, let saltLength):
-            var params = CK_RSA_PKCS_PSS_PARAMS(hashAlg: CK_MECHANISM_TYPE(hash), mgf: CK_RSA_PKCS_MGF_TYPE(mgf), sLen: CK_ULONG(saltLength))
+            var params = CK_RSA_PKCS_PSS_PARAMS(hashAlg: CK_MECHANISM_TYPE(hash.rawValue), mgf: CK_RSA_PKCS_MGF_TYPE(mgf.rawValue), sLen: CK_ULONG(saltLength))
             return attach(&params, &mech, body)
         }
     }
@@ -107,11 +107,11 @@ public enum MechanismParameter: Sendable, Hashable {
 
 extension Session {
     /// Single-part C_Encrypt or C_Decrypt (two-call form for the output size).
-    public func crypt(encrypt: Bool, mechanism: UInt, parameter: MechanismParameter, key: UInt, _ data: [UInt8]) throws(PKCS11Error) -> [UInt8] {
+    public func crypt(encrypt: Bool, _ mechanism: Mechanism, key: ObjectHandle, _ data: [UInt8]) throws(PKCS11Error) -> [UInt8] {
         let f = module.functions.pointee
         let name = encrypt ? "C_Encrypt" : "C_Decrypt"
-        let rvInit = parameter.withMechanism(mechanism) { mech in
-            encrypt ? f.C_EncryptInit(handle, &mech, CK_OBJECT_HANDLE(key)) : f.C_DecryptInit(handle, &mech, CK_OBJECT_HANDLE(key))
+        let rvInit = mechanism.withC { mech in
+            encrypt ? f.C_EncryptInit(handle, &mech, key.c) : f.C_DecryptInit(handle, &mech, key.c)
         }
         try check(rvInit, name + "Init")
         var input = data
@@ -127,21 +127,22 @@ extension Session {
         return Array(out.prefix(Int(outLen)))
     }
 
-    /// C_Sign with a parameterised mechanism.
-    public func sign(mechanism: UInt, parameter: MechanismParameter, key: UInt, _ data: [UInt8]) throws(PKCS11Error) -> [UInt8] {
+    /// Single-part signature or MAC (C_SignInit + C_Sign, two-call form for the size).
+    public func sign(_ mechanism: Mechanism, key: ObjectHandle, _ data: [UInt8]) throws(PKCS11Error) -> [UInt8] {
         let f = module.functions.pointee
-        try check(parameter.withMechanism(mechanism) { mech in f.C_SignInit(handle, &mech, CK_OBJECT_HANDLE(key)) }, "C_SignInit")
+        try check(mechanism.withC { mech in f.C_SignInit(handle, &mech, key.c) }, "C_SignInit")
         var input = data
-        var len: CK_ULONG = 1024
+        var len: CK_ULONG = 0
+        try check(f.C_Sign(handle, &input, CK_ULONG(input.count), nil, &len), "C_Sign")
         var out = [UInt8](repeating: 0, count: Int(len))
         try check(f.C_Sign(handle, &input, CK_ULONG(input.count), &out, &len), "C_Sign")
         return Array(out.prefix(Int(len)))
     }
 
     /// C_Verify: true for a valid signature, false for CKR_SIGNATURE_INVALID / CKR_SIGNATURE_LEN_RANGE.
-    public func verify(mechanism: UInt, parameter: MechanismParameter, key: UInt, _ data: [UInt8], signature: [UInt8]) throws(PKCS11Error) -> Bool {
+    public func verify(_ mechanism: Mechanism, key: ObjectHandle, _ data: [UInt8], signature: [UInt8]) throws(PKCS11Error) -> Bool {
         let f = module.functions.pointee
-        try check(parameter.withMechanism(mechanism) { mech in f.C_VerifyInit(handle, &mech, CK_OBJECT_HANDLE(key)) }, "C_VerifyInit")
+        try check(mechanism.withC { mech in f.C_VerifyInit(handle, &mech, key.c) }, "C_VerifyInit")
         var input = data, sig = signature
         let rv = f.C_Verify(handle, &input, CK_ULONG(input.count), &sig, CK_ULONG(sig.count))
         if rv == CK_RV(CKR_SIGNATURE_INVALID) || rv == CK_RV(CKR_SIGNATURE_LEN_RANGE) { return false }
@@ -157,43 +158,43 @@ extension Session {
 
 extension Session {
     /// C_WrapKey (two-call form): `key` encrypted under `wrappingKey` inside the token.
-    public func wrapKey(mechanism: UInt, parameter: MechanismParameter, wrappingKey: UInt, key: UInt) throws(PKCS11Error) -> [UInt8] {
+    public func wrapKey(_ mechanism: Mechanism, wrappingKey: ObjectHandle, key: ObjectHandle) throws(PKCS11Error) -> [UInt8] {
         let f = module.functions.pointee
         var len: CK_ULONG = 0
-        let sizing = parameter.withMechanism(mechanism) { mech in
-            f.C_WrapKey(handle, &mech, CK_OBJECT_HANDLE(wrappingKey), CK_OBJECT_HANDLE(key), nil, &len)
+        let sizing = mechanism.withC { mech in
+            f.C_WrapKey(handle, &mech, wrappingKey.c, key.c, nil, &len)
         }
         try check(sizing, "C_WrapKey")
         var out = [UInt8](repeating: 0, count: Int(len))
-        let rv = parameter.withMechanism(mechanism) { mech in
-            f.C_WrapKey(handle, &mech, CK_OBJECT_HANDLE(wrappingKey), CK_OBJECT_HANDLE(key), &out, &len)
+        let rv = mechanism.withC { mech in
+            f.C_WrapKey(handle, &mech, wrappingKey.c, key.c, &out, &len)
         }
         try check(rv, "C_WrapKey")
         return Array(out.prefix(Int(len)))
     }
 
     /// C_UnwrapKey: a new key object made from `wrapped` inside the token; its value never leaves it.
-    public func unwrapKey(mechanism: UInt, parameter: MechanismParameter, unwrappingKey: UInt, wrapped: [UInt8],
-                          template: [ObjectAttribute]) throws(PKCS11Error) -> UInt {
+    public func unwrapKey(_ mechanism: Mechanism, unwrappingKey: ObjectHandle, wrapped: [UInt8],
+                          template: [ObjectAttribute]) throws(PKCS11Error) -> ObjectHandle {
         let f = module.functions.pointee
         var obj: CK_OBJECT_HANDLE = 0
         var input = wrapped
         try withTemplate(template) { (t, n) throws(PKCS11Error) in
-            let rv = parameter.withMechanism(mechanism) { mech in
-                f.C_UnwrapKey(handle, &mech, CK_OBJECT_HANDLE(unwrappingKey), &input, CK_ULONG(input.count), t, n, &obj)
+            let rv = mechanism.withC { mech in
+                f.C_UnwrapKey(handle, &mech, unwrappingKey.c, &input, CK_ULONG(input.count), t, n, &obj)
             }
             try check(rv, "C_UnwrapKey")
         }
-        return UInt(obj)
+        return ObjectHandle(obj)
     }
 }
 
 extension Session {
     /// C_EncryptInit / C_DecryptInit for a multi-part operation (the token copies the parameter).
-    public func cryptInit(encrypt: Bool, mechanism: UInt, parameter: MechanismParameter, key: UInt) throws(PKCS11Error) {
+    public func cryptInit(encrypt: Bool, _ mechanism: Mechanism, key: ObjectHandle) throws(PKCS11Error) {
         let f = module.functions.pointee
-        let rv = parameter.withMechanism(mechanism) { mech in
-            encrypt ? f.C_EncryptInit(handle, &mech, CK_OBJECT_HANDLE(key)) : f.C_DecryptInit(handle, &mech, CK_OBJECT_HANDLE(key))
+        let rv = mechanism.withC { mech in
+            encrypt ? f.C_EncryptInit(handle, &mech, key.c) : f.C_DecryptInit(handle, &mech, key.c)
         }
         try check(rv, encrypt ? "C_EncryptInit" : "C_DecryptInit")
     }
@@ -223,13 +224,13 @@ extension Session {
 
 extension Session {
     /// C_DeriveKey: a new key object derived inside the token from `baseKey`.
-    public func deriveKey(mechanism: UInt, parameter: MechanismParameter, baseKey: UInt, template: [ObjectAttribute]) throws(PKCS11Error) -> UInt {
+    public func deriveKey(_ mechanism: Mechanism, baseKey: ObjectHandle, template: [ObjectAttribute]) throws(PKCS11Error) -> ObjectHandle {
         let f = module.functions.pointee
         var obj: CK_OBJECT_HANDLE = 0
         try withTemplate(template) { (t, n) throws(PKCS11Error) in
-            let rv = parameter.withMechanism(mechanism) { mech in f.C_DeriveKey(handle, &mech, CK_OBJECT_HANDLE(baseKey), t, n, &obj) }
+            let rv = mechanism.withC { mech in f.C_DeriveKey(handle, &mech, baseKey.c, t, n, &obj) }
             try check(rv, "C_DeriveKey")
         }
-        return UInt(obj)
+        return ObjectHandle(obj)
     }
 }

@@ -37,53 +37,52 @@ public final class Session: @unchecked Sendable {
     }
     public func logout() throws(PKCS11Error) { try check(f.C_Logout(handle), "C_Logout") }
 
-    public func generateKey(mechanism: UInt, template: [ObjectAttribute]) throws(PKCS11Error) -> UInt {
-        var mech = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(mechanism), pParameter: nil, ulParameterLen: 0)
+    public func generateKey(_ mechanism: Mechanism, template: [ObjectAttribute]) throws(PKCS11Error) -> ObjectHandle {
         var key: CK_OBJECT_HANDLE = 0
         try withTemplate(template) { (t, n) throws(PKCS11Error) in
-            try check(f.C_GenerateKey(handle, &mech, t, n, &key), "C_GenerateKey")
+            try check(mechanism.withC { mech in f.C_GenerateKey(handle, &mech, t, n, &key) }, "C_GenerateKey")
         }
-        return UInt(key)
+        return ObjectHandle(key)
     }
 
-    public func createObject(_ template: [ObjectAttribute]) throws(PKCS11Error) -> UInt {
+    public func createObject(_ template: [ObjectAttribute]) throws(PKCS11Error) -> ObjectHandle {
         var obj: CK_OBJECT_HANDLE = 0
         try withTemplate(template) { (t, n) throws(PKCS11Error) in
             try check(f.C_CreateObject(handle, t, n, &obj), "C_CreateObject")
         }
-        return UInt(obj)
+        return ObjectHandle(obj)
     }
 
-    public func destroyObject(_ object: UInt) throws(PKCS11Error) {
-        try check(f.C_DestroyObject(handle, CK_OBJECT_HANDLE(object)), "C_DestroyObject")
+    public func destroyObject(_ object: ObjectHandle) throws(PKCS11Error) {
+        try check(f.C_DestroyObject(handle, object.c), "C_DestroyObject")
     }
 
     /// The value of one attribute (two-call form: size, then bytes).
-    public func attribute(_ type: UInt, of object: UInt) throws(PKCS11Error) -> [UInt8] {
+    public func attribute(_ type: UInt, of object: ObjectHandle) throws(PKCS11Error) -> [UInt8] {
         var a = CK_ATTRIBUTE(type: CK_ATTRIBUTE_TYPE(type), pValue: nil, ulValueLen: 0)
-        try check(f.C_GetAttributeValue(handle, CK_OBJECT_HANDLE(object), &a, 1), "C_GetAttributeValue")
+        try check(f.C_GetAttributeValue(handle, object.c, &a, 1), "C_GetAttributeValue")
         var out = [UInt8](repeating: 0, count: Int(a.ulValueLen))
         let rv = out.withUnsafeMutableBytes { p in
             a.pValue = p.baseAddress
-            return f.C_GetAttributeValue(handle, CK_OBJECT_HANDLE(object), &a, 1)
+            return f.C_GetAttributeValue(handle, object.c, &a, 1)
         }
         try check(rv, "C_GetAttributeValue")
         return Array(out.prefix(Int(a.ulValueLen)))
     }
 
     /// Every object matching `template` (C_FindObjects). Scans the token: start-up only, never per request.
-    public func findObjects(_ template: [ObjectAttribute]) throws(PKCS11Error) -> [UInt] {
+    public func findObjects(_ template: [ObjectAttribute]) throws(PKCS11Error) -> [ObjectHandle] {
         try withTemplate(template) { (t, n) throws(PKCS11Error) in
             try check(f.C_FindObjectsInit(handle, t, n), "C_FindObjectsInit")
         }
         defer { _ = f.C_FindObjectsFinal(handle) }
-        var out = [UInt]()
+        var out = [ObjectHandle]()
         var batch = [CK_OBJECT_HANDLE](repeating: 0, count: 256)
         while true {
             var got: CK_ULONG = 0
             try check(f.C_FindObjects(handle, &batch, CK_ULONG(batch.count), &got), "C_FindObjects")
             if got == 0 { break }
-            out += batch.prefix(Int(got)).map(UInt.init)
+            out += batch.prefix(Int(got)).map { ObjectHandle($0) }
         }
         return out
     }
@@ -96,9 +95,8 @@ public final class Session: @unchecked Sendable {
     }
 
     /// Single-part digest on the token (C_DigestInit + C_Digest).
-    public func digest(mechanism: UInt, _ data: [UInt8]) throws(PKCS11Error) -> [UInt8] {
-        var mech = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(mechanism), pParameter: nil, ulParameterLen: 0)
-        try check(f.C_DigestInit(handle, &mech), "C_DigestInit")
+    public func digest(_ mechanism: Mechanism, _ data: [UInt8]) throws(PKCS11Error) -> [UInt8] {
+        try check(mechanism.withC { mech in f.C_DigestInit(handle, &mech) }, "C_DigestInit")
         var input = data
         var len: CK_ULONG = 64
         var out = [UInt8](repeating: 0, count: 64)
@@ -106,35 +104,21 @@ public final class Session: @unchecked Sendable {
         return Array(out.prefix(Int(len)))
     }
 
-    public func generateKeyPair(mechanism: UInt, publicTemplate: [ObjectAttribute],
-                                privateTemplate: [ObjectAttribute]) throws(PKCS11Error) -> (publicKey: UInt, privateKey: UInt) {
-        var mech = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(mechanism), pParameter: nil, ulParameterLen: 0)
+    public func generateKeyPair(_ mechanism: Mechanism, publicTemplate: [ObjectAttribute],
+                                privateTemplate: [ObjectAttribute]) throws(PKCS11Error) -> (publicKey: ObjectHandle, privateKey: ObjectHandle) {
         var pub: CK_OBJECT_HANDLE = 0, priv: CK_OBJECT_HANDLE = 0
         try withTemplate(publicTemplate) { (pt, pn) throws(PKCS11Error) in
             try withTemplate(privateTemplate) { (vt, vn) throws(PKCS11Error) in
-                try check(f.C_GenerateKeyPair(handle, &mech, pt, pn, vt, vn, &pub, &priv), "C_GenerateKeyPair")
+                try check(mechanism.withC { mech in f.C_GenerateKeyPair(handle, &mech, pt, pn, vt, vn, &pub, &priv) }, "C_GenerateKeyPair")
             }
         }
-        return (UInt(pub), UInt(priv))
-    }
-
-    /// Single-part signature (C_SignInit + C_Sign) with a parameterless mechanism.
-    public func sign(mechanism: UInt, key: UInt, _ data: [UInt8]) throws(PKCS11Error) -> [UInt8] {
-        var mech = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(mechanism), pParameter: nil, ulParameterLen: 0)
-        try check(f.C_SignInit(handle, &mech, CK_OBJECT_HANDLE(key)), "C_SignInit")
-        var input = data
-        var len: CK_ULONG = 0
-        try check(f.C_Sign(handle, &input, CK_ULONG(input.count), nil, &len), "C_Sign")
-        var out = [UInt8](repeating: 0, count: Int(len))
-        try check(f.C_Sign(handle, &input, CK_ULONG(input.count), &out, &len), "C_Sign")
-        return Array(out.prefix(Int(len)))
+        return (ObjectHandle(pub), ObjectHandle(priv))
     }
 
     /// Digest of a secret key's value inside the token (C_DigestInit + C_DigestKey + C_DigestFinal).
-    public func digestKey(mechanism: UInt, key: UInt) throws(PKCS11Error) -> [UInt8] {
-        var mech = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(mechanism), pParameter: nil, ulParameterLen: 0)
-        try check(f.C_DigestInit(handle, &mech), "C_DigestInit")
-        let rv = f.C_DigestKey(handle, CK_OBJECT_HANDLE(key))
+    public func digestKey(_ mechanism: Mechanism, key: ObjectHandle) throws(PKCS11Error) -> [UInt8] {
+        try check(mechanism.withC { mech in f.C_DigestInit(handle, &mech) }, "C_DigestInit")
+        let rv = f.C_DigestKey(handle, key.c)
         var len: CK_ULONG = 64
         var out = [UInt8](repeating: 0, count: 64)
         guard rv == CK_RV(CKR_OK) else {

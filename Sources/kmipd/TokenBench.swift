@@ -36,13 +36,13 @@ struct TokenBench: ParsableCommand {
         // Keys made once: an AES-256 key, an RSA-2048 and an EC P-256 pair, all token objects.
         let setup = try session()
         let tag = "bench-" + UUID().uuidString.prefix(8)
-        let aes = try setup.generateKey(mechanism: UInt(CKM_AES_KEY_GEN), template: [
+        let aes = try setup.generateKey(Mechanism(.aesKeyGen), template: [
             .token(true), .isPrivate(true), .id(tag + "-aes"), .keyType(UInt(CKK_AES)), .valueLen(32),
             .flag(Int32(CKA_ENCRYPT), true), .flag(Int32(CKA_DECRYPT), true)])
-        let rsa = try setup.generateKeyPair(mechanism: UInt(CKM_RSA_PKCS_KEY_PAIR_GEN),
+        let rsa = try setup.generateKeyPair(Mechanism(.rsaPkcsKeyPairGen),
             publicTemplate: [.token(true), .id(tag + "-rsa"), .ulong(UInt(CKA_MODULUS_BITS), 2048), .flag(Int32(CKA_VERIFY), true)],
             privateTemplate: [.token(true), .isPrivate(true), .id(tag + "-rsa"), .flag(Int32(CKA_SIGN), true)])
-        let ec = try setup.generateKeyPair(mechanism: UInt(CKM_EC_KEY_PAIR_GEN),
+        let ec = try setup.generateKeyPair(Mechanism(.ecKeyPairGen),
             publicTemplate: [.token(true), .id(tag + "-ec"), .bytes(UInt(CKA_EC_PARAMS), ECCurve.p256.parametersDER), .flag(Int32(CKA_VERIFY), true)],
             privateTemplate: [.token(true), .isPrivate(true), .id(tag + "-ec"), .flag(Int32(CKA_SIGN), true)])
         defer { for h in [aes, rsa.publicKey, rsa.privateKey, ec.publicKey, ec.privateKey] { try? setup.destroyObject(h) } }
@@ -55,18 +55,18 @@ struct TokenBench: ParsableCommand {
             ("create+digest", { (s) throws(PKCS11Error) in
                 let key = try Self.generateLikeCreate(s, profile)
                 created.add(key)
-                _ = try s.digestKey(mechanism: UInt(CKM_SHA256), key: key)
+                _ = try s.digestKey(Mechanism(.sha256), key: key)
             }),
             ("destroy", { (s) throws(PKCS11Error) in
                 guard let h = created.take() else { return }
                 try s.destroyObject(h)
             }),
             ("encrypt", { (s) throws(PKCS11Error) in
-                _ = try s.crypt(encrypt: true, mechanism: UInt(CKM_AES_GCM), parameter: .gcm(iv: [UInt8](repeating: 7, count: 12), aad: [], tagBits: 128),
+                _ = try s.crypt(encrypt: true, Mechanism(.aesGcm, .gcm(iv: [UInt8](repeating: 7, count: 12), aad: [], tagBits: 128)),
                                 key: aes, data)
             }),
-            ("sign-rsa", { (s) throws(PKCS11Error) in _ = try s.sign(mechanism: UInt(CKM_SHA256_RSA_PKCS), key: rsa.privateKey, Array(data.prefix(64))) }),
-            ("sign-ec", { (s) throws(PKCS11Error) in _ = try s.sign(mechanism: UInt(CKM_ECDSA), key: ec.privateKey, digest) }),
+            ("sign-rsa", { (s) throws(PKCS11Error) in _ = try s.sign(Mechanism(.sha256RsaPkcs), key: rsa.privateKey, Array(data.prefix(64))) }),
+            ("sign-ec", { (s) throws(PKCS11Error) in _ = try s.sign(Mechanism(.ecdsa), key: ec.privateKey, digest) }),
         ]
         print("filesystem of the token folder: \(Self.tokenFilesystem(config))")
         print("operation        threads    calls      ops/s")
@@ -83,12 +83,12 @@ struct TokenBench: ParsableCommand {
     }
 
     /// The very C_GenerateKey a Create of an extractable AES-256 Encrypt|Decrypt key makes.
-    static func generateLikeCreate(_ s: Session, _ profile: HSMProfile) throws(PKCS11Error) -> UInt {
+    static func generateLikeCreate(_ s: Session, _ profile: HSMProfile) throws(PKCS11Error) -> ObjectHandle {
         let uid = UUID().uuidString.lowercased()
         let spec = SecretKeySpec(algorithm: .aes, lengthBits: 256, extractable: true, usage: [.encrypt, .decrypt],
                                  label: "kmipd symmetricKey \(uid)")
         let (mechanism, template) = PKCS11Token.secretKeyGeneration(id: uid, spec: spec, profile: profile)
-        return try s.generateKey(mechanism: mechanism, template: template)
+        return try s.generateKey(mechanism, template: template)
     }
 
     func measure(_ name: String, threads n: Int, limit: Int, session: () throws -> Session,
@@ -154,8 +154,8 @@ final class Counter: @unchecked Sendable {
 
 /// Handles of the keys the create run made, for the destroy run and the clean-up.
 final class Created: @unchecked Sendable {
-    private let handles = Mutex<[UInt]>([])
-    func add(_ h: UInt) { handles.withLock { $0.append(h) } }
-    func take() -> UInt? { handles.withLock { $0.popLast() } }
+    private let handles = Mutex<[ObjectHandle]>([])
+    func add(_ h: ObjectHandle) { handles.withLock { $0.append(h) } }
+    func take() -> ObjectHandle? { handles.withLock { $0.popLast() } }
     var count: Int { handles.withLock { $0.count } }
 }
