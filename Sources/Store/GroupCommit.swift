@@ -18,12 +18,17 @@ final class GroupCommit: Sendable {
         case done((any Error)?)
     }
     private struct Waiter: Sendable {
+        let id: Int
         let work: Work
         let continuation: CheckedContinuation<Turn, Never>
     }
     private struct Queue: Sendable {
         var waiters: [Waiter] = []
         var committing = false
+        var nextID = 0
+        /// Callers that have asked, and those cancelled before they could.
+        var registered: Set<Int> = []
+        var cancelledBeforeWaiting: Set<Int> = []
     }
 
     private let pool: DatabasePool
@@ -35,16 +40,31 @@ final class GroupCommit: Sendable {
 
     var transactionsAndWrites: (transactions: Int, writes: Int) { stats.withLock { $0 } }
 
-    /// Runs `work` in a committed transaction, together with whatever other writes are waiting.
+    /// Runs `work` in a committed transaction, together with whatever other writes are waiting. A caller
+    /// cancelled while its write still waits for a batch leaves the queue: the write never happens and
+    /// it gets a CancellationError. Once a batch has taken the write, it is answered when it commits.
     func write(_ work: @escaping Work) async throws {
-        let turn = await withCheckedContinuation { (c: CheckedContinuation<Turn, Never>) in
-            let lead = queue.withLock { q -> Bool in
-                if q.committing { q.waiters.append(Waiter(work: work, continuation: c)); return false }
-                q.committing = true
-                return true
+        let id = queue.withLock { q in q.nextID += 1; return q.nextID }
+        let turn = await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Turn, Never>) in
+                let answer: Turn? = queue.withLock { q in
+                    if q.cancelledBeforeWaiting.remove(id) != nil { return .done(CancellationError()) }
+                    q.registered.insert(id)
+                    if q.committing { q.waiters.append(Waiter(id: id, work: work, continuation: c)); return nil }
+                    q.committing = true
+                    return .lead
+                }
+                if let answer { c.resume(returning: answer) }
             }
-            if lead { c.resume(returning: .lead) }
+        } onCancel: {
+            let waiter: Waiter? = queue.withLock { q in
+                if let i = q.waiters.firstIndex(where: { $0.id == id }) { return q.waiters.remove(at: i) }
+                if !q.registered.contains(id) { q.cancelledBeforeWaiting.insert(id) }
+                return nil
+            }
+            waiter?.continuation.resume(returning: .done(CancellationError()))
         }
+        queue.withLock { _ = $0.registered.remove(id) }
         switch turn {
         case .done(let error): if let error { throw error }
         case .lead: try await lead(work)

@@ -49,6 +49,7 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
 
     static func wrap(_ error: any Error) -> EngineError {
         if let e = error as? EngineError { return e }
+        if error is CancellationError { return EngineError(.generalFailure, "request cancelled before its write was made") }
         if let d = error as? DatabaseError {
             return EngineError(.storeFailure, "SQLite: \(d.message ?? d.description)", underlying: UInt(d.extendedResultCode.rawValue))
         }
