@@ -5,7 +5,7 @@ import KMIP
 /// check — usage mask, state and dates — that decides whether the token is asked at all.
 struct CryptoRequest {
     var object: ManagedObject
-    var parameters: CryptoParameters
+    var parameters: CryptographicParameters
     var data: [UInt8]?
 
     enum Use { case protect, process }
@@ -30,8 +30,7 @@ struct CryptoRequest {
         guard need.rawValue & ~object.usageMask == 0 else {
             throw EngineError(.incompatibleUsageMask, "object \(uid)'s Cryptographic Usage Mask does not allow this operation")
         }
-        let params: CryptoParameters
-        if let given = payload.cryptographicParameters { params = given } else { params = try CryptoParameters.stored(object) }
+        let params = try CryptographicParameters.given(payload.cryptographicParameters, orStoredOn: object)
         context.idPlaceholder = uid
         return CryptoRequest(object: object, parameters: params, data: payload.data)
     }
@@ -75,12 +74,11 @@ struct CryptoRequest {
 }
 
 /// Cryptographic Parameters (KMIP 2.1 §4.15), decoded and range-checked in `KMIP`.
-typealias CryptoParameters = CryptographicParameters
-
 extension CryptographicParameters {
-    /// The object's own Cryptographic Parameters attribute, or none.
-    static func stored(_ object: ManagedObject) throws(EngineError) -> CryptographicParameters {
-        try from(object.first(.cryptographicParameters)?.value)
+    /// The request's parameters, else the object's own Cryptographic Parameters attribute, else none.
+    static func given(_ request: CryptographicParameters?, orStoredOn object: ManagedObject) throws(EngineError) -> CryptographicParameters {
+        if let request { return request }
+        return try from(object.first(.cryptographicParameters)?.value)
     }
     /// A stored or embedded value (already checked when it was set; checked again, cheaply).
     static func from(_ t: TTLV?) throws(EngineError) -> CryptographicParameters {

@@ -33,8 +33,7 @@ struct KeyWrapping {
         }
         let allowed = wrapping ? Lifecycle.mayProtect(key, now: context.now) : Lifecycle.mayProcess(key, now: context.now)
         guard allowed else { throw EngineError(.wrongKeyLifecycleState, "wrapping key \(uid) is \(key.state)") }
-        let params: CryptoParameters
-        if let given = info.cryptographicParameters { params = given } else { params = try CryptoParameters.stored(key) }
+        let params = try CryptographicParameters.given(info.cryptographicParameters, orStoredOn: key)
         let mechanism: WrapMechanism
         switch key.cryptographicAlgorithm {
         case .aes?:

@@ -19,7 +19,7 @@ enum AttributeValues {
                 throw EngineError(.invalidField, "Cryptographic Length must be an Integer of \(lengthBits.lowerBound) to \(lengthBits.upperBound) bits")
             }
         case "Cryptographic Parameters":
-            _ = try CryptoParameters.from(a.value)
+            _ = try CryptographicParameters.from(a.value)
         case "Usage Limits":
             let total: Int64?
             do { total = try a.value.first(.usageLimitsTotal).map { (t) throws(KMIPCodecError) in

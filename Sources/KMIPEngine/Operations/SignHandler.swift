@@ -43,7 +43,7 @@ struct SignatureVerifyHandler: OperationHandler {
 enum SignaturePlan {
     enum Encoding { case raw, derECDSA }
 
-    static func hashFor(_ p: CryptoParameters) -> HashingAlgorithm {
+    static func hashFor(_ p: CryptographicParameters) -> HashingAlgorithm {
         if let h = p.hashing { return h }
         switch p.signatureAlgorithm {
         case .sha1WithRSAEncryption?, .ecdsaWithSHA1?: return .sha1
