@@ -13,7 +13,8 @@ extension EngineError {
         // A token that refuses a mechanism's parameters or this key at C_*Init cannot do the operation
         // (SoftHSM2: OAEP with SHA-2, HMAC keys shorter than the digest).
         case _ where initRefusal: code = .featureNotSupported
-        case UInt(CKR_ATTRIBUTE_SENSITIVE), UInt(CKR_KEY_UNEXTRACTABLE): code = .objectNotExtractable
+        case UInt(CKR_ATTRIBUTE_SENSITIVE): code = .sensitive
+        case UInt(CKR_KEY_UNEXTRACTABLE): code = .objectNotExtractable
         case UInt(CKR_KEY_SIZE_RANGE), UInt(CKR_ATTRIBUTE_VALUE_INVALID), UInt(CKR_TEMPLATE_INCONSISTENT),
              UInt(CKR_TEMPLATE_INCOMPLETE), UInt(CKR_DOMAIN_PARAMS_INVALID): code = .invalidField
         case UInt(CKR_MECHANISM_INVALID), UInt(CKR_FUNCTION_NOT_SUPPORTED), UInt(CKR_MECHANISM_PARAM_INVALID): code = .featureNotSupported

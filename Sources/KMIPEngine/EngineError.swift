@@ -3,9 +3,9 @@ import KMIP
 /// The one error type of the engine. Handlers, the token and the store throw it with a `Code`; the
 /// batch executor turns the code into a KMIP Result Reason in exactly one place (`resultReason`).
 public struct EngineError: Error, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+    public enum Code: String, Sendable, CaseIterable {
         case itemNotFound, permissionDenied, authenticationNotSuccessful, invalidField, invalidMessage, operationNotSupported
-        case featureNotSupported, wrongKeyLifecycleState, stateForbidsChange, incompatibleUsageMask, objectNotExtractable, keyFormatNotSupported
+        case featureNotSupported, wrongKeyLifecycleState, stateForbidsChange, incompatibleUsageMask, objectNotExtractable, sensitive, keyFormatNotSupported
         case cryptographicFailure, objectAlreadyExists, attributeNotFound, attributeReadOnly
         case attributeSingleValued, nonUniqueName, objectDestroyed, invalidCSR, responseTooLarge, unsupportedProtocolVersion, invalidObjectType
         case tokenUnavailable, storeFailure, generalFailure
@@ -41,15 +41,18 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         // Activation Date): KMIP 1.x answers Permission Denied, 2.x Wrong Key Lifecycle State.
         case .stateForbidsChange: return version.isV2 ? .wrongKeyLifecycleState : .permissionDenied
         case .incompatibleUsageMask: return version.isV2 ? .incompatibleCryptographicUsageMask : .permissionDenied
-        case .objectNotExtractable: return version >= .v1_4 ? .sensitive : .permissionDenied
+        // Not Extractable and Sensitive arrived in 1.4; earlier clients know only Permission Denied.
+        case .objectNotExtractable: return version >= .v1_4 ? .notExtractable : .permissionDenied
+        case .sensitive: return version >= .v1_4 ? .sensitive : .permissionDenied
         case .keyFormatNotSupported: return .keyFormatTypeNotSupported
         case .cryptographicFailure: return .cryptographicFailure
-        case .objectAlreadyExists: return .objectAlreadyExists
+        case .objectAlreadyExists: return version >= .v1_4 ? .objectAlreadyExists : .illegalOperation
         case .attributeNotFound: return version.isV2 ? .attributeNotFound : .itemNotFound
         case .attributeReadOnly: return version.isV2 ? .attributeReadOnly : .permissionDenied
         case .attributeSingleValued: return version.isV2 ? .attributeSingleValued : .indexOutOfBounds
-        // Asking for the value of a destroyed object (KMIP 2.1 §11.46 Object Destroyed).
-        case .objectDestroyed: return version.isV2 ? .objectDestroyed : .wrongKeyLifecycleState
+        // Asking for the value of a destroyed object (KMIP 2.1 §11.46 Object Destroyed); 1.x has no
+        // such reason and its clients (PyKMIP's tests among them) expect Item Not Found.
+        case .objectDestroyed: return version.isV2 ? .objectDestroyed : .itemNotFound
         case .invalidCSR: return version.isV2 ? .invalidCSR : .invalidField
         case .nonUniqueName: return version.isV2 ? .nonUniqueNameAttribute : .invalidField
         case .responseTooLarge: return .responseTooLarge

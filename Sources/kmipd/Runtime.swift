@@ -109,7 +109,7 @@ struct Runtime {
         info.tokenDescription = "\(profile.name) token '\(token.tokenInfo.label)' serial \(token.tokenInfo.serial)"
         var policy = AccessPolicy(adminIdentities: Set(configuration.policy.admins))
         var defaults = ServerDefaults(extractableByDefault: configuration.policy.extractableByDefault)
-        defaults.privateKeysExtractableByDefault = configuration.policy.privateKeysExtractableByDefault ?? false
+        defaults.privateKeysExtractableByDefault = configuration.policy.privateKeysExtractableByDefault ?? true
         defaults.acceptRNGSeed = configuration.policy.acceptRNGSeed ?? true
         defaults.rngSeedMaximumBytes = configuration.policy.rngSeedMaximumBytes
         defaults.defaultIssuerCertificate = configuration.policy.defaultIssuerCertificate

@@ -85,6 +85,6 @@ import Testing
                                                   identity: "a", now: now)
         let kid = try #require(nonExtractable.first.uid)
         let refused = await engine.execute(Req.message(.v1_4, [Req.uid(.get, kid)]), identity: "a", now: now)
-        #expect(refused.first.resultReason == .sensitive)
+        #expect(refused.first.resultReason == .notExtractable)
     }
 }

@@ -20,7 +20,7 @@ import Testing
     @Test(arguments: [(CryptographicAlgorithm.rsa, Int32(2048)), (.ec, 256), (.ec, 384), (.ecdsa, 521), (.ed25519, 256)])
     func pairsAreLinkedAndThePrivateHalfStaysInTheToken(alg: CryptographicAlgorithm, length: Int32) async throws {
         let (engine, token, _) = try TestHSM.makeExecutor()
-        let r = await createPair(engine, alg: alg, length: length)
+        let r = await createPair(engine, alg: alg, length: length, privateExtra: [TTLV(.extractable, .boolean(false))])
         let priv = try #require(r.first.payload?.first(.privateKeyUniqueIdentifier)?.text, "\(r.first.resultMessage ?? "")")
         let pub = try #require(r.first.payload?.first(.publicKeyUniqueIdentifier)?.text)
         let attrs = await engine.execute(Req.message(.v2_1, [Req.uid(.getAttributes, priv)]), identity: "a", now: now)
@@ -29,9 +29,11 @@ import Testing
         #expect(a.first(.extractable)?.bool == false && a.first(.sensitive)?.bool == true)
         #expect(a.first(.cryptographicLength)?.int32 == length)
         #expect(a.first(.digest)?.first(.digestValue) == nil)  // the server cannot see the material
-        // Get of the private key is refused; the token refuses to read it too.
+        // Get of the private key is refused, Not Extractable before Sensitive; the token refuses to read it too.
         let get = await engine.execute(Req.message(.v2_1, [Req.uid(.get, priv)]), identity: "a", now: now)
-        #expect(get.first.resultReason == .sensitive)
+        #expect(get.first.resultReason == .notExtractable)
+        let get12 = await engine.execute(Req.message(.v1_2, [Req.uid(.get, priv)]), identity: "a", now: now)
+        #expect(get12.first.resultReason == .permissionDenied)
         await #expect(throws: EngineError.self) { try await token.readValue(id: priv) }
         // The public half comes out in its formats.
         for format: KeyFormatType in (alg == .rsa ? [.pkcs1, .x509, .transparentRSAPublicKey] : alg == .ed25519 ? [.x509] : [.x509, .transparentECPublicKey]) {
@@ -41,6 +43,19 @@ import Testing
         }
         let pubAttrs = await engine.execute(Req.message(.v2_1, [Req.uid(.getAttributes, pub)]), identity: "a", now: now)
         #expect(pubAttrs.first.payload?.first(.attributes)?.first(.digest)?.first(.digestValue)?.bytes?.count == 32)
+    }
+
+    /// KMIP 2.1 §4.23: Extractable is True when the client does not say; the policy can keep
+    /// generated private keys in the token instead.
+    @Test(arguments: [true, false])
+    func privateKeyExtractableDefaultFollowsThePolicy(extractable: Bool) async throws {
+        var defaults = ServerDefaults()
+        defaults.privateKeysExtractableByDefault = extractable
+        let (engine, _, _) = try TestHSM.makeExecutor(defaults: defaults)
+        let r = await createPair(engine, alg: .ec, length: 256)
+        let priv = try #require(r.first.payload?.first(.privateKeyUniqueIdentifier)?.text)
+        let get = await engine.execute(Req.message(.v1_2, [Req.uid(.get, priv)]), identity: "a", now: now)
+        #expect(get.first.resultStatus == (extractable ? .success : .operationFailed), "\(get.first.resultMessage ?? "")")
     }
 
     @Test func extractableWhenAskedAndRefusedCurves() async throws {

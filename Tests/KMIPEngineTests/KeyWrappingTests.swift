@@ -56,7 +56,7 @@ import Testing
         let kept = try await create(engine, mask: 0xC, extra: [TTLV(.extractable, .boolean(false))])
         let noWrap = try await create(engine, mask: 0xC)
         let dek = try await create(engine, mask: 0xC)
-        #expect(await call(engine, .get, [TTLV(.uniqueIdentifier, .textString(kept)), spec(kek)]).resultReason == .sensitive)
+        #expect(await call(engine, .get, [TTLV(.uniqueIdentifier, .textString(kept)), spec(kek)]).resultReason == .notExtractable)
         #expect(await call(engine, .get, [TTLV(.uniqueIdentifier, .textString(dek)), spec(noWrap)]).resultReason == .incompatibleCryptographicUsageMask)
         #expect(await call(engine, .get, [TTLV(.uniqueIdentifier, .textString(dek)), spec(kek, encoding: nil)]).resultReason == .featureNotSupported)
     }

@@ -54,13 +54,13 @@ public enum TestHSM {
     }
 
     /// An engine over a fresh token and database.
-    public static func makeExecutor(admins: Set<String> = [], token: PKCS11Token? = nil,
+    public static func makeExecutor(admins: Set<String> = [], token: PKCS11Token? = nil, defaults: ServerDefaults = ServerDefaults(),
                                     policy configure: (inout AccessPolicy) -> Void = { _ in }) throws -> (BatchExecutor, PKCS11Token, SQLiteObjectStore) {
         let token = try token ?? makeToken()
         let store = try SQLiteObjectStore(path: databasePath(), mode: .create)
         var policy = AccessPolicy(adminIdentities: admins)
         configure(&policy)
-        let services = EngineServices(store: store, token: token, policy: policy)
+        let services = EngineServices(store: store, token: token, policy: policy, defaults: defaults)
         return (BatchExecutor(services: services), token, store)
     }
 }

@@ -3,8 +3,9 @@
 public struct ServerDefaults: Sendable {
     /// Default Extractable for client-created symmetric keys and secret data.
     public var extractableByDefault: Bool
-    /// Default Extractable for generated private keys. false: they never leave the token.
-    public var privateKeysExtractableByDefault = false
+    /// Default Extractable for generated private keys. KMIP 2.1 §4.23 says True when the client does
+    /// not say, and clients rely on it; false keeps them in the token unless a request asks.
+    public var privateKeysExtractableByDefault = true
     /// The certificate Certify issues under when a request names no issuer (its private key is found
     /// through its Public Key Link and that key's Private Key Link).
     public var defaultIssuerCertificate: String?

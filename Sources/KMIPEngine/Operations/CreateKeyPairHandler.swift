@@ -29,7 +29,7 @@ struct CreateKeyPairHandler: OperationHandler {
         }
         var priv = half(.privateKey, privateUID, privateOnly, link: .publicKeyLink, to: publicUID)
         var pub = half(.publicKey, publicUID, publicOnly, link: .privateKeyLink, to: privateUID)
-        // Private keys stay in the token unless the request asks otherwise (not the symmetric default).
+        // Private keys have their own default (policy.privateKeysExtractableByDefault).
         if priv.first(.extractable) == nil {
             priv.set(.extractable, .boolean(context.services.defaults.privateKeysExtractableByDefault))
         }

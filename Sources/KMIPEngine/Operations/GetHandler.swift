@@ -21,15 +21,18 @@ struct GetHandler: OperationHandler {
         return GetResponse(uid, object: body)
     }
 
-    /// Destroyed objects have no value; Sensitive or non-Extractable ones never leave the token.
+    /// Destroyed objects have no value; Sensitive or non-Extractable ones never leave the token in
+    /// plain. Not Extractable is the stronger reason and wins when both hold (KMIP 2.1 §4.23, §4.50).
     static func checkRetrievable(_ object: ManagedObject) throws(EngineError) {
         if Lifecycle.isDestroyed(object.state) || object.tokenObject == nil {
             throw EngineError(.objectDestroyed, "object \(object.uid) is destroyed; its key material is gone")
         }
-        let sensitive = object.sensitive
         let isPublic = object.objectType == .publicKey || object.objectType == .certificate
-        if sensitive || !(isPublic || object.extractable) {
+        if !(isPublic || object.extractable) {
             throw EngineError(.objectNotExtractable, "object \(object.uid) is not extractable")
+        }
+        if object.sensitive {
+            throw EngineError(.sensitive, "object \(object.uid) is sensitive: it leaves the token only wrapped")
         }
     }
 
