@@ -14,7 +14,7 @@ VERSIONS = [((1, 0), "kmip-spec-1.0-os.txt"), ((1, 1), "kmip-spec-v1.1-os.txt"),
 
 CELL = re.compile(r"^\|(.*)\|\s*$")
 HEX8 = re.compile(r"^([0-9A-Fa-f]{8})\b")
-HEX6 = re.compile(r"^(42[0-9A-Fa-f]{4})$")
+HEX6 = re.compile(r"^(?:0x)?(42[0-9A-Fa-f]{4})$")  # 2.1 writes its newest tags with 0x
 
 
 def region(lines, version):
@@ -110,6 +110,10 @@ def main():
                 else:
                     table[v] = (n, version)
 
+    # Which attributes each version defines (the attribute chapter's sections): 1.x only ever added
+    # attributes, so 1.4's list with each tag's first version gives every 1.x version's.
+    defined = {v: attribute_names(os.path.join(spec, f), v) for v, f in VERSIONS if v in ((1, 4), (2, 0), (2, 1))}
+
     rules = attribute_rules(os.path.join(spec, "kmip-spec-v1.4-os.txt"), (1, 4))
     rules.update(attribute_rules(os.path.join(spec, "kmip-spec-v2.1-os.txt"), (2, 1)))
 
@@ -158,7 +162,24 @@ def main():
             f.write(f"        // {name}: {words}\n")
             f.write(f"        Tag(0x{by_name[name]:06X}): AttributeRule(setBy: [{', '.join('.' + x for x in setters)}], clientChanges: {change}, "
                     f"clientDeletes: {delete}, multiValued: {multiple}),\n")
-        f.write("    ]\n}\n")
+        f.write("    ]\n\n")
+        f.write("    /// The attributes each version's attribute chapter defines (1.4 §3 for every 1.x version, with\n")
+        f.write("    /// the tag's first version; 2.0 and 2.1 §4). Custom and Vendor Attributes are not tags.\n")
+        for v, label in (((1, 4), "v1"), ((2, 0), "v2_0"), ((2, 1), "v2_1")):
+            tags = [by_name[n] for n in defined[v] if n in by_name]
+            if "Certificate Attributes" in defined[v]:
+                # One section defines the certificate's subject and issuer fields as attributes.
+                tags += [t for n, t in by_name.items()
+                         if re.match(r"^Certificate (Subject|Issuer) (?!Alternative|Distinguished)", n)]
+            tags = sorted(set(tags))
+            missing = sorted(n for n in defined[v] if n not in by_name and n not in ("Custom Attribute", "Vendor Attribute", "Certificate Attributes"))
+            if missing:
+                sys.exit(f"attribute sections without a tag in {v}: {missing}")
+            f.write(f"    public static let definedIn{label.upper().replace('_', '')}: Set<Tag> = [\n")
+            for i in range(0, len(tags), 6):
+                f.write("        " + ", ".join(f"Tag(0x{t:06X})" for t in tags[i:i + 6]) + ",\n")
+            f.write("    ]\n")
+        f.write("}\n")
 
     with open(os.path.join(out_dir, "Enumerations.swift"), "w") as f:
         f.write(hdr)
@@ -199,8 +220,15 @@ def attribute_rules(path, version):
     heading = re.compile(r"^(3|4)\.(\d+) (.+)$" if version[0] == 1 else r"^4\.(\d+) (.+)$")
     rules, cur = {}, None
     lines = open(path, encoding="utf-8").read().splitlines()
+    bare = re.compile(r"^(3|4)\.\d+$" if version[0] == 1 else r"^4\.\d+$")
     for i, line in enumerate(lines):
         m = heading.match(line)
+        # Some headings put the number and the title on two lines ("4.50" / "Rotate Generation").
+        if not m and bare.match(line.strip()) and i + 1 < len(lines):
+            m = heading.match(line.strip() + " " + lines[i + 1].strip())
+            if m:
+                cur = clean(m.groups()[-1])
+                continue
         if m:
             cur = clean(re.sub(r"\s+\d+$", "", m.groups()[-1]))  # table-of-contents lines end in a page number
             # Long headings wrap onto the next line ("Application Specific" / "Information").
@@ -218,6 +246,27 @@ def attribute_rules(path, version):
         if key and not cells[1].endswith("?"):  # the spec's own legend table asks questions
             rules.setdefault(cur, {}).setdefault(key, cells[1])
     return {k: v for k, v in rules.items() if "init" in v and "multiple" in v}
+
+
+def attribute_names(path, version):
+    """The section titles of the attribute chapter (1.x §3, 2.x §4), from the table of contents, whose
+    entries end in a page number; a title may wrap onto the next line."""
+    chapter = "3" if version[0] == 1 else "4"
+    lines = open(path, encoding="utf-8").read().splitlines()
+    names = []
+    for i, line in enumerate(lines):
+        m = re.match(r"^%s\.(\d+)\s+(.*)$" % chapter, line)
+        if not m:
+            continue
+        title = m.group(2).strip()
+        if not re.search(r"\d+$", title) and i + 1 < len(lines):
+            title += " " + lines[i + 1].strip()
+        if not re.search(r"\d+$", title):
+            if names:
+                break  # the body begins: the table of contents is over
+            continue
+        names.append(clean(re.sub(r"[\s.]*\d+$", "", title)))
+    return set(names) - {"Attribute Rules"}
 
 
 def swift_str(s):

@@ -54,9 +54,30 @@ struct LocateSQL {
                     if key == .tag(.name), let text = v.value.first(.nameValue)?.text {
                         // A name is nearly unique: written as IN, it drives the query from the name index,
                         // so Locate by name costs the same among a thousand objects or a million (an EXISTS
-                        // probe would be checked for every object of the owner).
-                        clauses.append("o.uid IN (SELECT a.uid FROM attributes a WHERE a.name = ? AND a.text = ?)")
+                        // probe would be checked for every object of the owner). A Name Type, if given,
+                        // must match too.
+                        var probe = "SELECT a.uid FROM attributes a WHERE a.name = ? AND a.text = ?"
                         args += [name.databaseValue, text.databaseValue]
+                        for field in v.value.children where field.tag != .nameValue {
+                            probe += " AND instr(a.value, ?) > 0"
+                            args.append(Data(TTLVEncoder.encode(field)).databaseValue)
+                        }
+                        clauses.append("o.uid IN (\(probe))")
+                    } else if key == .tag(.cryptographicUsageMask), case .integer(let bits) = v.value.value {
+                        // KMIP 2.1 §6.1.27: an object matches when its mask has every bit asked for.
+                        clauses.append("EXISTS (SELECT 1 FROM attributes a WHERE a.uid = o.uid AND a.name = ? AND (a.num & ?) = ?)")
+                        args += [name.databaseValue, Int64(UInt32(bitPattern: bits)).databaseValue, Int64(UInt32(bitPattern: bits)).databaseValue]
+                    } else if case .structure(let fields) = v.value.value {
+                        // A structure matches on the fields given (a Link without its type, Application
+                        // Specific Information with only its namespace): each given field, encoded whole
+                        // with its tag, must appear in the stored value.
+                        var probe = "SELECT 1 FROM attributes a WHERE a.uid = o.uid AND a.name = ?"
+                        args.append(name.databaseValue)
+                        for field in fields {
+                            probe += " AND instr(a.value, ?) > 0"
+                            args.append(Data(TTLVEncoder.encode(field)).databaseValue)
+                        }
+                        clauses.append("EXISTS (\(probe))")
                     } else {
                         let row = AttributeRow(v)
                         clauses.append("EXISTS (SELECT 1 FROM attributes a WHERE a.uid = o.uid AND a.name = ? AND a.value = ?)")

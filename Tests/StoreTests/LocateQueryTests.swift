@@ -52,6 +52,44 @@ import Testing
         #expect(try await store.locate(query([Attribute(name: "x-int", value: TTLV(.attributeValue, .integer(41)))])).uids.isEmpty)
     }
 
+    /// KMIP 2.1 §6.1.27: a usage mask matches objects having every bit asked for; a structure given
+    /// in part matches on the fields given; the two dates of a range may come in either order.
+    @Test func masksPartialStructuresAndRanges() async throws {
+        let store = try SQLiteObjectStore(path: TestHSM.databasePath(), mode: .create)
+        func link(_ type: LinkType?, _ to: String) -> Attribute {
+            var f = [TTLV(.linkedObjectIdentifier, .textString(to))]
+            if let type { f.insert(TTLV(.linkType, .enumeration(type.rawValue)), at: 0) }
+            return Attribute(name: "Link", value: .structure(.link, f))
+        }
+        func asi(_ ns: String, _ data: String?) -> Attribute {
+            var f = [TTLV(.applicationNamespace, .textString(ns))]
+            if let data { f.append(TTLV(.applicationData, .textString(data))) }
+            return Attribute(name: "Application Specific Information", value: .structure(.applicationSpecificInformation, f))
+        }
+        let encDec = Attribute(.cryptographicUsageMask, .integer(Int32(CryptographicUsageMaskBits([.encrypt, .decrypt]).rawValue)))
+        let signBit = Attribute(.cryptographicUsageMask, .integer(Int32(CryptographicUsageMaskBits([.sign]).rawValue)))
+        try await saved(store, [
+            object("a", name: "same", extra: [encDec, link(.publicKeyLink, "p1"), asi("ssl", "host.example"), Attribute(.activationDate, .dateTime(100))]),
+            object("b", extra: [signBit, link(.privateKeyLink, "p2"), asi("tape", "vol1")]),
+        ])
+        let encrypt = Attribute(.cryptographicUsageMask, .integer(Int32(CryptographicUsageMaskBits([.encrypt]).rawValue)))
+        #expect(try await store.locate(query([encrypt])).uids == ["a"])
+        #expect(try await store.locate(query([encDec])).uids == ["a"])
+        let encSign = Attribute(.cryptographicUsageMask, .integer(Int32(CryptographicUsageMaskBits([.encrypt, .sign]).rawValue)))
+        #expect(try await store.locate(query([encSign])).uids.isEmpty)
+        #expect(try await store.locate(query([link(nil, "p1")])).uids == ["a"])
+        #expect(try await store.locate(query([link(.publicKeyLink, "p1")])).uids == ["a"])
+        #expect(try await store.locate(query([link(.privateKeyLink, "p1")])).uids.isEmpty)
+        #expect(try await store.locate(query([asi("tape", nil)])).uids == ["b"])
+        #expect(try await store.locate(query([asi("tape", "vol2")])).uids.isEmpty)
+        let nameOnly = Attribute(name: "Name", value: .structure(.name, [TTLV(.nameValue, .textString("same"))]))
+        #expect(try await store.locate(query([nameOnly])).uids == ["a"])
+        let wrongType = Attribute(name: "Name", value: .structure(.name, [TTLV(.nameValue, .textString("same")), TTLV(.nameType, .enumeration(2))]))
+        #expect(try await store.locate(query([wrongType])).uids.isEmpty)
+        let reversed = [Attribute(.activationDate, .dateTime(150)), Attribute(.activationDate, .dateTime(50))]
+        #expect(try await store.locate(query(reversed)).uids == ["a"])
+    }
+
     @Test func filtersOwnerTypeNameRangesPaging() async throws {
         let store = try SQLiteObjectStore(path: TestHSM.databasePath(), mode: .create)
         try await saved(store, [

@@ -85,10 +85,15 @@ extension Attribute {
         return value
     }
 
-    /// Whether a client speaking `version` knows this attribute (responses omit the others).
+    /// Whether a client speaking `version` knows this attribute (responses omit the others): its tag
+    /// exists there and that version's attribute chapter defines it (Key Format Type is a field in 1.x
+    /// and an attribute only from 2.0; Operation Policy Name is gone in 2.0).
     public func isDefined(in version: ProtocolVersion) -> Bool {
-        guard !isVendor, let since = tag?.since else { return true }
-        return since <= version
+        guard !isVendor, let tag else { return true }
+        guard let since = tag.since, since <= version else { return false }
+        let defined = !version.isV2 ? AttributeRuleTable.definedInV1
+            : version == .v2_0 ? AttributeRuleTable.definedInV20 : AttributeRuleTable.definedInV21
+        return defined.contains(tag)
     }
 }
 
@@ -117,10 +122,23 @@ public enum AttributeList {
         return try read(container)
     }
 
+    /// 1.x responses name every instance by its Attribute Index, 0 included: the spec lets a server
+    /// omit 0 (1.4 §2.1.1), but clients (PyKMIP among them) read the index of every attribute returned.
+    public static func numbered(_ attributes: [Attribute]) -> [Attribute] {
+        var next = [Attribute.Key: Int32]()
+        return attributes.map { a in
+            var a = a
+            let i = next[a.key, default: 0]
+            next[a.key] = i + 1
+            a.index = a.index ?? i
+            return a
+        }
+    }
+
     /// The wire form of `attributes` for `version`: 1.x `Attribute` items or a 2.x `Attributes` structure.
     public static func encode(_ attributes: [Attribute], version: ProtocolVersion, tag: Tag = .attributes) -> [TTLV] {
         let known = attributes.filter { $0.isDefined(in: version) }
         if version.isV2 { return [.structure(tag, known.map(\.v2))] }
-        return known.map(\.v1)
+        return numbered(known).map(\.v1)
     }
 }

@@ -15,8 +15,14 @@ public enum AttributeRuleTable {
         Tag(0x420004): AttributeRule(setBy: [.server, .client], clientChanges: .always, clientDeletes: true, multiValued: true),
         // Archive Date: Server / No / No / No
         Tag(0x420005): AttributeRule(setBy: [.server], clientChanges: .never, clientDeletes: false, multiValued: false),
+        // Certificate Identifier: Server / No / No / No
+        Tag(0x420014): AttributeRule(setBy: [.server], clientChanges: .never, clientDeletes: false, multiValued: false),
+        // Certificate Issuer: Server / No / No / No
+        Tag(0x420015): AttributeRule(setBy: [.server], clientChanges: .never, clientDeletes: false, multiValued: false),
         // Certificate Length: Server / No / No / No
         Tag(0x4200AD): AttributeRule(setBy: [.server], clientChanges: .never, clientDeletes: false, multiValued: false),
+        // Certificate Subject: Server / No / No / No
+        Tag(0x42001A): AttributeRule(setBy: [.server], clientChanges: .never, clientDeletes: false, multiValued: false),
         // Certificate Type: Server / No / No / No
         Tag(0x42001D): AttributeRule(setBy: [.server], clientChanges: .never, clientDeletes: false, multiValued: false),
         // Comment: Client or Server / Yes / Yes / No
@@ -101,6 +107,20 @@ public enum AttributeRuleTable {
         Tag(0x4200DE): AttributeRule(setBy: [.server, .client], clientChanges: .never, clientDeletes: false, multiValued: false),
         // Revocation Reason: Server / No / No / No
         Tag(0x420081): AttributeRule(setBy: [.server], clientChanges: .never, clientDeletes: false, multiValued: false),
+        // Rotate Automatic: Client or Server / No / No / No
+        Tag(0x42016B): AttributeRule(setBy: [.server, .client], clientChanges: .never, clientDeletes: false, multiValued: false),
+        // Rotate Date: Server / No / No / No
+        Tag(0x42016D): AttributeRule(setBy: [.server], clientChanges: .never, clientDeletes: false, multiValued: false),
+        // Rotate Generation: Server / No / No / No
+        Tag(0x42016E): AttributeRule(setBy: [.server], clientChanges: .never, clientDeletes: false, multiValued: false),
+        // Rotate Interval: Client or Server / No / No / No
+        Tag(0x42016A): AttributeRule(setBy: [.server, .client], clientChanges: .never, clientDeletes: false, multiValued: false),
+        // Rotate Latest: Server / No / No / No
+        Tag(0x420172): AttributeRule(setBy: [.server], clientChanges: .never, clientDeletes: false, multiValued: false),
+        // Rotate Name: Client / Yes / Yes / No
+        Tag(0x42016F): AttributeRule(setBy: [.client], clientChanges: .always, clientDeletes: true, multiValued: false),
+        // Rotate Offset: Client or Server / No / No / No
+        Tag(0x42016C): AttributeRule(setBy: [.server, .client], clientChanges: .never, clientDeletes: false, multiValued: false),
         // Sensitive: Client or Server / Yes / No / No
         Tag(0x420120): AttributeRule(setBy: [.server, .client], clientChanges: .always, clientDeletes: false, multiValued: false),
         // Short Unique Identifier: Server / No / No / No
@@ -117,5 +137,51 @@ public enum AttributeRuleTable {
         Tag(0x4200B6): AttributeRule(setBy: [.server], clientChanges: .never, clientDeletes: false, multiValued: false),
         // X.509 Certificate Subject: Server / No / No / No
         Tag(0x4200B7): AttributeRule(setBy: [.server], clientChanges: .never, clientDeletes: false, multiValued: false),
+    ]
+
+    /// The attributes each version's attribute chapter defines (1.4 §3 for every 1.x version, with
+    /// the tag's first version; 2.0 and 2.1 §4). Custom and Vendor Attributes are not tags.
+    public static let definedInV1: Set<Tag> = [
+        Tag(0x420001), Tag(0x420004), Tag(0x420005), Tag(0x420014), Tag(0x420015), Tag(0x42001A),
+        Tag(0x42001D), Tag(0x420020), Tag(0x420021), Tag(0x420022), Tag(0x420028), Tag(0x420029),
+        Tag(0x42002A), Tag(0x42002B), Tag(0x42002C), Tag(0x42002D), Tag(0x42002F), Tag(0x420033),
+        Tag(0x420034), Tag(0x420039), Tag(0x420048), Tag(0x420049), Tag(0x42004A), Tag(0x420053),
+        Tag(0x420056), Tag(0x420057), Tag(0x42005D), Tag(0x420067), Tag(0x420068), Tag(0x420081),
+        Tag(0x42008D), Tag(0x420094), Tag(0x420095), Tag(0x4200A8), Tag(0x4200AD), Tag(0x4200AE),
+        Tag(0x4200B5), Tag(0x4200B6), Tag(0x4200B7), Tag(0x4200B8), Tag(0x4200BB), Tag(0x4200BC),
+        Tag(0x4200BF), Tag(0x4200DE), Tag(0x4200FB), Tag(0x4200FC), Tag(0x4200FD), Tag(0x420120),
+        Tag(0x420121), Tag(0x420122), Tag(0x420123),
+    ]
+    public static let definedInV20: Set<Tag> = [
+        Tag(0x420001), Tag(0x420004), Tag(0x420005), Tag(0x42001D), Tag(0x420020), Tag(0x420021),
+        Tag(0x420022), Tag(0x420028), Tag(0x420029), Tag(0x42002A), Tag(0x42002B), Tag(0x42002C),
+        Tag(0x42002F), Tag(0x420033), Tag(0x420034), Tag(0x420039), Tag(0x420042), Tag(0x420048),
+        Tag(0x420049), Tag(0x42004A), Tag(0x420053), Tag(0x420056), Tag(0x420057), Tag(0x420059),
+        Tag(0x420067), Tag(0x420068), Tag(0x420081), Tag(0x42008D), Tag(0x420094), Tag(0x420095),
+        Tag(0x4200A8), Tag(0x4200AD), Tag(0x4200AE), Tag(0x4200B5), Tag(0x4200B6), Tag(0x4200B7),
+        Tag(0x4200B8), Tag(0x4200BB), Tag(0x4200BC), Tag(0x4200BF), Tag(0x4200DE), Tag(0x4200FB),
+        Tag(0x4200FC), Tag(0x4200FD), Tag(0x420108), Tag(0x420109), Tag(0x42010A), Tag(0x42010B),
+        Tag(0x42010C), Tag(0x42010D), Tag(0x42010E), Tag(0x42010F), Tag(0x420110), Tag(0x420111),
+        Tag(0x420112), Tag(0x420113), Tag(0x420114), Tag(0x420115), Tag(0x420116), Tag(0x420117),
+        Tag(0x420118), Tag(0x420119), Tag(0x42011A), Tag(0x42011B), Tag(0x42011C), Tag(0x42011D),
+        Tag(0x42011E), Tag(0x42011F), Tag(0x420120), Tag(0x420121), Tag(0x420122), Tag(0x420123),
+        Tag(0x420136), Tag(0x42013A), Tag(0x420145), Tag(0x420146), Tag(0x420147), Tag(0x42015E),
+    ]
+    public static let definedInV21: Set<Tag> = [
+        Tag(0x420001), Tag(0x420004), Tag(0x420005), Tag(0x42001D), Tag(0x420020), Tag(0x420021),
+        Tag(0x420022), Tag(0x420028), Tag(0x420029), Tag(0x42002A), Tag(0x42002B), Tag(0x42002C),
+        Tag(0x42002F), Tag(0x420033), Tag(0x420034), Tag(0x420039), Tag(0x420042), Tag(0x420048),
+        Tag(0x420049), Tag(0x42004A), Tag(0x420053), Tag(0x420056), Tag(0x420057), Tag(0x420059),
+        Tag(0x420067), Tag(0x420068), Tag(0x420081), Tag(0x42008D), Tag(0x420094), Tag(0x420095),
+        Tag(0x4200A8), Tag(0x4200AD), Tag(0x4200AE), Tag(0x4200B5), Tag(0x4200B6), Tag(0x4200B7),
+        Tag(0x4200B8), Tag(0x4200BB), Tag(0x4200BC), Tag(0x4200BF), Tag(0x4200DE), Tag(0x4200FB),
+        Tag(0x4200FC), Tag(0x4200FD), Tag(0x420108), Tag(0x420109), Tag(0x42010A), Tag(0x42010B),
+        Tag(0x42010C), Tag(0x42010D), Tag(0x42010E), Tag(0x42010F), Tag(0x420110), Tag(0x420111),
+        Tag(0x420112), Tag(0x420113), Tag(0x420114), Tag(0x420115), Tag(0x420116), Tag(0x420117),
+        Tag(0x420118), Tag(0x420119), Tag(0x42011A), Tag(0x42011B), Tag(0x42011C), Tag(0x42011D),
+        Tag(0x42011E), Tag(0x42011F), Tag(0x420120), Tag(0x420121), Tag(0x420122), Tag(0x420123),
+        Tag(0x420136), Tag(0x42013A), Tag(0x420145), Tag(0x420146), Tag(0x420147), Tag(0x42015E),
+        Tag(0x42016A), Tag(0x42016B), Tag(0x42016C), Tag(0x42016D), Tag(0x42016E), Tag(0x42016F),
+        Tag(0x420172),
     ]
 }

@@ -718,6 +718,32 @@ extension Tag {
     public static let constraints = Tag(0x420168)
     /// Constraint (KMIP 2.1)
     public static let constraint = Tag(0x420169)
+    /// Rotate Interval (KMIP 2.1)
+    public static let rotateInterval = Tag(0x42016A)
+    /// Rotate Automatic (KMIP 2.1)
+    public static let rotateAutomatic = Tag(0x42016B)
+    /// Rotate Offset (KMIP 2.1)
+    public static let rotateOffset = Tag(0x42016C)
+    /// Rotate Date (KMIP 2.1)
+    public static let rotateDate = Tag(0x42016D)
+    /// Rotate Generation (KMIP 2.1)
+    public static let rotateGeneration = Tag(0x42016E)
+    /// Rotate Name (KMIP 2.1)
+    public static let rotateName = Tag(0x42016F)
+    /// Rotate Name Value (KMIP 2.1)
+    public static let rotateNameValue = Tag(0x420170)
+    /// Rotate Name Type (KMIP 2.1)
+    public static let rotateNameType = Tag(0x420171)
+    /// Rotate Latest (KMIP 2.1)
+    public static let rotateLatest = Tag(0x420172)
+    /// Asynchronous Request (KMIP 2.1)
+    public static let asynchronousRequest = Tag(0x420173)
+    /// Submission Date (KMIP 2.1)
+    public static let submissionDate = Tag(0x420174)
+    /// Processing Stage (KMIP 2.1)
+    public static let processingStage = Tag(0x420175)
+    /// Asynchronous Correlation Values (KMIP 2.1)
+    public static let asynchronousCorrelationValues = Tag(0x420176)
 }
 
 /// Every tag the specifications define: value, spec name, version that introduced it.
@@ -1081,5 +1107,18 @@ public enum TagTable {
         (0x420167, "Object Types", ProtocolVersion(2, 1)),
         (0x420168, "Constraints", ProtocolVersion(2, 1)),
         (0x420169, "Constraint", ProtocolVersion(2, 1)),
+        (0x42016A, "Rotate Interval", ProtocolVersion(2, 1)),
+        (0x42016B, "Rotate Automatic", ProtocolVersion(2, 1)),
+        (0x42016C, "Rotate Offset", ProtocolVersion(2, 1)),
+        (0x42016D, "Rotate Date", ProtocolVersion(2, 1)),
+        (0x42016E, "Rotate Generation", ProtocolVersion(2, 1)),
+        (0x42016F, "Rotate Name", ProtocolVersion(2, 1)),
+        (0x420170, "Rotate Name Value", ProtocolVersion(2, 1)),
+        (0x420171, "Rotate Name Type", ProtocolVersion(2, 1)),
+        (0x420172, "Rotate Latest", ProtocolVersion(2, 1)),
+        (0x420173, "Asynchronous Request", ProtocolVersion(2, 1)),
+        (0x420174, "Submission Date", ProtocolVersion(2, 1)),
+        (0x420175, "Processing Stage", ProtocolVersion(2, 1)),
+        (0x420176, "Asynchronous Correlation Values", ProtocolVersion(2, 1)),
     ]
 }

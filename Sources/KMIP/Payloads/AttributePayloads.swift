@@ -139,7 +139,7 @@ public struct AttributeEditResponse: ResponsePayload, Hashable {
     public func payload(version: ProtocolVersion) -> TTLV {
         var out = [TTLV(.uniqueIdentifier, .textString(uniqueIdentifier))]
         if !version.isV2, var a = attribute {
-            a.index = index > 0 ? Int32(clamping: index) : nil
+            a.index = Int32(clamping: index)  // 0 too: see AttributeList.numbered
             out.append(a.v1)
         }
         return .structure(.responsePayload, out)

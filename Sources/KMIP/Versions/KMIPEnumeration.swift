@@ -77,6 +77,11 @@ public struct EnumerationIndex: Sendable {
         guard let t = tableName(for: tagName) else { return nil }
         return value(table: t, name: name)
     }
+    /// The version that introduced `value` in the table that belongs to `tagName`.
+    public func since(forTag tagName: String, value: UInt32) -> ProtocolVersion? {
+        guard let t = tableName(for: tagName) else { return nil }
+        return since(table: t, value: value)
+    }
     public func name(forTag tagName: String, value: UInt32) -> String? {
         guard let t = tableName(for: tagName) else { return nil }
         return name(table: t, value: value)

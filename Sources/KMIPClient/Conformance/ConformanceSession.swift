@@ -116,6 +116,8 @@ struct ConformanceSession {
                 continue
             }
             while k < kids.count && kids[k].tag == .resultMessage && childTag != .resultMessage { k += 1 }
+            // An Attribute Index of 0 may be omitted (1.4 §2.1.1): the vectors omit it, kmipd sends it.
+            if k < kids.count && Self.isIndexZero(kids[k]) && childTag != .attributeIndex { k += 1 }
             // KMIP 2.1 §4.21: a Digest carries its value only if the server can see the key material
             // (never for a private key that cannot leave the HSM).
             let conditional = childTag == .digestValue
@@ -125,11 +127,13 @@ struct ConformanceSession {
             if let problem = compare(expected: child, actual: kids[k], path: here, operation: op) { return problem }
             k += 1
         }
-        if !open, let extra = kids[k...].first(where: { $0.tag != .resultMessage }) {
+        if !open, let extra = kids[k...].first(where: { $0.tag != .resultMessage && !Self.isIndexZero($0) }) {
             return "\(here): unexpected \(extra.tag.xmlName)"
         }
         return nil
     }
+
+    static func isIndexZero(_ t: TTLV) -> Bool { t.tag == .attributeIndex && t.value == .integer(0) }
 
     static func render(_ t: TTLV) -> String {
         switch t.value {

@@ -36,6 +36,9 @@ enum ObjectFactory {
         // Fresh may come from a registering client (KMIP 2.1 §4.22); otherwise the object is fresh.
         if context.version >= .v1_3 && object.first(.fresh) == nil { object.set(.fresh, .boolean(true)) }
         if object.first(.cryptographicUsageMask) == nil { object.set(.cryptographicUsageMask, .integer(0)) }
+        // KMIP 1.x §3.18: the policy applied SHOULD be named; kmipd has one, its access policy. 1.x
+        // clients see it (and Locate by it); 2.0 dropped the attribute, so 2.x clients never do.
+        if object.first(.operationPolicyName) == nil { object.set(.operationPolicyName, .textString("default")) }
         let extractable = object.first(.extractable)?.value.bool ?? context.services.defaults.extractableByDefault
         let sensitive = object.first(.sensitive)?.value.bool ?? !extractable
         if context.version >= .v1_4 {
