@@ -44,6 +44,35 @@ import Testing
         #expect(modulus.map { String(format: "%02x", $0) }.joined() == modulusHex)
     }
 
+    /// Real clients label PKCS#1 bytes PKCS#8 and DER Raw: the bytes are accepted when one DER form of
+    /// the key parses whole, and a Get naming no format returns what was registered, label and bytes.
+    @Test func mislabelledDERIsAcceptedAndReturnedAsRegistered() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let generated = try Self.openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-outform", "DER"])
+        let pkcs8 = try Self.openssl(["pkcs8", "-topk8", "-nocrypt", "-inform", "DER", "-outform", "DER"], input: generated)
+        let pkcs1 = try Self.openssl(["rsa", "-inform", "DER", "-outform", "DER", "-traditional"], input: pkcs8)
+        let spki = try Self.openssl(["pkey", "-inform", "DER", "-pubout", "-outform", "DER"], input: generated)
+        for (type, tag, label, bytes) in [(ObjectType.privateKey, KMIP.Tag.privateKey, KeyFormatType.pkcs8, pkcs1),
+                                          (.privateKey, .privateKey, .raw, pkcs8), (.publicKey, .publicKey, .raw, spki)] {
+            let r = await register(engine, type, tag, format: label, material: bytes)
+            let uid = try #require(r.first.uid, "\(label): \(r.first.resultMessage ?? "")")
+            let got = await engine.execute(Req.message(.v1_2, [Req.uid(.get, uid)]), identity: "a", now: now)
+            let block = got.first.payload?.children.last?.first(.keyBlock)
+            #expect(block?.first(.keyFormatType)?.enumValue == label.rawValue)
+            #expect(block?.first(.keyValue)?.first(.keyMaterial)?.bytes == bytes)
+            if type == .privateKey { #expect(await get(engine, uid, .pkcs8)?.bytes == pkcs8) }
+            // The record of the real encoding is the server's: a client cannot change or delete it.
+            let modify = await engine.execute(Req.message(.v1_4, [(.modifyAttribute, [TTLV(.uniqueIdentifier, .textString(uid)),
+                Req.attr("x-kmipd-key-encoding", .textString("PKCS_1")).v1])]), identity: "a", now: now)
+            #expect(modify.first.resultStatus == .operationFailed)
+        }
+        // Bytes that are no DER form of a key are still refused.
+        var broken = pkcs1
+        broken.append(0)
+        let refused = await register(engine, .privateKey, .privateKey, format: .pkcs8, material: broken)
+        #expect(refused.first.resultReason == .invalidField)
+    }
+
     @Test func rsaPublicKeyAsSPKIAndPKCS1() async throws {
         let (engine, _, _) = try TestHSM.makeExecutor()
         let key = try Self.openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-outform", "DER"])

@@ -3,7 +3,39 @@ import KMIP
 /// Public and private key blocks in the KMIP key formats (KMIP 2.1 §2.1.7, §2.1.8; Key Format Type
 /// §11.25): PKCS#1, PKCS#8, X.509 (SubjectPublicKeyInfo) and the Transparent RSA/DSA structures.
 enum AsymmetricKeyBlock {
-    static func parse(_ kb: KeyBlock, objectType: ObjectType) throws(EngineError) -> (AsymmetricKey, KeyFormatType) {
+    /// The key, and the DER form its bytes really are in when that differs from the Key Format Type the
+    /// client gave: real clients label PKCS#1 bytes PKCS#8, or DER Raw. What is unambiguous (one of the
+    /// DER forms for this kind of key parses, whole) is accepted; anything else is refused as before.
+    static func parse(_ kb: KeyBlock, objectType: ObjectType) throws(EngineError) -> (key: AsymmetricKey, encoding: KeyFormatType?) {
+        do {
+            return (try parseAsDeclared(kb, objectType: objectType), nil)
+        } catch {
+            guard case .plain(.bytes(let der), _) = kb.value, kb.wrappingData == nil,
+                  [.raw, .pkcs1, .pkcs8, .x509, .eCPrivateKey].contains(kb.formatType) else { throw error }
+            let forms: [KeyFormatType] = objectType == .privateKey ? [.pkcs8, .pkcs1, .eCPrivateKey] : [.x509, .pkcs1]
+            for form in forms where form != kb.formatType {
+                var relabelled = kb
+                relabelled.formatType = form
+                if let key = try? parseAsDeclared(relabelled, objectType: objectType), (try? reencoded(key, form)) == der {
+                    return (key, form)
+                }
+            }
+            throw error
+        }
+    }
+
+    /// The same key in `form`, to check that the bytes were that form and nothing more.
+    static func reencoded(_ key: AsymmetricKey, _ form: KeyFormatType) throws -> [UInt8]? {
+        switch form {
+        case .pkcs1: try KeyDER.pkcs1(key)
+        case .pkcs8: try KeyDER.privateKeyInfo(key)
+        case .x509: try KeyDER.publicKeyInfo(key)
+        case .eCPrivateKey: try KeyDER.ecPrivateKey(key)
+        default: nil
+        }
+    }
+
+    static func parseAsDeclared(_ kb: KeyBlock, objectType: ObjectType) throws(EngineError) -> AsymmetricKey {
         let format = kb.formatType
         guard kb.wrappingData == nil, case .plain(let km, _) = kb.value else {
             throw EngineError(.featureNotSupported, "registering wrapped keys is not supported yet")
@@ -43,7 +75,7 @@ enum AsymmetricKeyBlock {
             throw EngineError(.invalidField, "key material is not a valid \(format) \(objectType): \(error)")
         }
         guard key.isPrivate == (objectType == .privateKey) else { throw EngineError(.invalidField, "key material does not match \(objectType)") }
-        return (key, format)
+        return key
     }
 
     static func curve(_ km: KeyMaterial) throws -> ECCurve {
@@ -73,8 +105,9 @@ enum AsymmetricKeyBlock {
         }
     }
 
-    /// The key block for Get, in `format` (the registered one unless the client asks for another).
-    static func encode(_ key: AsymmetricKey, format: KeyFormatType, object: ManagedObject) throws(EngineError) -> ObjectValue {
+    /// The key block for Get, in `format` (the registered one unless the client asks for another),
+    /// labelled `label` when the client registered these bytes under another Key Format Type.
+    static func encode(_ key: AsymmetricKey, format: KeyFormatType, label: KeyFormatType? = nil, object: ManagedObject) throws(EngineError) -> ObjectValue {
         func bigs(_ pairs: [(Tag, [UInt8])]) -> KeyMaterial {
             .transparent(TransparentKey(components: pairs.map { .init($0.0, AsymmetricKey.positive($0.1)) }))
         }
@@ -99,7 +132,7 @@ enum AsymmetricKeyBlock {
             default: throw EngineError(.keyFormatNotSupported, "cannot return this \(key.algorithm) key as \(format)")
             }
         } catch let e as EngineError { throw e } catch { throw EngineError(.cryptographicFailure, "encoding the key failed: \(error)") }
-        let block = KeyBlock(formatType: format, value: .plain(material, attributes: []), algorithm: key.algorithm, length: key.lengthBits)
+        let block = KeyBlock(formatType: label ?? format, value: .plain(material, attributes: []), algorithm: key.algorithm, length: key.lengthBits)
         return object.objectType == .privateKey ? .privateKey(block) : .publicKey(block)
     }
 }

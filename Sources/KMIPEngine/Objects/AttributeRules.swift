@@ -10,16 +10,23 @@ public enum AttributeRules {
         .certificateType, .keyFormatType, .usageLimits, .protectionStorageMasks,
     ]
 
-    public static func isMultiValued(_ key: Attribute.Key) -> Bool { AttributeRule.of(key)?.multiValued ?? false }
+    /// kmipd's own vendor attributes: clients read them, only the server writes them.
+    static let serverRecords: Set<Attribute.Key> = [ManagedObject.keyEncodingKey]
+    static func rule(_ key: Attribute.Key) -> AttributeRule? {
+        serverRecords.contains(key) ? AttributeRule(setBy: [.server], clientChanges: .never, clientDeletes: false, multiValued: false)
+                                    : AttributeRule.of(key)
+    }
+
+    public static func isMultiValued(_ key: Attribute.Key) -> Bool { rule(key)?.multiValued ?? false }
     public static func isMultiValued(_ a: Attribute) -> Bool { isMultiValued(a.key) }
     /// May a client give this attribute when the object is made?
     public static func clientMaySet(_ key: Attribute.Key) -> Bool {
         if case .tag(let t) = key, requestParameters.contains(t) { return true }
-        return AttributeRule.of(key)?.setBy.contains(.client) ?? false
+        return rule(key)?.setBy.contains(.client) ?? false
     }
     /// May a client change an existing value (state conditions are checked separately)?
-    public static func clientMayModify(_ key: Attribute.Key) -> Bool { (AttributeRule.of(key)?.clientChanges ?? .never) != .never }
-    public static func clientMayDelete(_ key: Attribute.Key) -> Bool { AttributeRule.of(key)?.clientDeletes ?? false }
+    public static func clientMayModify(_ key: Attribute.Key) -> Bool { (rule(key)?.clientChanges ?? .never) != .never }
+    public static func clientMayDelete(_ key: Attribute.Key) -> Bool { rule(key)?.clientDeletes ?? false }
 
     /// Checks client-supplied attributes for Create/Register: known, client-settable, single-valued
     /// ones given once, values in range (`AttributeValues`). Grants are put in their canonical form.

@@ -12,6 +12,16 @@ public struct ManagedObject: Sendable {
     /// The Key Format Type Get answers in when the client names none (KMIP 2.x attribute §4.26):
     /// the registered format, Raw for generated keys.
     public var defaultKeyFormat: KeyFormatType? { first(.keyFormatType)?.value.enumValue.map(KeyFormatType.init(rawValue:)) }
+    /// The DER form a registered key's bytes were really in, when the client labelled them otherwise.
+    public var keyEncoding: KeyFormatType? {
+        get { attributes.first { $0.key == Self.keyEncodingKey }?.value.text.flatMap(KeyFormatType.init(named:)) }
+        set {
+            attributes.removeAll { $0.key == Self.keyEncodingKey }
+            if let v = newValue { attributes.append(Attribute(key: Self.keyEncodingKey, value: TTLV(.attributeValue, .textString(v.name)))) }
+        }
+    }
+    /// kmipd's own record: a client can read it, never set or change it.
+    static let keyEncodingKey = Attribute.Key.vendor("x-kmipd-key-encoding")
 
     public init(uid: String, objectType: ObjectType, owner: String, attributes: [Attribute], tokenObject: TokenObjectKind?) {
         self.uid = uid; self.objectType = objectType; self.owner = owner; self.attributes = attributes; self.tokenObject = tokenObject

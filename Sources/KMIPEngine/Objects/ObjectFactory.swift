@@ -90,7 +90,7 @@ enum ObjectFactory {
             let alg = object.cryptographicAlgorithm ?? .rsa
             let readable = object.objectType == .publicKey || object.extractable
             if let key = readable ? try? await token.readAsymmetricKey(id: object.uid, algorithm: alg, isPrivate: object.objectType == .privateKey) : nil {
-                let f = object.defaultKeyFormat ?? AsymmetricKeyBlock.defaultFormat(key)
+                let f = object.keyEncoding ?? object.defaultKeyFormat ?? AsymmetricKeyBlock.defaultFormat(key)
                 format = f
                 if let block = (try? AsymmetricKeyBlock.encode(key, format: f, object: object))?.keyBlock,
                    case .plain(let km, _) = block.value {

@@ -9,7 +9,7 @@ enum AttributeEdits {
                               adding: Bool = false) throws(EngineError) {
         try checkGrantEdit(a.key, object, context)
         a = try Grant.canonical(a)
-        guard let rule = AttributeRule.of(a.key) else { throw EngineError(.invalidField, "unknown attribute \(a.name)") }
+        guard let rule = AttributeRules.rule(a.key) else { throw EngineError(.invalidField, "unknown attribute \(a.name)") }
         let allowed = adding ? AttributeRules.clientMaySet(a.key) && !(a.tag.map(AttributeRules.requestParameters.contains) ?? false)
                              : AttributeRules.clientMayModify(a.key)
         guard allowed else { throw EngineError(.attributeReadOnly, "attribute \(a.name) cannot be changed by a client") }

@@ -69,6 +69,11 @@ struct GetHandler: OperationHandler {
         let algorithm = object.cryptographicAlgorithm ?? CryptographicAlgorithm(rawValue: 0)
         let key = try await context.services.token.readAsymmetricKey(id: object.uid, algorithm: algorithm,
                                                                      isPrivate: object.objectType == .privateKey)
+        // Asked for nothing: the key as it was registered, its Key Format Type and its bytes, even when
+        // the two did not agree (see AsymmetricKeyBlock.parse).
+        if format == nil, let encoding = object.keyEncoding {
+            return try AsymmetricKeyBlock.encode(key, format: encoding, label: object.defaultKeyFormat, object: object)
+        }
         let chosen = format ?? object.defaultKeyFormat ?? AsymmetricKeyBlock.defaultFormat(key)
         return try AsymmetricKeyBlock.encode(key, format: chosen, object: object)
     }

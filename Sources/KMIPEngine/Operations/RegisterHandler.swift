@@ -68,12 +68,13 @@ struct RegisterHandler: OperationHandler {
     /// Public and private keys: components into the token, the registered format remembered.
     func registerAsymmetric(_ type: ObjectType, _ block: KeyBlock, _ attrs: [Attribute], _ context: RequestContext,
                             uid: String) async throws(EngineError) -> IdentifierResponse {
-        let (key, format) = try AsymmetricKeyBlock.parse(block, objectType: type)
+        let (key, encoding) = try AsymmetricKeyBlock.parse(block, objectType: type)
         var object = try ObjectFactory.newObject(type, uid: uid, attributes: attrs, tokenObject: type == .privateKey ? .privateKey : .publicKey,
                                                  context)
         object.cryptographicAlgorithm = key.algorithm
         object.cryptographicLength = key.lengthBits
-        object.set(.keyFormatType, .enumeration(format.rawValue))
+        object.set(.keyFormatType, .enumeration(block.formatType.rawValue))
+        if let encoding { object.keyEncoding = encoding }
         let extractable = ObjectFactory.applyServerAttributes(&object, context)
         let label = ObjectFactory.label(object), usage = CryptographicUsageMaskBits(rawValue: object.usageMask)
         try await ObjectFactory.persist(object, context, generated: false) { token async throws(EngineError) in
