@@ -35,6 +35,13 @@ public enum Lifecycle {
         return true
     }
 
+    /// Whether an object may be the base of a Derive Key at `now`: KMIP 2.1 §6.1.14 sets no state, so
+    /// kmipd refuses only what SP 800-57 retires (Deactivated, Compromised, Destroyed); a Pre-Active
+    /// password or seed may derive, as clients registering one and deriving at once expect.
+    public static func mayDerive(_ object: ManagedObject, now: Int64) -> Bool {
+        effectiveState(object, now: now) == .preActive || mayProtect(object, now: now)
+    }
+
     /// Whether key material may be used to process (decrypt, verify, unwrap) at `now`.
     public static func mayProcess(_ object: ManagedObject, now: Int64) -> Bool {
         let s = effectiveState(object, now: now)
