@@ -6,7 +6,7 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable, CaseIterable {
         case itemNotFound, permissionDenied, authenticationNotSuccessful, invalidField, invalidMessage, operationNotSupported
         case featureNotSupported, wrongKeyLifecycleState, stateForbidsChange, incompatibleUsageMask, objectNotExtractable, sensitive, keyFormatNotSupported
-        case cryptographicFailure, objectAlreadyExists, attributeNotFound, attributeReadOnly
+        case cryptographicFailure, objectAlreadyExists, attributeNotFound, attributeReadOnly, keyValueNotPresent
         case attributeSingleValued, nonUniqueName, objectDestroyed, invalidCSR, responseTooLarge, unsupportedProtocolVersion, invalidObjectType
         case tokenUnavailable, storeFailure, generalFailure
         /// The store and the token do not describe each other (start-up only, never a request).
@@ -45,6 +45,7 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         case .objectNotExtractable: return version >= .v1_4 ? .notExtractable : .permissionDenied
         case .sensitive: return version >= .v1_4 ? .sensitive : .permissionDenied
         case .keyFormatNotSupported: return .keyFormatTypeNotSupported
+        case .keyValueNotPresent: return version >= .v1_2 ? .keyValueNotPresent : .permissionDenied
         case .cryptographicFailure: return .cryptographicFailure
         case .objectAlreadyExists: return version >= .v1_4 ? .objectAlreadyExists : .illegalOperation
         case .attributeNotFound: return version.isV2 ? .attributeNotFound : .itemNotFound

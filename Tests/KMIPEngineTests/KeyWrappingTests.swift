@@ -60,4 +60,36 @@ import Testing
         #expect(await call(engine, .get, [TTLV(.uniqueIdentifier, .textString(dek)), spec(noWrap)]).resultReason == .incompatibleCryptographicUsageMask)
         #expect(await call(engine, .get, [TTLV(.uniqueIdentifier, .textString(dek)), spec(kek, encoding: nil)]).resultReason == .featureNotSupported)
     }
+
+    /// A wrapped key whose wrapping key kmipd does not hold is kept as it came, in either Key Value form,
+    /// returned as registered, linked to its wrapping key, and never used for cryptography.
+    @Test(arguments: [true, false])
+    func aKeyWrappedByAnUnknownKeyIsKeptAsRegistered(inKeyMaterial: Bool) async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let wrapped: [UInt8] = Array(0..<24)
+        let value: TTLV = inKeyMaterial ? .structure(.keyValue, [TTLV(.keyMaterial, .byteString(wrapped))]) : TTLV(.keyValue, .byteString(wrapped))
+        let wrappingData = TTLV.structure(.keyWrappingData, [TTLV(.wrappingMethod, .enumeration(WrappingMethod.encrypt.rawValue)),
+            .structure(.encryptionKeyInformation, [TTLV(.uniqueIdentifier, .textString("42")),
+                .structure(.cryptographicParameters, [TTLV(.blockCipherMode, .enumeration(BlockCipherMode.nISTKeyWrap.rawValue))])]),
+            TTLV(.encodingOption, .enumeration(EncodingOption.noEncoding.rawValue))])
+        let block = TTLV.structure(.keyBlock, [TTLV(.keyFormatType, .enumeration(KeyFormatType.raw.rawValue)), value,
+            TTLV(.cryptographicAlgorithm, .enumeration(CryptographicAlgorithm.aes.rawValue)), TTLV(.cryptographicLength, .integer(128)), wrappingData])
+        let r = await call(engine, .register, [TTLV(.objectType, .enumeration(ObjectType.symmetricKey.rawValue)),
+            .structure(.attributes, [TTLV(.cryptographicUsageMask, .integer(0xC)), TTLV(.activationDate, .dateTime(now - 60))]),
+            .structure(.symmetricKey, [block])])
+        let uid = try #require(r.uid, "\(r.resultMessage ?? "")")
+        let got = await call(engine, .get, [TTLV(.uniqueIdentifier, .textString(uid))])
+        #expect(got.payload?.first(.symmetricKey)?.first(.keyBlock) == block)
+        let encrypt = await call(engine, .encrypt, [TTLV(.uniqueIdentifier, .textString(uid)), TTLV(.data, .byteString(Array(repeating: 1, count: 16))),
+            .structure(.cryptographicParameters, [TTLV(.blockCipherMode, .enumeration(BlockCipherMode.ecb.rawValue))])])
+        #expect(encrypt.resultReason == .keyValueNotPresent)
+        let attrs = await call(engine, .getAttributes, [TTLV(.uniqueIdentifier, .textString(uid))])
+        let link = attrs.payload?.first(.attributes)?.all(.link).first { $0.first(.linkType)?.enumValue == LinkType.wrappingKeyLink.rawValue }
+        #expect(link?.first(.linkedObjectIdentifier)?.text == "42")
+        let v12 = await engine.execute(Req.message(.v1_2, [Req.uid(.getAttributes, uid)]), identity: "a", now: now)
+        #expect(v12.first.payload?.all(.attribute).contains { $0.first(.attributeName)?.text == "Link" } == false)
+        let delete = await call(engine, .deleteAttribute, [TTLV(.uniqueIdentifier, .textString(uid)),
+            .structure(.attributeReference, [TTLV(.vendorIdentification, .textString("x")), TTLV(.attributeName, .textString("kmipd-wrapped-key-block"))])])
+        #expect(delete.resultStatus == .operationFailed)
+    }
 }

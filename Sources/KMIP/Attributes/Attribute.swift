@@ -93,6 +93,8 @@ extension Attribute {
         guard let since = tag.since, since <= version else { return false }
         let defined = !version.isV2 ? AttributeRuleTable.definedInV1
             : version == .v2_0 ? AttributeRuleTable.definedInV20 : AttributeRuleTable.definedInV21
+        // A Link of a type the version lacks (Wrapping Key Link is 2.0's) is not one its clients can read.
+        if tag == .link, let t = value.first(.linkType)?.enumValue, let s = LinkType(rawValue: t).since, s > version { return false }
         return defined.contains(tag)
     }
 }

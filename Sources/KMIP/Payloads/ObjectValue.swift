@@ -32,10 +32,21 @@ public struct TransparentKey: Sendable, Hashable {
 }
 
 /// Key Value (KMIP 2.1 §2.1.4): the material with any attributes a 1.x client put inside it, or, when
-/// the block is wrapped, the wrapped bytes.
+/// the block is wrapped, the wrapped bytes: as the Byte String the spec's Key Block table names, or as
+/// the Key Material of a Key Value structure, the No Encoding form PyKMIP reads and writes (1.4 §2.1.5
+/// speaks of "the Key Value structure" of a No Encoding wrapped key).
 public enum KeyValue: Sendable, Hashable {
     case plain(KeyMaterial, attributes: [Attribute])
     case wrapped([UInt8])
+    case wrappedMaterial([UInt8])
+
+    /// The wrapped bytes, in either form.
+    public var wrappedBytes: [UInt8]? {
+        switch self {
+        case .wrapped(let b), .wrappedMaterial(let b): b
+        case .plain: nil
+        }
+    }
 }
 
 /// Key Block (KMIP 2.1 §2.1.3).
@@ -82,7 +93,7 @@ public struct KeyBlock: Sendable, Hashable {
         default: throw KMIPCodecError(.wrongType, "Key Material must be a Byte String or Structure", tag: .keyMaterial)
         }
         // A wrapped value sent inside Key Material: the bytes are still the wrapped key.
-        if wrappingData != nil, case .bytes(let b) = material { value = .wrapped(b); return }
+        if wrappingData != nil, case .bytes(let b) = material { value = .wrappedMaterial(b); return }
         var attributes = [Attribute]()
         for a in kv.all(.attribute) { attributes.append(try Attribute(v1: a)) }
         if let attrs = try kv.optionalStructure(.attributes) { attributes += try AttributeList.read(attrs) }
@@ -94,6 +105,7 @@ public struct KeyBlock: Sendable, Hashable {
         if let k = compressionType { c.append(TTLV(.keyCompressionType, .enumeration(k.rawValue))) }
         switch value {
         case .wrapped(let bytes): c.append(TTLV(.keyValue, .byteString(bytes)))
+        case .wrappedMaterial(let bytes): c.append(.structure(.keyValue, [TTLV(.keyMaterial, .byteString(bytes))]))
         case .plain(let material, let attributes):
             let kv = [material.ttlv] + attributes.map(\.v1)
             c.append(.structure(.keyValue, kv))

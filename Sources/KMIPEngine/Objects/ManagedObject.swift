@@ -23,6 +23,21 @@ public struct ManagedObject: Sendable {
     /// kmipd's own record: a client can read it, never set or change it.
     static let keyEncodingKey = Attribute.Key.vendor("x-kmipd-key-encoding")
 
+    /// A wrapped key kmipd did not unwrap (its wrapping key is not here, or the encoding needs the plain
+    /// key on the host): the Key Block as registered, its wrapped bytes kept in the token as a data
+    /// object. kmipd returns it as it came and never uses it for cryptography (Key Value Not Present).
+    public var storedWrappedBlock: KeyBlock? {
+        get { attributes.first { $0.key == Self.wrappedBlockKey }.flatMap { try? KeyBlock(ttlv: $0.value) } }
+        set {
+            attributes.removeAll { $0.key == Self.wrappedBlockKey }
+            if var v = newValue?.ttlv { v.tag = .attributeValue; attributes.append(Attribute(key: Self.wrappedBlockKey, value: v)) }
+        }
+    }
+    static let wrappedBlockKey = Attribute.Key.vendor("x-kmipd-wrapped-key-block")
+
+    /// Whether kmipd holds this object's key value in a form the token can use.
+    public var keyValueUsable: Bool { tokenObject != nil && storedWrappedBlock == nil }
+
     public init(uid: String, objectType: ObjectType, owner: String, attributes: [Attribute], tokenObject: TokenObjectKind?) {
         self.uid = uid; self.objectType = objectType; self.owner = owner; self.attributes = attributes; self.tokenObject = tokenObject
     }

@@ -26,6 +26,7 @@ struct DeriveKeyHandler: OperationHandler {
         guard base.tokenObject != nil, Lifecycle.mayDerive(base, now: context.now) else {
             throw EngineError(.wrongKeyLifecycleState, "base object \(baseUID) is \(base.state)")
         }
+        guard base.keyValueUsable else { throw EngineError(.keyValueNotPresent, "base object \(baseUID) is held wrapped: kmipd cannot use it") }
         guard base.usageMask & CryptographicUsageMaskBits.deriveKey.rawValue != 0 else {
             throw EngineError(.incompatibleUsageMask, "base object \(baseUID) may not derive keys (Cryptographic Usage Mask)")
         }

@@ -10,7 +10,9 @@ struct GetHandler: OperationHandler {
         }
         let format = request.keyFormatType
         let body: ObjectValue
-        if let spec = request.keyWrappingSpecification {
+        if let kept = object.storedWrappedBlock {
+            body = try await Self.asRegistered(object, kept, request, context)
+        } else if let spec = request.keyWrappingSpecification {
             body = try await wrapped(object, spec, format, context)
         } else {
             try Self.checkRetrievable(object)
@@ -33,6 +35,29 @@ struct GetHandler: OperationHandler {
         }
         if object.sensitive {
             throw EngineError(.sensitive, "object \(object.uid) is sensitive: it leaves the token only wrapped")
+        }
+    }
+
+    /// A key held wrapped as it was registered: returned as it came (its Key Block and Key Wrapping
+    /// Data); kmipd can neither unwrap it nor wrap it again.
+    static func asRegistered(_ object: ManagedObject, _ kept: KeyBlock, _ request: GetRequest, _ context: RequestContext) async throws(EngineError) -> ObjectValue {
+        if Lifecycle.isDestroyed(object.state) || object.tokenObject == nil {
+            throw EngineError(.objectDestroyed, "object \(object.uid) is destroyed; its key material is gone")
+        }
+        guard object.extractable else { throw EngineError(.objectNotExtractable, "object \(object.uid) is not extractable") }
+        guard request.keyWrappingSpecification == nil, request.keyFormatType == nil || request.keyFormatType == kept.formatType else {
+            throw EngineError(.keyValueNotPresent, "object \(object.uid) is held wrapped as registered; it is returned only as it came")
+        }
+        var block = kept
+        let bytes = try await context.services.token.readValue(id: object.uid)
+        if case .wrapped = kept.value { block.value = .wrapped(bytes) } else { block.value = .wrappedMaterial(bytes) }
+        switch object.objectType {
+        case .symmetricKey: return .symmetricKey(block)
+        case .privateKey: return .privateKey(block)
+        case .publicKey: return .publicKey(block)
+        default:
+            let type = object.first(.secretDataType)?.value.enumValue.map(SecretDataType.init(rawValue:)) ?? .password
+            return .secretData(type, block)
         }
     }
 

@@ -14,14 +14,15 @@ struct RegisterHandler: OperationHandler {
         guard let value = request.object else {
             throw EngineError(.invalidObjectType, "Register of \(objectType) is not supported yet")
         }
+        if let block = value.keyBlock, let wrapping = block.wrappingData {
+            return try await registerWrapped(value, block, wrapping, request.attributes, context, uid: uid)
+        }
         switch value {
         case .publicKey(let block), .privateKey(let block):
             return try await registerAsymmetric(objectType, block, request.attributes, context, uid: uid)
         case .certificate(let type, let der):
             guard type == .x509 else { throw EngineError(.featureNotSupported, "only X.509 certificates are supported") }
             return try await registerCertificate(der, request.attributes, context, uid: uid)
-        case .symmetricKey(let block):
-            if let wrapping = block.wrappingData { return try await registerWrapped(block, wrapping, request.attributes, context, uid: uid) }
         default: break
         }
         let parsed = try KeyBlockCodec.parse(value)
@@ -103,18 +104,30 @@ struct RegisterHandler: OperationHandler {
         return IdentifierResponse(uid)
     }
 
-    /// A wrapped symmetric key: C_UnwrapKey with the unwrapping key in the token, so the plaintext key
-    /// never exists outside it (KMIP 2.1 §3.3 Key Wrapping Data).
-    func registerWrapped(_ block: KeyBlock, _ wrappingData: KeyWrappingData, _ attrs: [Attribute], _ context: RequestContext,
-                         uid: String) async throws(EngineError) -> IdentifierResponse {
-        let wrapping = try await KeyWrapping.read(wrappingData, context)
-        guard case .wrapped(let wrapped) = block.value, !wrapped.isEmpty else {
-            throw EngineError(.invalidField, "a wrapped Key Value must be a Byte String")
+    /// A wrapped key (KMIP 2.1 §2.1.5 Key Wrapping Data). A symmetric key whose wrapping key kmipd
+    /// holds is unwrapped by C_UnwrapKey, so the plaintext key never exists outside the token. Any other
+    /// — the wrapping key is not here, the encoding needs the plain key on the host, or it is not a
+    /// symmetric key — is kept as it came: its wrapped bytes in the token, its Key Block as a record,
+    /// returned by Get as registered and never used for cryptography. Either way the Wrapping Key Link
+    /// names the key the client wrapped it with.
+    func registerWrapped(_ value: ObjectValue, _ block: KeyBlock, _ wrappingData: KeyWrappingData, _ attrs: [Attribute],
+                         _ context: RequestContext, uid: String) async throws(EngineError) -> IdentifierResponse {
+        guard let wrapped = block.value.wrappedBytes, !wrapped.isEmpty else {
+            throw EngineError(.invalidField, "a wrapped Key Value must carry the wrapped bytes")
         }
+        var attributes = attrs
+        if let by = wrappingData.encryptionKey?.uniqueIdentifier { attributes.append(Replacement.link(.wrappingKeyLink, by)) }
+        var wrapping: KeyWrapping?
+        if value.objectType == .symmetricKey {
+            do { wrapping = try await KeyWrapping.read(wrappingData, context) } catch where [.itemNotFound, .featureNotSupported].contains(error.code) {
+                wrapping = nil
+            }
+        }
+        guard let wrapping else { return try await keepWrapped(value, block, wrapped, attributes, context, uid: uid) }
         guard let alg = block.algorithm, let length = block.length else {
             throw EngineError(.invalidField, "a wrapped key block needs Cryptographic Algorithm and Cryptographic Length")
         }
-        var object = try ObjectFactory.newObject(.symmetricKey, uid: uid, attributes: attrs, tokenObject: .secretKey, context)
+        var object = try ObjectFactory.newObject(.symmetricKey, uid: uid, attributes: attributes, tokenObject: .secretKey, context)
         object.cryptographicAlgorithm = alg
         object.cryptographicLength = length
         object.set(.keyFormatType, .enumeration(KeyFormatType.raw.rawValue))
@@ -123,6 +136,26 @@ struct RegisterHandler: OperationHandler {
         try await ObjectFactory.persist(object, context, generated: false) { token async throws(EngineError) in
             try await token.unwrapSecretKey(id: uid, spec: spec, unwrappingKeyID: wrapping.wrappingKey.uid,
                                             mechanism: wrapping.mechanism, wrapped: wrapped)
+        }
+        return IdentifierResponse(uid)
+    }
+
+    /// A wrapped key kept as it came (see `registerWrapped`).
+    func keepWrapped(_ value: ObjectValue, _ block: KeyBlock, _ wrapped: [UInt8], _ attrs: [Attribute], _ context: RequestContext,
+                     uid: String) async throws(EngineError) -> IdentifierResponse {
+        let type = value.objectType
+        var object = try ObjectFactory.newObject(type, uid: uid, attributes: attrs, tokenObject: .data, context)
+        if let alg = block.algorithm { object.cryptographicAlgorithm = alg }
+        if let length = block.length { object.cryptographicLength = length }
+        object.set(.keyFormatType, .enumeration(block.formatType.rawValue))
+        if case .secretData(let t, _) = value { object.set(.secretDataType, .enumeration(t.rawValue)) }
+        var kept = block
+        if case .wrapped = block.value { kept.value = .wrapped([]) } else { kept.value = .wrappedMaterial([]) }
+        object.storedWrappedBlock = kept
+        ObjectFactory.applyServerAttributes(&object, context)
+        let label = ObjectFactory.label(object)
+        try await ObjectFactory.persist(object, context, generated: false) { token async throws(EngineError) in
+            try await token.storeData(id: uid, label: label, bytes: wrapped)
         }
         return IdentifierResponse(uid)
     }
