@@ -126,6 +126,7 @@ public enum ObjectValue: Sendable, Hashable {
     case secretData(SecretDataType, KeyBlock)
     case opaqueObject(OpaqueDataType, [UInt8])
     case certificate(CertificateType, [UInt8])
+    case splitKey(SplitKey)
 
     public var objectType: ObjectType {
         switch self {
@@ -135,18 +136,20 @@ public enum ObjectValue: Sendable, Hashable {
         case .secretData: .secretData
         case .opaqueObject: .opaqueObject
         case .certificate: .certificate
+        case .splitKey: .splitKey
         }
     }
 
     public var keyBlock: KeyBlock? {
         switch self {
         case .symmetricKey(let b), .publicKey(let b), .privateKey(let b), .secretData(_, let b): b
+        case .splitKey(let s): s.keyBlock
         case .opaqueObject, .certificate: nil
         }
     }
 
-    /// The structure for `type` in `payload`; nil for object types kmipd does not hold (Split Key,
-    /// Template, PGP Key, Certificate Request), which the engine refuses by name.
+    /// The structure for `type` in `payload`; nil for object types kmipd does not hold (Template, PGP
+    /// Key, Certificate Request), which the engine refuses by name.
     public init?(type: ObjectType, in payload: TTLV) throws(KMIPCodecError) {
         switch type {
         case .symmetricKey: self = .symmetricKey(try KeyBlock(ttlv: try payload.requiredStructure(.symmetricKey).requiredStructure(.keyBlock)))
@@ -162,6 +165,7 @@ public enum ObjectValue: Sendable, Hashable {
             let c = try payload.requiredStructure(.certificate)
             // 1.x Certificate Type; 2.x keeps the name.
             self = .certificate(try c.required(.certificateType, CertificateType.self), try c.requiredBytes(.certificateValue))
+        case .splitKey: self = .splitKey(try SplitKey(ttlv: try payload.requiredStructure(.splitKey)))
         default: return nil
         }
     }
@@ -176,6 +180,7 @@ public enum ObjectValue: Sendable, Hashable {
             .structure(.opaqueObject, [TTLV(.opaqueDataType, .enumeration(t.rawValue)), TTLV(.opaqueDataValue, .byteString(v))])
         case .certificate(let t, let v):
             .structure(.certificate, [TTLV(.certificateType, .enumeration(t.rawValue)), TTLV(.certificateValue, .byteString(v))])
+        case .splitKey(let s): s.ttlv
         }
     }
 }

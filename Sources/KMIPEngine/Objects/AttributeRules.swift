@@ -11,7 +11,7 @@ public enum AttributeRules {
     ]
 
     /// kmipd's own vendor attributes: clients read them, only the server writes them.
-    static let serverRecords: Set<Attribute.Key> = [ManagedObject.keyEncodingKey, ManagedObject.wrappedBlockKey]
+    static let serverRecords: Set<Attribute.Key> = [ManagedObject.keyEncodingKey, ManagedObject.wrappedBlockKey, ManagedObject.splitKeyKey]
     static func rule(_ key: Attribute.Key) -> AttributeRule? {
         serverRecords.contains(key) ? AttributeRule(setBy: [.server], clientChanges: .never, clientDeletes: false, multiValued: false)
                                     : AttributeRule.of(key)

@@ -35,8 +35,19 @@ public struct ManagedObject: Sendable {
     }
     static let wrappedBlockKey = Attribute.Key.vendor("x-kmipd-wrapped-key-block")
 
-    /// Whether kmipd holds this object's key value in a form the token can use.
-    public var keyValueUsable: Bool { tokenObject != nil && storedWrappedBlock == nil }
+    /// A Split Key's fields and Key Block as registered, without the share, which is in the token.
+    public var splitKeyRecord: SplitKey? {
+        get { attributes.first { $0.key == Self.splitKeyKey }.flatMap { try? SplitKey(ttlv: $0.value) } }
+        set {
+            attributes.removeAll { $0.key == Self.splitKeyKey }
+            if var v = newValue?.ttlv { v.tag = .attributeValue; attributes.append(Attribute(key: Self.splitKeyKey, value: v)) }
+        }
+    }
+    static let splitKeyKey = Attribute.Key.vendor("x-kmipd-split-key")
+
+    /// Whether kmipd holds this object's key value in a form the token can use (a share of a split key
+    /// is not a key).
+    public var keyValueUsable: Bool { tokenObject != nil && storedWrappedBlock == nil && objectType != .splitKey }
 
     public init(uid: String, objectType: ObjectType, owner: String, attributes: [Attribute], tokenObject: TokenObjectKind?) {
         self.uid = uid; self.objectType = objectType; self.owner = owner; self.attributes = attributes; self.tokenObject = tokenObject

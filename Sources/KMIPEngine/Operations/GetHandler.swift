@@ -86,6 +86,16 @@ struct GetHandler: OperationHandler {
         case .certificate:
             let der = try await context.services.token.readValue(id: object.uid)
             return .certificate(.x509, der)
+        case .splitKey:
+            guard var share = object.splitKeyRecord else { throw EngineError(.generalFailure, "split key \(object.uid) has no record") }
+            if let format, format != share.keyBlock.formatType { throw EngineError(.keyFormatNotSupported, "a Split Key share is returned as registered") }
+            let bytes = try await context.services.token.readValue(id: object.uid)
+            switch share.keyBlock.value {
+            case .wrapped: share.keyBlock.value = .wrapped(bytes)
+            case .wrappedMaterial: share.keyBlock.value = .wrappedMaterial(bytes)
+            case .plain: share.keyBlock.value = .plain(.bytes(bytes), attributes: [])
+            }
+            return .splitKey(share)
         default: return try await secretBody(object, format, context)
         }
     }

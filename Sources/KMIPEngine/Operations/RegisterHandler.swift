@@ -12,8 +12,10 @@ struct RegisterHandler: OperationHandler {
     func register(_ request: RegisterRequest, _ context: RequestContext, uid: String) async throws(EngineError) -> IdentifierResponse {
         let objectType = request.objectType
         guard let value = request.object else {
-            throw EngineError(.invalidObjectType, "Register of \(objectType) is not supported yet")
+            // Templates (deprecated in 1.3, gone in 2.0), PGP Keys and Certificate Requests (README).
+            throw EngineError(.invalidObjectType, "kmipd does not store \(objectType) objects")
         }
+        if case .splitKey(let share) = value { return try await registerSplitKey(share, request.attributes, context, uid: uid) }
         if let block = value.keyBlock, let wrapping = block.wrappingData {
             return try await registerWrapped(value, block, wrapping, request.attributes, context, uid: uid)
         }
@@ -136,6 +138,32 @@ struct RegisterHandler: OperationHandler {
         try await ObjectFactory.persist(object, context, generated: false) { token async throws(EngineError) in
             try await token.unwrapSecretKey(id: uid, spec: spec, unwrappingKeyID: wrapping.wrappingKey.uid,
                                             mechanism: wrapping.mechanism, wrapped: wrapped)
+        }
+        return IdentifierResponse(uid)
+    }
+
+    /// One share of a split key (KMIP 2.1 §2.2.5): its bytes, plain or wrapped, in the token as a data
+    /// object; its split fields and Key Block as a record. A share is not a key: it is returned by Get
+    /// and used for nothing else (kmipd neither creates nor joins splits).
+    func registerSplitKey(_ share: SplitKey, _ attrs: [Attribute], _ context: RequestContext, uid: String) async throws(EngineError) -> IdentifierResponse {
+        var kept = share
+        let bytes: [UInt8]
+        switch share.keyBlock.value {
+        case .plain(.bytes(let b), _): bytes = b; kept.keyBlock.value = .plain(.bytes([]), attributes: [])
+        case .wrapped(let b): bytes = b; kept.keyBlock.value = .wrapped([])
+        case .wrappedMaterial(let b): bytes = b; kept.keyBlock.value = .wrappedMaterial([])
+        case .plain(.transparent, _): throw EngineError(.keyFormatNotSupported, "a Split Key share must be a Byte String")
+        }
+        guard !bytes.isEmpty else { throw EngineError(.invalidField, "empty key material") }
+        var object = try ObjectFactory.newObject(.splitKey, uid: uid, attributes: attrs, tokenObject: .data, context)
+        if let alg = share.keyBlock.algorithm { object.cryptographicAlgorithm = alg }
+        if let length = share.keyBlock.length { object.cryptographicLength = length }
+        object.set(.keyFormatType, .enumeration(share.keyBlock.formatType.rawValue))
+        object.splitKeyRecord = kept
+        ObjectFactory.applyServerAttributes(&object, context)
+        let label = ObjectFactory.label(object)
+        try await ObjectFactory.persist(object, context, generated: false) { token async throws(EngineError) in
+            try await token.storeData(id: uid, label: label, bytes: bytes)
         }
         return IdentifierResponse(uid)
     }
