@@ -30,6 +30,8 @@ import Testing
         let stranger = await call(engine, .encrypt, [id, params, TTLV(.correlationValue, .byteString(corr)), TTLV(.data, .byteString([1]))], as: "b")
         #expect(stranger.resultStatus == .operationFailed)
         let second = await call(engine, .encrypt, [id, params, TTLV(.correlationValue, .byteString(corr)), TTLV(.data, .byteString(Array(plain[40..<80])))])
+        // Every step of one stream answers the Correlation Value the first one gave.
+        #expect(second.payload?.first(.correlationValue)?.bytes == corr)
         let last = await call(engine, .encrypt, [id, params, TTLV(.correlationValue, .byteString(corr)), TTLV(.finalIndicator, .boolean(true)),
                                                  TTLV(.data, .byteString(Array(plain[80...])))])
         let streamed = (first.payload?.first(.data)?.bytes ?? []) + (second.payload?.first(.data)?.bytes ?? []) + (last.payload?.first(.data)?.bytes ?? [])
@@ -58,5 +60,32 @@ import Testing
         let ok = await call(engine, .signatureVerify, [TTLV(.uniqueIdentifier, .textString(pub)), TTLV(.data, .byteString(Array("hello world".utf8))),
                                                        TTLV(.signatureData, .byteString(sig))])
         #expect(ok.payload?.first(.validityIndicator)?.enumValue == ValidityIndicator.valid.rawValue)
+        // Streamed Signature Verify: the Signature Data comes with the final part only.
+        let v1 = await call(engine, .signatureVerify, [TTLV(.uniqueIdentifier, .textString(pub)), TTLV(.initIndicator, .boolean(true)),
+                                                       TTLV(.data, .byteString(Array("hello ".utf8)))])
+        let vc = try #require(v1.payload?.first(.correlationValue)?.bytes, "\(v1.resultMessage ?? "")")
+        let v2 = await call(engine, .signatureVerify, [TTLV(.uniqueIdentifier, .textString(pub)), TTLV(.correlationValue, .byteString(vc)),
+                                                       TTLV(.finalIndicator, .boolean(true)), TTLV(.data, .byteString(Array("world".utf8))),
+                                                       TTLV(.signatureData, .byteString(sig))])
+        #expect(v2.payload?.first(.validityIndicator)?.enumValue == ValidityIndicator.valid.rawValue, "\(v2.resultMessage ?? "")")
+    }
+
+    /// Hash streams like the other single-result operations (KMIP 2.1 §6.1.24).
+    @Test func streamedHashEqualsOneShot() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let params = TTLV.structure(.cryptographicParameters, [TTLV(.hashingAlgorithm, .enumeration(HashingAlgorithm.sha256.rawValue))])
+        let first = await call(engine, .hash, [params, TTLV(.initIndicator, .boolean(true)), TTLV(.data, .byteString(Array("ab".utf8)))])
+        let corr = try #require(first.payload?.first(.correlationValue)?.bytes, "\(first.resultMessage ?? "")")
+        let middle = await call(engine, .hash, [params, TTLV(.correlationValue, .byteString(corr)), TTLV(.data, .byteString([]))])
+        #expect(middle.payload?.first(.correlationValue)?.bytes == corr)
+        let last = await call(engine, .hash, [params, TTLV(.correlationValue, .byteString(corr)), TTLV(.finalIndicator, .boolean(true)),
+                                              TTLV(.data, .byteString(Array("c".utf8)))])
+        #expect(last.payload?.first(.data)?.bytes == hex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"))
+        // Another client cannot continue it, nor can a different algorithm.
+        let again = await call(engine, .hash, [params, TTLV(.initIndicator, .boolean(true)), TTLV(.data, .byteString([1]))])
+        let c2 = try #require(again.payload?.first(.correlationValue)?.bytes)
+        #expect(await call(engine, .hash, [params, TTLV(.correlationValue, .byteString(c2)), TTLV(.data, .byteString([1]))], as: "b").resultStatus == .operationFailed)
+        let sha1 = TTLV.structure(.cryptographicParameters, [TTLV(.hashingAlgorithm, .enumeration(HashingAlgorithm.sha1.rawValue))])
+        #expect(await call(engine, .hash, [sha1, TTLV(.correlationValue, .byteString(c2)), TTLV(.data, .byteString([1]))]).resultStatus == .operationFailed)
     }
 }

@@ -79,6 +79,8 @@ public struct QueryResponse: ResponsePayload, Hashable {
     public var serverInformation: ServerInformation?
     public var capabilityInformation: CapabilityInformation?
     public var rngParameters: [RNGParameters] = []
+    /// Profile Information (KMIP 2.1 §7.31): the profiles this server claims, by name.
+    public var profiles: [ProfileName] = []
     public var protectionStorageMasks: [UInt32] = []
     public init() {}
 
@@ -99,6 +101,7 @@ public struct QueryResponse: ResponsePayload, Hashable {
             b.add(f.structure(.serverInformation))
         }
         for r in rngParameters { b.add(r.ttlv(.rngParameters)) }
+        for p in profiles { b.add(.structure(.profileInformation, [TTLV(.profileName, .enumeration(p.rawValue))])) }
         if let c = capabilityInformation {
             var f = PayloadBuilder()
             f.add(.streamingCapability, bool: c.streaming)
@@ -123,6 +126,12 @@ public struct InteropRequest: RequestPayload, Hashable {
         function = try payload.required(.interopFunction, InteropFunction.self)
         identifier = try payload.optionalText(.interopIdentifier)
     }
+}
+
+/// Ping (KMIP 2.1 §6.1.35): an empty request, an empty answer — a client's liveness check.
+public struct PingRequest: RequestPayload, Hashable {
+    public static let operation = Operation.ping
+    public init(payload: TTLV, version: ProtocolVersion) throws(KMIPCodecError) {}
 }
 
 /// Log (KMIP 2.0+, §6.1.28).

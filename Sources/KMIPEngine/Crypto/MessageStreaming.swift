@@ -34,27 +34,34 @@ enum MessageStreaming {
     static func gather(_ payload: some CryptographicRequest, _ request: inout CryptoRequest,
                        _ context: RequestContext) async throws(EngineError) -> [UInt8]? {
         guard payload.stream.isStreaming else { return nil }
+        switch try await gather(payload.stream, request.data ?? [], subject: request.object.uid, context) {
+        case .more(let correlation): return correlation
+        case .whole(let message): request.data = message; return nil
+        }
+    }
+
+    enum Step { case more(correlation: [UInt8]), whole([UInt8]) }
+
+    /// One step of a gathered stream about `subject` (a key's Unique Identifier, or what Hash names):
+    /// the Correlation Value to answer (the same on every step), or the whole message at Final.
+    static func gather(_ stream: StreamFields, _ data: [UInt8], subject: String, _ context: RequestContext) async throws(EngineError) -> Step {
         let registry = context.services.streams
         for stale in registry.expired(now: context.now) { await stale.stream.cancel() }
-        let data = request.data ?? []
         var entry: StreamRegistry.Entry
         var key: [UInt8]?
-        if let correlation = payload.stream.correlationValue {
-            guard let e = registry.take(correlation, owner: context.identity), e.uid == request.object.uid else {
-                throw EngineError(.invalidField, "no streaming operation with that Correlation Value for this key")
+        if let correlation = stream.correlationValue {
+            guard let e = registry.take(correlation, owner: context.identity), e.uid == subject else {
+                throw EngineError(.invalidField, "no streaming operation with that Correlation Value for this request")
             }
             entry = e; key = correlation
         } else {
-            entry = StreamRegistry.Entry(stream: Buffer(), uid: request.object.uid, owner: context.identity, encrypt: true,
+            entry = StreamRegistry.Entry(stream: Buffer(), uid: subject, owner: context.identity, encrypt: true,
                                          tagLength: nil, lastUsed: context.now)
         }
         _ = try await entry.stream.update(data)
-        if payload.stream.isFinal {
-            request.data = try await entry.stream.finish()
-            return nil
-        }
+        if stream.isFinal { return .whole(try await entry.stream.finish()) }
         entry.lastUsed = context.now
-        if let key { registry.putBack(key, entry); return key }
-        return try registry.add(entry)
+        if let key { registry.putBack(key, entry); return .more(correlation: key) }
+        return .more(correlation: try registry.add(entry))
     }
 }

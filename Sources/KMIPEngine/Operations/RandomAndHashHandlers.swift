@@ -24,14 +24,19 @@ struct RNGSeedHandler: OperationHandler {
     }
 }
 
-/// Hash (KMIP 2.0+, §6.1.24): C_Digest in the token.
+/// Hash (KMIP 2.0+, §6.1.24): C_Digest in the token; streamed, the parts are gathered (the client's
+/// data, at most `MessageStreaming.maxBytes`) and hashed at Final.
 struct HashHandler: OperationHandler {
     func handle(_ request: HashRequest, _ context: RequestContext) async throws(EngineError) -> DataResponse {
-        if request.stream.mentionsStreaming {
-            throw EngineError(.featureNotSupported, "streaming is supported for Encrypt, Decrypt, Sign, Signature Verify and MAC")
-        }
         guard let h = request.cryptographicParameters?.hashing else { throw EngineError(.invalidField, "Hash needs a Hashing Algorithm") }
-        guard let data = request.data else { throw EngineError(.invalidField, "Data is required") }
+        var data = request.data
+        if request.stream.isStreaming {
+            switch try await MessageStreaming.gather(request.stream, data ?? [], subject: "hash:\(h.rawValue)", context) {
+            case .more(let correlation): return DataResponse(nil, data: nil, correlationValue: correlation)
+            case .whole(let message): data = message
+            }
+        }
+        guard let data else { throw EngineError(.invalidField, "Data is required") }
         return DataResponse(nil, data: try await context.services.token.hash(h, data: data))
     }
 }
