@@ -78,6 +78,36 @@ import Testing
     }
 }
 
+/// KMIP 2.x Unique Identifiers given as an Enumeration (what an earlier item produced) or an Integer
+/// (the nth identifier of the response so far; negative counts back) (2.1 §4.58).
+@Suite struct IdentifierReferenceTests {
+    let now = Int64(Date().timeIntervalSince1970)
+
+    @Test func enumerationAndIntegerIdentifiersNameEarlierItems() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let byEnum = TTLV(.uniqueIdentifier, .enumeration(UniqueIdentifierEnumerations.create.rawValue))
+        let r = await engine.execute(Req.message(.v2_1, [Req.createAES(name: "ref", .v2_1), (.activate, [byEnum]),
+                                                         (.getAttributes, [TTLV(.uniqueIdentifier, .integer(0))]),
+                                                         (.get, [TTLV(.uniqueIdentifier, .integer(-1))])]), identity: "a", now: now)
+        let uid = try #require(r.batchItems[0].uid)
+        #expect(r.batchItems.map(\.resultStatus) == [.success, .success, .success, .success], "\(r.batchItems.map(\.resultMessage))")
+        #expect(r.batchItems[1].uid == uid && r.batchItems[2].uid == uid && r.batchItems[3].uid == uid)
+        let pair = await engine.execute(Req.message(.v2_1, [
+            (.createKeyPair, [.structure(.commonAttributes, [TTLV(.cryptographicAlgorithm, .enumeration(CryptographicAlgorithm.ec.rawValue)),
+                                                              TTLV(.cryptographicLength, .integer(256))])]),
+            (.get, [TTLV(.uniqueIdentifier, .enumeration(UniqueIdentifierEnumerations.createKeyPairPublicKey.rawValue))])]), identity: "a", now: now)
+        #expect(pair.batchItems[1].uid == pair.batchItems[0].payload?.first(.publicKeyUniqueIdentifier)?.text)
+        // A reference to nothing is an Invalid Field; 1.x has no such form.
+        let none = await engine.execute(Req.message(.v2_1, [(.get, [TTLV(.uniqueIdentifier, .enumeration(UniqueIdentifierEnumerations.register.rawValue))])]),
+                                        identity: "a", now: now)
+        #expect(none.first.resultReason == .invalidField)
+        let far = await engine.execute(Req.message(.v2_1, [(.get, [TTLV(.uniqueIdentifier, .integer(5))])]), identity: "a", now: now)
+        #expect(far.first.resultReason == .invalidField)
+        let old = await engine.execute(Req.message(.v1_4, [(.get, [TTLV(.uniqueIdentifier, .integer(0))])]), identity: "a", now: now)
+        #expect(old.first.resultStatus == .operationFailed)
+    }
+}
+
 /// Query (KMIP 2.1 §6.1.37) answers from what the server and the token do.
 @Suite struct QueryTests {
     @Test func reportsOperationsCapabilitiesAndTheToken() async throws {

@@ -96,7 +96,8 @@ public struct BatchExecutor: Sendable {
         }
         context.operation = item.operation
         do {
-            let request = try handler.decode(item.payload, context.version)
+            let payload = try context.references.resolve(item.payload, idPlaceholder: context.idPlaceholder, version: context.version)
+            let request = try handler.decode(payload, context.version)
             context.requestIdentifiers = request.identifiers
             let response: any ResponsePayload
             // Operations that change the object they name run one at a time per object, however it is
@@ -109,8 +110,9 @@ public struct BatchExecutor: Sendable {
                 response = try await handler.run(request, context)
             }
             context.responseIdentifiers = response.identifiers
-            let payload = Self.definedFields(response.payload(version: context.version), in: context.version)
-            return ResponseBatchItem(operation: item.operation, uniqueBatchItemID: item.uniqueBatchItemID, resultStatus: .success, payload: payload)
+            context.references.record(item.operation, response.identifiers)
+            let answer = Self.definedFields(response.payload(version: context.version), in: context.version)
+            return ResponseBatchItem(operation: item.operation, uniqueBatchItemID: item.uniqueBatchItemID, resultStatus: .success, payload: answer)
         } catch {
             if error.code == .tokenUnavailable || error.code == .storeFailure || error.code == .generalFailure {
                 services.audit.error("operation failed", metadata: ["operation": "\(item.operation)", "error": "\(error)"])

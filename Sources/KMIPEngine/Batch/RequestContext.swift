@@ -19,6 +19,8 @@ public final class RequestContext: @unchecked Sendable {
     /// What the batch item's request and response named, for its audit line.
     var requestIdentifiers: [String] = []
     var responseIdentifiers: [String] = []
+    /// Earlier items' identifiers, for 2.x Enumeration and Integer Unique Identifiers.
+    var references = IdentifierReferences()
 
     init(identity: String, version: ProtocolVersion, now: Int64, services: EngineServices) {
         self.identity = identity; self.version = version; self.now = now; self.services = services
