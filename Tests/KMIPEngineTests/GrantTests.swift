@@ -122,6 +122,19 @@ import Testing
         #expect(await strict.execute(request(nil), identity: "CN=app1", now: now).first.resultReason == .authenticationNotSuccessful)
         refused += 1
         print("isolation: credentials: \(refused) bad or missing credentials refused with Authentication Not Successful")
+        // An empty credential (what some client libraries always send) is no credential; required, it is refused.
+        let empty = UsernamePassword(username: "", password: "")
+        #expect(await engine.execute(request(empty), identity: "CN=app1", now: now).first.resultStatus == .success)
+        #expect(await strict.execute(request(empty), identity: "CN=app1", now: now).first.resultReason == .authenticationNotSuccessful)
+    }
+
+    /// Without a password file there is nothing to check a credential against: the certificate decides.
+    @Test func withoutAPasswordFileACredentialIsIgnored() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let r = await engine.execute(request(UsernamePassword(username: "admin", password: "whatever")), identity: "CN=app1", now: now)
+        let uid = try #require(r.first.uid, "\(r.first.resultMessage ?? "")")
+        let mine = await engine.execute(Req.message(.v1_4, [Req.uid(.getAttributes, uid)]), identity: "CN=app1", now: now)
+        #expect(mine.first.resultStatus == .success, "the object belongs to the certificate's identity, not to 'admin'")
     }
 }
 

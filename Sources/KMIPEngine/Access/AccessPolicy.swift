@@ -40,11 +40,15 @@ public struct AccessPolicy: Sendable {
         do { credential = try UsernamePassword(authentication: header.authentication) } catch {
             throw EngineError(.authenticationNotSuccessful, "malformed credential: \(error.message)")
         }
-        guard let credential else {
+        // An empty Username and Password is no credential: a C client library used by storage software
+        // always sends one. Without a password file there is nothing to check a credential against,
+        // and the TLS certificate has already authenticated the client: the credential is ignored.
+        guard let credential, !(credential.username.isEmpty && credential.password.isEmpty) else {
             if requireCredential { throw EngineError(.authenticationNotSuccessful, "a Username and Password credential is required") }
             return certificateSubject
         }
-        guard let identity = await passwords?.identity(for: credential, certificateSubject: certificateSubject, now: Date()) else {
+        guard let passwords else { return certificateSubject }
+        guard let identity = await passwords.identity(for: credential, certificateSubject: certificateSubject, now: Date()) else {
             throw EngineError(.authenticationNotSuccessful, "credential refused")
         }
         return identity
