@@ -73,6 +73,41 @@ import Testing
         #expect(refused.first.resultReason == .invalidField)
     }
 
+    /// Elliptic-curve keys in every form a client registers them (PKCS#8, SEC1 ECPrivateKey, X.509
+    /// SubjectPublicKeyInfo, Transparent EC) on the NIST curves, returned in each form on Get.
+    @Test(arguments: ["P-256", "P-384", "P-521"])
+    func ecKeysRoundTrip(curve: String) async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let generated = try Self.openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:\(curve)", "-outform", "DER"])
+        let pkcs8 = try Self.openssl(["pkcs8", "-topk8", "-nocrypt", "-inform", "DER", "-outform", "DER"], input: generated)
+        let sec1 = try Self.openssl(["ec", "-inform", "DER", "-outform", "DER"], input: pkcs8)
+        let spki = try Self.openssl(["pkey", "-inform", "DER", "-pubout", "-outform", "DER"], input: pkcs8)
+        func reg(_ type: ObjectType, _ tag: KMIP.Tag, _ format: KeyFormatType, _ bytes: [UInt8]) async throws -> String {
+            let block = TTLV.structure(tag, [.structure(.keyBlock, [TTLV(.keyFormatType, .enumeration(format.rawValue)),
+                .structure(.keyValue, [TTLV(.keyMaterial, .byteString(bytes))]),
+                TTLV(.cryptographicAlgorithm, .enumeration(CryptographicAlgorithm.ec.rawValue))])])
+            let r = await engine.execute(Req.message(.v2_1, [(.register, [TTLV(.objectType, .enumeration(type.rawValue)),
+                .structure(.attributes, [TTLV(.cryptographicUsageMask, .integer(type == .privateKey ? 1 : 2))]), block])]), identity: "a", now: now)
+            return try #require(r.first.uid, "\(curve) \(format): \(r.first.resultMessage ?? "")")
+        }
+        let p8 = try await reg(.privateKey, .privateKey, .pkcs8, pkcs8)
+        #expect(await get(engine, p8, .pkcs8)?.bytes == pkcs8)
+        #expect(await get(engine, p8, .eCPrivateKey)?.bytes != nil)
+        let s1 = try await reg(.privateKey, .privateKey, .eCPrivateKey, sec1)
+        #expect(await get(engine, s1, .pkcs8)?.bytes == pkcs8)
+        let pub = try await reg(.publicKey, .publicKey, .x509, spki)
+        #expect(await get(engine, pub, .x509)?.bytes == spki)
+        let transparent = try #require(await get(engine, pub, .transparentECPublicKey))
+        let q = try #require(transparent.first(.qString)?.bytes)
+        let t = TTLV.structure(.publicKey, [.structure(.keyBlock, [TTLV(.keyFormatType, .enumeration(KeyFormatType.transparentECPublicKey.rawValue)),
+            .structure(.keyValue, [transparent]), TTLV(.cryptographicAlgorithm, .enumeration(CryptographicAlgorithm.ec.rawValue))])])
+        let r = await engine.execute(Req.message(.v2_1, [(.register, [TTLV(.objectType, .enumeration(ObjectType.publicKey.rawValue)),
+            .structure(.attributes, [TTLV(.cryptographicUsageMask, .integer(2))]), t])]), identity: "a", now: now)
+        let tuid = try #require(r.first.uid, "\(r.first.resultMessage ?? "")")
+        #expect(await get(engine, tuid, .x509)?.bytes == spki)
+        #expect(q.first == 4)
+    }
+
     @Test func rsaPublicKeyAsSPKIAndPKCS1() async throws {
         let (engine, _, _) = try TestHSM.makeExecutor()
         let key = try Self.openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-outform", "DER"])

@@ -1,3 +1,4 @@
+import Crypto
 import SwiftASN1
 
 /// DER forms of RSA and DSA keys: PKCS#1 (RFC 8017 A.1), SubjectPublicKeyInfo (RFC 5280 §4.1, the
@@ -36,14 +37,20 @@ public enum KeyDER {
         }
     }
 
-    static func ecPrivateKey(_ key: AsymmetricKey) throws -> [UInt8] {
-        guard case .ecPrivate(let curve, let d, let point) = key else { throw ASN1Error.invalidASN1Object(reason: "not an EC private key") }
+    /// SEC1 ECPrivateKey (RFC 5915) with the public key, as OpenSSL writes it. Inside PKCS#8 the curve
+    /// is in the AlgorithmIdentifier and the [0] parameters are left out (`withParameters: false`).
+    static func ecPrivateKey(_ key: AsymmetricKey, withParameters: Bool = true) throws -> [UInt8] {
+        guard case .ecPrivate(let curve, let d, let known) = key else { throw ASN1Error.invalidASN1Object(reason: "not an EC private key") }
+        let padded = [UInt8](repeating: 0, count: max(0, curve.size - AsymmetricKey.magnitude(d).count)) + AsymmetricKey.magnitude(d)
+        // The token keeps no public point with a private key; it follows from the scalar.
+        let point = known ?? (try? publicPoint(curve, scalar: padded))
         var s = DER.Serializer()
         try s.appendConstructedNode(identifier: .sequence) { c in
             try c.serialize(1)
-            let padded = [UInt8](repeating: 0, count: max(0, curve.size - AsymmetricKey.magnitude(d).count)) + AsymmetricKey.magnitude(d)
             try c.serialize(ASN1OctetString(contentBytes: ArraySlice(padded)))
-            try c.serialize(explicitlyTaggedWithTagNumber: 0, tagClass: .contextSpecific) { e in try e.serialize(try ASN1ObjectIdentifier(elements: curve.oid)) }
+            if withParameters {
+                try c.serialize(explicitlyTaggedWithTagNumber: 0, tagClass: .contextSpecific) { e in try e.serialize(try ASN1ObjectIdentifier(elements: curve.oid)) }
+            }
             if let point {
                 try c.serialize(explicitlyTaggedWithTagNumber: 1, tagClass: .contextSpecific) { e in try e.serialize(ASN1BitString(bytes: ArraySlice(point))) }
             }
@@ -191,7 +198,7 @@ public enum KeyDER {
         switch key {
         case .rsaPrivate: inner = try pkcs1(key)
         case .dsaPrivate(_, _, _, let x): inner = try integer(x)
-        case .ecPrivate: inner = try ecPrivateKey(key)
+        case .ecPrivate: inner = try ecPrivateKey(key, withParameters: false)
         default: throw ASN1Error.invalidASN1Object(reason: "not a private key")
         }
         var s = DER.Serializer()
@@ -205,6 +212,15 @@ public enum KeyDER {
 }
 
 extension KeyDER {
+    /// The uncompressed public point (X9.63) of an EC private scalar.
+    static func publicPoint(_ curve: ECCurve, scalar: [UInt8]) throws -> [UInt8] {
+        switch curve {
+        case .p256: Array(try P256.Signing.PrivateKey(rawRepresentation: scalar).publicKey.x963Representation)
+        case .p384: Array(try P384.Signing.PrivateKey(rawRepresentation: scalar).publicKey.x963Representation)
+        case .p521: Array(try P521.Signing.PrivateKey(rawRepresentation: scalar).publicKey.x963Representation)
+        }
+    }
+
     /// The DER bytes of any serializable ASN.1 value (swift-asn1 keeps its own helper internal).
     static func der(_ value: some DERSerializable) throws -> [UInt8] {
         var s = DER.Serializer()
