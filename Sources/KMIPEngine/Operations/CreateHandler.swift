@@ -1,12 +1,14 @@
 import KMIP
 import Foundation
 
-/// Create (KMIP 2.1 §6.1.9): a symmetric key generated inside the token.
+/// Create (KMIP 2.1 §6.1.8): a symmetric key generated inside the token, or (2.x) Secret Data from
+/// the token's random number generator.
 struct CreateHandler: OperationHandler {
     func handle(_ request: CreateRequest, _ context: RequestContext) async throws(EngineError) -> CreateResponse {
         let objectType = request.objectType
+        if objectType == .secretData && context.version.isV2 { return try await createSecretData(request, context) }
         guard objectType == .symmetricKey else {
-            throw EngineError(.invalidObjectType, "Create makes symmetric keys; \(objectType) is not supported here")
+            throw EngineError(.invalidObjectType, "Create makes symmetric keys\(context.version.isV2 ? " and Secret Data" : ""); not \(objectType)")
         }
         var object = try ObjectFactory.newObject(.symmetricKey, attributes: request.attributes, tokenObject: .secretKey, context)
         guard let alg = object.cryptographicAlgorithm else {
@@ -22,6 +24,24 @@ struct CreateHandler: OperationHandler {
             try await token.generateSecretKey(id: uid, spec: spec)
         }
         return CreateResponse(objectType: .symmetricKey, uniqueIdentifier: uid)
+    }
+
+    /// Secret Data of Cryptographic Length bits (a whole number of bytes, at most 64 KiB) from
+    /// C_GenerateRandom, stored in the token like registered secrets; Secret Data Type Seed.
+    func createSecretData(_ request: CreateRequest, _ context: RequestContext) async throws(EngineError) -> CreateResponse {
+        var object = try ObjectFactory.newObject(.secretData, attributes: request.attributes, tokenObject: .data, context)
+        guard let bits = object.cryptographicLength, bits > 0, bits % 8 == 0, bits <= 65536 * 8 else {
+            throw EngineError(.invalidField, "Create of Secret Data needs a Cryptographic Length of whole bytes, at most 64 KiB")
+        }
+        object.set(.secretDataType, .enumeration(SecretDataType.seed.rawValue))
+        object.set(.keyFormatType, .enumeration(KeyFormatType.opaque.rawValue))
+        ObjectFactory.applyServerAttributes(&object, context)
+        let uid = object.uid, label = ObjectFactory.label(object)
+        try await ObjectFactory.persist(object, context, generated: true) { token async throws(EngineError) in
+            let bytes = try await token.random(count: bits / 8)
+            try await token.storeData(id: uid, label: label, bytes: bytes)
+        }
+        return CreateResponse(objectType: .secretData, uniqueIdentifier: uid)
     }
 }
 
