@@ -92,4 +92,23 @@ import Testing
             .structure(.attributeReference, [TTLV(.vendorIdentification, .textString("x")), TTLV(.attributeName, .textString("kmipd-wrapped-key-block"))])])
         #expect(delete.resultStatus == .operationFailed)
     }
+
+    /// A private key leaves the token wrapped as PKCS#8 (C_WrapKey with AES Key Wrap with Padding).
+    @Test func aPrivateKeyLeavesWrapped() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let kek = try await create(engine, mask: 0x30)
+        let pair = await call(engine, .createKeyPair, [
+            .structure(.commonAttributes, [TTLV(.cryptographicAlgorithm, .enumeration(CryptographicAlgorithm.ec.rawValue)),
+                                           TTLV(.cryptographicLength, .integer(256))]),
+            .structure(.privateKeyAttributes, [TTLV(.cryptographicUsageMask, .integer(1)), TTLV(.sensitive, .boolean(true))]),
+            .structure(.publicKeyAttributes, [TTLV(.cryptographicUsageMask, .integer(2))])])
+        let priv = try #require(pair.payload?.first(.privateKeyUniqueIdentifier)?.text, "\(pair.resultMessage ?? "")")
+        let got = await call(engine, .get, [TTLV(.uniqueIdentifier, .textString(priv)), spec(kek, mode: .aESKeyWrapPadding)])
+        let block = try #require(got.payload?.first(.privateKey)?.first(.keyBlock), "\(got.resultMessage ?? "")")
+        #expect(block.first(.keyFormatType)?.enumValue == KeyFormatType.pkcs8.rawValue)
+        #expect((block.first(.keyValue)?.bytes?.count ?? 0) > 64)  // PKCS#8 of a P-256 key, wrapped
+        #expect(block.first(.keyWrappingData) != nil)
+        // Sensitive, it does not leave in plain.
+        #expect(await call(engine, .get, [TTLV(.uniqueIdentifier, .textString(priv))]).resultReason == .sensitive)
+    }
 }

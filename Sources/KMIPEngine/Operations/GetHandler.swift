@@ -65,18 +65,23 @@ struct GetHandler: OperationHandler {
     /// non-extractable key leaves the token in no form); Sensitive keys may leave only this way.
     func wrapped(_ object: ManagedObject, _ spec: KeyWrappingSpecification, _ format: KeyFormatType?,
                  _ context: RequestContext) async throws(EngineError) -> ObjectValue {
-        guard object.objectType == .symmetricKey else {
-            throw EngineError(.featureNotSupported, "wrapped Get is supported for symmetric keys")
+        // C_WrapKey wraps key objects: a symmetric key's value, a private key as PKCS#8. Secret Data is
+        // a data object in the token, which C_WrapKey cannot take.
+        guard object.objectType == .symmetricKey || object.objectType == .privateKey else {
+            throw EngineError(.featureNotSupported, "wrapped Get is supported for symmetric and private keys, not \(object.objectType)")
         }
         if Lifecycle.isDestroyed(object.state) || object.tokenObject == nil {
             throw EngineError(.objectDestroyed, "object \(object.uid) is destroyed; its key material is gone")
         }
         guard object.extractable else { throw EngineError(.objectNotExtractable, "object \(object.uid) is not extractable, not even wrapped") }
-        if let f = format, f != .raw { throw EngineError(.keyFormatNotSupported, "wrapped symmetric keys are Raw") }
+        let isKey = object.objectType == .symmetricKey
+        let wrappedFormat: KeyFormatType = isKey ? .raw : .pkcs8
+        if let f = format, f != wrappedFormat { throw EngineError(.keyFormatNotSupported, "wrapped \(object.objectType)s are \(wrappedFormat)") }
         let wrapping = try await KeyWrapping.read(spec, context)
         let bytes = try await context.services.token.wrap(id: object.uid, wrappingKeyID: wrapping.wrappingKey.uid, mechanism: wrapping.mechanism)
-        return .symmetricKey(KeyBlock(formatType: .raw, value: .wrapped(bytes), algorithm: object.cryptographicAlgorithm,
-                                      length: object.cryptographicLength, wrappingData: wrapping.keyWrappingData))
+        let block = KeyBlock(formatType: wrappedFormat, value: .wrapped(bytes), algorithm: object.cryptographicAlgorithm,
+                             length: object.cryptographicLength, wrappingData: wrapping.keyWrappingData)
+        return isKey ? .symmetricKey(block) : .privateKey(block)
     }
 
     /// The managed-object structure of the response, converted to `format` where that applies.
