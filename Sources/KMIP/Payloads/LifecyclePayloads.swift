@@ -71,3 +71,45 @@ public struct CheckRequest: RequestPayload, Hashable {
     }
     public var target: String? { uniqueIdentifier }
 }
+
+/// Obtain Lease (KMIP 2.1 §6.1.35).
+public struct ObtainLeaseRequest: RequestPayload, Hashable {
+    public static let operation = Operation.obtainLease
+    public var uniqueIdentifier: String?
+    public init(payload: TTLV, version: ProtocolVersion) throws(KMIPCodecError) { uniqueIdentifier = try payload.optionalIdentifier() }
+    public var target: String? { uniqueIdentifier }
+}
+
+public struct ObtainLeaseResponse: ResponsePayload, Hashable {
+    public var uniqueIdentifier: String
+    /// Seconds the client may use the object before it asks again; 0: no limit.
+    public var leaseTime: UInt32
+    public var lastChangeDate: Int64
+    public init(_ uid: String, leaseTime: UInt32, lastChangeDate: Int64) {
+        uniqueIdentifier = uid; self.leaseTime = leaseTime; self.lastChangeDate = lastChangeDate
+    }
+    public func payload(version: ProtocolVersion) -> TTLV {
+        .structure(.responsePayload, [TTLV(.uniqueIdentifier, .textString(uniqueIdentifier)), TTLV(.leaseTime, .interval(leaseTime)),
+                                      TTLV(.lastChangeDate, .dateTime(lastChangeDate))])
+    }
+    public var identifiers: [String] { [uniqueIdentifier] }
+}
+
+/// Get Usage Allocation (KMIP 2.1 §6.1.23): how many Usage Limits Units the client is about to use.
+public struct GetUsageAllocationRequest: RequestPayload, Hashable {
+    public static let operation = Operation.getUsageAllocation
+    public var uniqueIdentifier: String?
+    public var count: Int64
+    public init(payload: TTLV, version: ProtocolVersion) throws(KMIPCodecError) {
+        uniqueIdentifier = try payload.optionalIdentifier()
+        guard let c = payload.first(.usageLimitsCount) else {
+            throw KMIPCodecError(.missingField, "Usage Limits Count is required", tag: .usageLimitsCount)
+        }
+        guard let n = c.int64 ?? c.int32.map(Int64.init) else {
+            throw KMIPCodecError(.wrongType, "Usage Limits Count must be a Long Integer", tag: .usageLimitsCount)
+        }
+        guard n > 0 else { throw KMIPCodecError(.invalidValue, "Usage Limits Count must be positive", tag: .usageLimitsCount) }
+        count = n
+    }
+    public var target: String? { uniqueIdentifier }
+}

@@ -54,10 +54,15 @@ struct CryptoRequest {
     }
 
     static func count(_ object: ManagedObject, _ bytes: Int, _ context: RequestContext) async throws(EngineError) {
+        try await count(object, units: nil, bytes: bytes, context)
+    }
+
+    /// Counts one use (`bytes` when the unit is Byte) or, from Get Usage Allocation, `units` units.
+    static func count(_ object: ManagedObject, units: Int64?, bytes: Int = 0, _ context: RequestContext) async throws(EngineError) {
         guard let limits = object.first(.usageLimits)?.value, let total = limits.first(.usageLimitsTotal)?.int64 else { return }
         let unit = limits.first(.usageLimitsUnit)?.enumValue.map(UsageLimitsUnit.init(rawValue:)) ?? .object
         let used = limits.first(.usageLimitsCount)?.int64 ?? 0
-        let needed = Int64(unit == .byte ? bytes : 1)
+        let needed = units ?? Int64(unit == .byte ? bytes : 1)
         guard used >= 0, used <= total, needed <= total - used else {
             throw EngineError(.permissionDenied, "Usage Limits: \(used) of \(total) \(unit.name) used; \(needed) more is too many")
         }

@@ -6,7 +6,7 @@ public enum Operations {
         DiscoverVersionsHandler(), QueryHandler(), CreateHandler(), RegisterHandler(), GetHandler(),
         GetAttributesHandler(), GetAttributeListHandler(), AddAttributeHandler(), ModifyAttributeHandler(),
         DeleteAttributeHandler(), SetAttributeHandler(), LocateHandler(), CheckHandler(), ActivateHandler(),
-        RevokeHandler(), DestroyHandler(), InteropHandler(), LogHandler(), PingHandler(), CreateKeyPairHandler(), CertifyHandler(),
+        RevokeHandler(), DestroyHandler(), InteropHandler(), LogHandler(), PingHandler(), ObtainLeaseHandler(), GetUsageAllocationHandler(), CreateKeyPairHandler(), CertifyHandler(),
         ReKeyHandler(), ReKeyKeyPairHandler(), ReCertifyHandler(),
         EncryptHandler(), DecryptHandler(), SignHandler(), SignatureVerifyHandler(), MACHandler(), MACVerifyHandler(),
         RNGRetrieveHandler(), RNGSeedHandler(), HashHandler(), DeriveKeyHandler(), ExportHandler(), ImportHandler(),
