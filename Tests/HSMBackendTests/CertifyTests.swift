@@ -18,7 +18,8 @@ import Testing
     func keyPair(_ engine: BatchExecutor, alg: CryptographicAlgorithm, length: Int32, name: String) async throws -> (priv: String, pub: String) {
         let r = await engine.execute(Req.message(.v2_1, [(.createKeyPair, [
             .structure(.commonAttributes, [TTLV(.cryptographicAlgorithm, .enumeration(alg.rawValue)), TTLV(.cryptographicLength, .integer(length))]),
-            .structure(.privateKeyAttributes, [TTLV(.cryptographicUsageMask, .integer(1)), Req.name(name + "-key").value]),
+            // An issuer key that never leaves the token, as a CA's should.
+            .structure(.privateKeyAttributes, [TTLV(.cryptographicUsageMask, .integer(1)), TTLV(.extractable, .boolean(false)), Req.name(name + "-key").value]),
             .structure(.publicKeyAttributes, [TTLV(.cryptographicUsageMask, .integer(2)), Req.name(name).value])])]), identity: "a", now: now)
         let p = try #require(r.first.payload, "\(r.first.resultMessage ?? "")")
         return (try #require(p.first(.privateKeyUniqueIdentifier)?.text), try #require(p.first(.publicKeyUniqueIdentifier)?.text))

@@ -145,4 +145,35 @@ import Testing
             TTLV(.certificateLength, .integer(1))])])]), identity: "a", now: now)
         #expect(modify.first.resultReason == .attributeReadOnly)
     }
+
+    /// A certificate swift-certificates cannot parse whole (here: two Subject Key Identifier extensions,
+    /// the Authority Key Identifier's OID rewritten) is still stored and returned byte for byte, with the
+    /// attributes its outline gives; garbage is refused.
+    @Test func anUnusualCertificateIsKeptByteExact() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let dir = TestHSM.stateDir + "/cert-" + UUID().uuidString.prefix(6)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        _ = try Self.openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+                              "-subj", "/CN=Odd", "-keyout", dir + "/k.pem", "-out", dir + "/c.pem"])
+        var der = try Self.openssl(["x509", "-in", dir + "/c.pem", "-outform", "DER"])
+        let aki: [UInt8] = [0x06, 0x03, 0x55, 0x1D, 0x23]
+        let at = try #require((0...(der.count - 5)).first { Array(der[$0..<$0 + 5]) == aki })
+        der[at + 4] = 0x0E
+        func register(_ bytes: [UInt8]) async -> ResponseBatchItem {
+            await engine.execute(Req.message(.v2_1, [(.register, [TTLV(.objectType, .enumeration(ObjectType.certificate.rawValue)),
+                .structure(.attributes, []), .structure(.certificate, [TTLV(.certificateType, .enumeration(CertificateType.x509.rawValue)),
+                                                                       TTLV(.certificateValue, .byteString(bytes))])])]), identity: "a", now: now).first
+        }
+        let r = await register(der)
+        let uid = try #require(r.uid, "\(r.resultMessage ?? "")")
+        let got = await engine.execute(Req.message(.v2_1, [Req.uid(.get, uid)]), identity: "a", now: now)
+        #expect(got.first.payload?.first(.certificate)?.first(.certificateValue)?.bytes == der)
+        let attrs = await engine.execute(Req.message(.v2_1, [Req.uid(.getAttributes, uid)]), identity: "a", now: now)
+        let a = try #require(attrs.first.payload?.first(.attributes))
+        #expect(a.first(.x509CertificateIdentifier)?.first(.certificateSerialNumber)?.bytes?.isEmpty == false)
+        #expect(a.first(.certificateLength)?.int32 == Int32(der.count))
+        #expect(a.first(.x509CertificateSubject)?.first(.subjectDistinguishedName)?.bytes?.isEmpty == false)
+        #expect(a.first(.certificateSubjectCN) == nil, "the outline reads no name fields")
+        #expect(await register(Array("not a certificate".utf8)).resultReason == .invalidField)
+    }
 }

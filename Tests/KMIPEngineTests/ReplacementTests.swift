@@ -40,7 +40,7 @@ import Testing
         let pair = await engine.execute(Req.message(.v2_1, [(.createKeyPair, [
             .structure(.commonAttributes, [TTLV(.cryptographicAlgorithm, .enumeration(CryptographicAlgorithm.ec.rawValue)),
                                            TTLV(.cryptographicLength, .integer(256))]),
-            .structure(.privateKeyAttributes, [TTLV(.cryptographicUsageMask, .integer(1)), Req.name("svc-key").value]),
+            .structure(.privateKeyAttributes, [TTLV(.cryptographicUsageMask, .integer(1)), TTLV(.extractable, .boolean(false)), Req.name("svc-key").value]),
             .structure(.publicKeyAttributes, [TTLV(.cryptographicUsageMask, .integer(2)), Req.name("svc").value])])]), identity: "a", now: now)
         let priv = try #require(pair.first.payload?.first(.privateKeyUniqueIdentifier)?.text)
         let pub = try #require(pair.first.payload?.first(.publicKeyUniqueIdentifier)?.text)

@@ -65,7 +65,8 @@ import Testing
         let vendor = Attribute(name: "x-Barcode", value: TTLV(.attributeValue, .textString("XA1")))
         let v1 = AttributeList.encode([name, vendor], version: .v1_4)
         let v2 = AttributeList.encode([name, vendor], version: .v2_1)
-        #expect(try AttributeList.read(.structure(.templateAttribute, v1)) == [name, vendor])
+        // 1.x responses number each instance (Attribute Index 0 included).
+        #expect(try AttributeList.read(.structure(.templateAttribute, v1)) == AttributeList.numbered([name, vendor]))
         #expect(try AttributeList.read(v2[0]) == [name, vendor])
         // 2.x vendor attributes carry Vendor Identification and the bare name.
         #expect(v2[0].children[1].first(.vendorIdentification)?.text == "x")

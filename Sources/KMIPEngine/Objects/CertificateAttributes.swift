@@ -39,28 +39,35 @@ enum CertificateAttributes {
     static func parse(_ der: [UInt8]) throws(EngineError) -> Parsed {
         let cert: Certificate
         do { cert = try Certificate(derEncoded: der) } catch {
-            throw EngineError(.invalidField, "Certificate Value is not a DER X.509 certificate: \(error)")
-        }
-        var out = [Attribute(.certificateType, .enumeration(CertificateType.x509.rawValue)),
-                   Attribute(.certificateLength, .integer(Int32(der.count))),
-                   Attribute(.certificateSerialNumber, .byteString(Array(cert.serialNumber.bytes)))]
-        out += fields(cert.subject, subjectFields)
-        out += fields(cert.issuer, issuerFields)
-        if let alg = signatureAlgorithm(cert.signatureAlgorithm) {
-            out.append(Attribute(.digitalSignatureAlgorithm, .enumeration(alg.rawValue)))
+            // Stored all the same when its outline can be read; only what needs the rest is missing.
+            guard let outline = try? CertificateOutline.read(der) else {
+                throw EngineError(.invalidField, "Certificate Value is not a DER X.509 certificate: \(error)")
+            }
+            return Parsed(attributes: common(der, serial: outline.serialNumber, issuerDER: outline.issuerDER, subjectDER: outline.subjectDER),
+                          subjectDER: outline.subjectDER)
         }
         let subjectDER: [UInt8], issuerDER: [UInt8]
         do { subjectDER = try KeyDER.der(cert.subject); issuerDER = try KeyDER.der(cert.issuer) } catch {
             throw EngineError(.invalidField, "certificate names: \(error)")
         }
-        // The X.509 identifiers (KMIP 1.4 §3.13–3.15; 2.1 keeps them): DER names and the serial number.
-        out.append(Attribute(.x509CertificateIdentifier, .structure([
-            TTLV(.issuerDistinguishedName, .byteString(issuerDER)), TTLV(.certificateSerialNumber, .byteString(Array(cert.serialNumber.bytes)))])))
-        out.append(Attribute(.x509CertificateSubject, .structure([
-            TTLV(.subjectDistinguishedName, .byteString(subjectDER))])))
-        out.append(Attribute(.x509CertificateIssuer, .structure([
-            TTLV(.issuerDistinguishedName, .byteString(issuerDER))])))
+        var out = common(der, serial: Array(cert.serialNumber.bytes), issuerDER: issuerDER, subjectDER: subjectDER)
+        out += fields(cert.subject, subjectFields)
+        out += fields(cert.issuer, issuerFields)
+        if let alg = signatureAlgorithm(cert.signatureAlgorithm) {
+            out.append(Attribute(.digitalSignatureAlgorithm, .enumeration(alg.rawValue)))
+        }
         return Parsed(attributes: out, subjectDER: subjectDER)
+    }
+
+    /// Type, length, serial number and the X.509 identifiers (KMIP 1.4 §3.13–3.15; 2.1 keeps them).
+    static func common(_ der: [UInt8], serial: [UInt8], issuerDER: [UInt8], subjectDER: [UInt8]) -> [Attribute] {
+        [Attribute(.certificateType, .enumeration(CertificateType.x509.rawValue)),
+         Attribute(.certificateLength, .integer(Int32(clamping: der.count))),
+         Attribute(.certificateSerialNumber, .byteString(serial)),
+         Attribute(.x509CertificateIdentifier, .structure([
+            TTLV(.issuerDistinguishedName, .byteString(issuerDER)), TTLV(.certificateSerialNumber, .byteString(serial))])),
+         Attribute(.x509CertificateSubject, .structure([TTLV(.subjectDistinguishedName, .byteString(subjectDER))])),
+         Attribute(.x509CertificateIssuer, .structure([TTLV(.issuerDistinguishedName, .byteString(issuerDER))]))]
     }
 
     static func fields(_ name: DistinguishedName, _ map: [(ASN1ObjectIdentifier, Tag)]) -> [Attribute] {
