@@ -44,6 +44,8 @@ struct Configuration: Codable {
         var requireCredential: Bool? = nil
         /// Who may choose the nonce of a GCM or CTR Encrypt: "refuse", "ifMayDecrypt" (default), "accept".
         var clientNonces: AccessPolicy.ClientNonces? = nil
+        /// Certificates that act as one identity ("group:NAME"): by listed subjects or a subject field.
+        var groups: [ClientGroup]? = nil
     }
     /// Every limit may be left out; the default then applies.
     struct Limits: Codable {

@@ -117,6 +117,12 @@ struct Runtime {
         if let file = configuration.policy.passwordFile { policy.passwords = try PasswordFile(path: configuration.path(file)) }
         policy.requireCredential = configuration.policy.requireCredential ?? false
         if let nonces = configuration.policy.clientNonces { policy.clientNonces = nonces }
+        for g in configuration.policy.groups ?? [] {
+            guard !g.name.isEmpty, !(g.members ?? []).isEmpty || (g.subjectField != nil && g.subjectValue != nil) else {
+                throw CLIError("policy.groups: group \"\(g.name)\" needs a name and \"members\" or \"subjectField\" with \"subjectValue\"")
+            }
+            policy.groups.append(g)
+        }
         return EngineServices(store: store, token: token, policy: policy, defaults: defaults,
                               serverInfo: info, audit: Logger(label: "kmipd.audit"),
                               auditLog: try configuration.audit.map { try JSONLinesAudit(path: $0 == "-" ? "-" : configuration.path($0)) } ?? NoAudit())

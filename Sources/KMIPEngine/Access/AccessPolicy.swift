@@ -16,6 +16,8 @@ public struct AccessPolicy: Sendable {
     public var passwords: (any CredentialChecker)?
     /// Refuse requests without a valid credential (the certificate alone is not enough).
     public var requireCredential = false
+    /// Certificates that act as one identity (`ClientGroup`), in order.
+    public var groups: [ClientGroup] = []
     /// Whether an Encrypt in GCM or CTR mode may use a nonce the client chose. A client able to repeat
     /// a nonce gets the keystream, so Encrypt permission would give Decrypt: by default only a caller
     /// who may decrypt with the key anyway may choose its nonce.
@@ -45,14 +47,19 @@ public struct AccessPolicy: Sendable {
         // and the TLS certificate has already authenticated the client: the credential is ignored.
         guard let credential, !(credential.username.isEmpty && credential.password.isEmpty) else {
             if requireCredential { throw EngineError(.authenticationNotSuccessful, "a Username and Password credential is required") }
-            return certificateSubject
+            return certificateIdentity(certificateSubject)
         }
-        guard let passwords else { return certificateSubject }
+        guard let passwords else { return certificateIdentity(certificateSubject) }
         guard let identity = await passwords.identity(for: credential, certificateSubject: certificateSubject, now: Date()) else {
             throw EngineError(.authenticationNotSuccessful, "credential refused")
         }
         return identity
     }
+    /// The identity a certificate acts as: its group's, or its own subject.
+    public func certificateIdentity(_ subject: String) -> String {
+        groups.first { $0.contains(subject: subject) }?.identity ?? subject
+    }
+
     /// Owner and admins: everything; anyone else: the operations a grant names (none when `operation`
     /// is nil).
     public func mayAccess(_ object: ManagedObject, identity: String, operation: KMIP.Operation?) -> Bool {

@@ -1,0 +1,48 @@
+/// Certificates that act as one identity: a vCenter cluster's hosts, a storage array's controllers, a
+/// database's replicas each have a certificate of their own but must share keys. A member's requests act
+/// as `group:NAME`, so what one member creates belongs to the group and every member sees it; per-object
+/// grants work as for any identity. A certificate is a member when its subject is listed, or when a
+/// field of its subject (`OU`, `O`, `CN`…) has the configured value. The first matching group wins.
+public struct ClientGroup: Sendable, Hashable, Codable {
+    public var name: String
+    /// Exact certificate subjects (RFC 2253, as kmipd logs them).
+    public var members: [String]?
+    /// A subject field and the value that makes a certificate a member, e.g. `OU` = `vsphere-prod`.
+    public var subjectField: String?
+    public var subjectValue: String?
+
+    public init(name: String, members: [String]? = nil, subjectField: String? = nil, subjectValue: String? = nil) {
+        self.name = name; self.members = members; self.subjectField = subjectField; self.subjectValue = subjectValue
+    }
+
+    public var identity: String { "group:" + name }
+
+    public func contains(subject: String) -> Bool {
+        if members?.contains(subject) == true { return true }
+        guard let field = subjectField, let value = subjectValue else { return false }
+        return Self.fields(of: subject).contains { $0.type.caseInsensitiveCompare(field) == .orderedSame && $0.value == value }
+    }
+
+    /// The attribute type/value pairs of an RFC 2253 / RFC 4514 name ("CN=a\,b,OU=x+O=y"): split at
+    /// unescaped commas and plus signs, escapes undone.
+    static func fields(of name: String) -> [(type: String, value: String)] {
+        var out = [(type: String, value: String)]()
+        var current = "", escaped = false
+        func finish() {
+            if let eq = current.firstIndex(of: "=") {
+                out.append((String(current[..<eq]).trimmingCharacters(in: .whitespaces), String(current[current.index(after: eq)...])))
+            }
+            current = ""
+        }
+        for ch in name {
+            if escaped { current.append(ch); escaped = false; continue }
+            switch ch {
+            case "\\": escaped = true
+            case ",", "+": finish()
+            default: current.append(ch)
+            }
+        }
+        finish()
+        return out
+    }
+}
