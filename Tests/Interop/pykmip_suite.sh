@@ -6,13 +6,14 @@
 # reason in Tests/Interop/pykmip-expected.txt; any other outcome fails this step.
 # Usage: pykmip_suite.sh BIN_DIR WORK_DIR   (prints 'pykmip-suite: N passed, M failed')
 set -uo pipefail
-bin=$1; work=$2
+bin=$1
+mkdir -p "$2" && work=$(mktemp -d "$2/run.XXXXXX")  # a fresh state and port on every run
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 version=0.11.0
 sha256=eb42e2d9674e470935d98474b8502e675894cc8489362d8419fdd957319f2b3e
 cache="$root/.build/pykmip-source"
-mkdir -p "$cache" "$work"
+mkdir -p "$cache"
 tarball="$cache/pykmip-$version.tar.gz"
 if ! echo "$sha256  $tarball" | sha256sum -c --status 2>/dev/null; then
     rm -f "$tarball"
