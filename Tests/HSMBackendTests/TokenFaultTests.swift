@@ -163,7 +163,6 @@ import Glibc
         try Self.inject("")
         let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)  // every connection on one event loop
         let server = try await TestServer.start(serverKeyInToken: true, token: try TestHSM.makeToken(through: shim), group: loop)
-        defer { server.stop() }
         let established = try await server.client(.v2_1)
         _ = try await established.call(.discoverVersions, [])
         try Self.inject("C_Sign delay 2000\n")
@@ -172,13 +171,20 @@ import Glibc
             let c = try await server.client(.v2_1)
             _ = try await c.call(.discoverVersions, [])  // its handshake signs in the token: 2 s
             await finished.set()
+            return c
         }
         try await Task.sleep(for: .milliseconds(300))
         let clock = ContinuousClock()
         let took = try await clock.measure { _ = try await established.call(.discoverVersions, []) }
         let overtaken = await !finished.value
         try Self.inject("")
-        _ = try await slow.value
+        let other = try await slow.value
+        // Everything on this group is closed before it goes: TLS torn down after OpenSSL's exit
+        // handlers crashes the test process.
+        await established.connection.close()
+        await other.connection.close()
+        await server.stopAndWait()
+        try await loop.shutdownGracefully()
         #expect(overtaken && took < .milliseconds(1000), "a request on the same event loop waited \(took) behind the handshake")
         print("token faults: slow TLS signature: a request on the same event loop answered in \(took) during a 2 s C_Sign")
     }

@@ -54,6 +54,8 @@ public final class TestServer: Sendable {
     }
 
     public func stop() { task.cancel() }
+    /// Stops the server and waits until it has closed its connections (before its event loops go).
+    public func stopAndWait() async { task.cancel(); _ = await task.result }
 }
 
 extension TestServer {
