@@ -39,12 +39,14 @@ public enum KeyValue: Sendable, Hashable {
     case plain(KeyMaterial, attributes: [Attribute])
     case wrapped([UInt8])
     case wrappedMaterial([UInt8])
+    /// No Key Value: the object's metadata only, the key kept elsewhere (Key Value Location, 1.2+).
+    case absent
 
     /// The wrapped bytes, in either form.
     public var wrappedBytes: [UInt8]? {
         switch self {
         case .wrapped(let b), .wrappedMaterial(let b): b
-        case .plain: nil
+        case .plain, .absent: nil
         }
     }
 }
@@ -69,7 +71,7 @@ public struct KeyBlock: Sendable, Hashable {
         algorithm = try kb.optional(.cryptographicAlgorithm, CryptographicAlgorithm.self)
         length = try kb.optionalInt(.cryptographicLength, in: 1...Int32.max)
         wrappingData = try kb.optionalStructure(.keyWrappingData).map { (t: TTLV) throws(KMIPCodecError) in try KeyWrappingData(ttlv: t) }
-        let kv = try kb.required(.keyValue)
+        guard let kv = kb.first(.keyValue) else { value = .absent; return }
         if case .byteString(let wrapped) = kv.value {
             value = .wrapped(wrapped)
             return
@@ -106,6 +108,7 @@ public struct KeyBlock: Sendable, Hashable {
         switch value {
         case .wrapped(let bytes): c.append(TTLV(.keyValue, .byteString(bytes)))
         case .wrappedMaterial(let bytes): c.append(.structure(.keyValue, [TTLV(.keyMaterial, .byteString(bytes))]))
+        case .absent: break
         case .plain(let material, let attributes):
             let kv = [material.ttlv] + attributes.map(\.v1)
             c.append(.structure(.keyValue, kv))

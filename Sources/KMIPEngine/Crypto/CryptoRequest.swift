@@ -17,10 +17,8 @@ struct CryptoRequest {
         }
         let uid = try context.uid(payload.uniqueIdentifier)
         let object = try await context.fetch(uid)
-        guard object.tokenObject != nil, !Lifecycle.isDestroyed(object.state) else {
-            throw EngineError(.objectDestroyed, "object \(uid) is destroyed")
-        }
-        guard object.keyValueUsable else { throw EngineError(.keyValueNotPresent, "object \(uid) is held wrapped, as registered: kmipd cannot use it") }
+        guard !Lifecycle.isDestroyed(object.state) else { throw EngineError(.objectDestroyed, "object \(uid) is destroyed") }
+        guard object.keyValueUsable else { throw EngineError(.keyValueNotPresent, "object \(uid) cannot be used: \(object.unusableValueReason)") }
         switch use {
         case .protect where !Lifecycle.mayProtect(object, now: context.now):
             throw EngineError(.wrongKeyLifecycleState, "object \(uid) is \(Lifecycle.effectiveState(object, now: context.now)) or past its Protect Stop Date: it may not protect")

@@ -26,8 +26,8 @@ struct KeyWrapping {
         }
         let uid = info.uniqueIdentifier
         let key = try await context.fetch(uid)
-        guard key.tokenObject != nil, !Lifecycle.isDestroyed(key.state) else { throw EngineError(.objectDestroyed, "wrapping key \(uid) is destroyed") }
-        guard key.keyValueUsable else { throw EngineError(.keyValueNotPresent, "wrapping key \(uid) is held wrapped: kmipd cannot use it") }
+        guard !Lifecycle.isDestroyed(key.state) else { throw EngineError(.objectDestroyed, "wrapping key \(uid) is destroyed") }
+        guard key.keyValueUsable else { throw EngineError(.keyValueNotPresent, "wrapping key \(uid) cannot be used: \(key.unusableValueReason)") }
         let need: CryptographicUsageMaskBits = wrapping ? .wrapKey : .unwrapKey
         guard need.rawValue & ~key.usageMask == 0 else {
             throw EngineError(.incompatibleUsageMask, "key \(uid) may not \(wrapping ? "wrap" : "unwrap") keys (Cryptographic Usage Mask)")

@@ -48,6 +48,14 @@ public struct ManagedObject: Sendable {
     /// Whether kmipd holds this object's key value in a form the token can use (a share of a split key
     /// is not a key).
     public var keyValueUsable: Bool { tokenObject != nil && storedWrappedBlock == nil && objectType != .splitKey }
+    /// Why `keyValueUsable` is false, for the error a client reads.
+    public var unusableValueReason: String {
+        metadataOnly ? "its key value is kept elsewhere (Key Value Location)"
+            : storedWrappedBlock != nil ? "it is held wrapped, as registered"
+            : objectType == .splitKey ? "it is a share of a split key" : "its key material is gone"
+    }
+    /// Registered without its value (Key Value Location): kmipd holds its metadata only.
+    public var metadataOnly: Bool { first(.keyValuePresent)?.value.bool == false }
 
     public init(uid: String, objectType: ObjectType, owner: String, attributes: [Attribute], tokenObject: TokenObjectKind?) {
         self.uid = uid; self.objectType = objectType; self.owner = owner; self.attributes = attributes; self.tokenObject = tokenObject

@@ -23,10 +23,10 @@ struct DeriveKeyHandler: OperationHandler {
         let uids = request.uniqueIdentifiers
         let baseUID = try context.uid(uids.first)
         let base = try await context.fetch(baseUID)
-        guard base.tokenObject != nil, Lifecycle.mayDerive(base, now: context.now) else {
+        guard Lifecycle.mayDerive(base, now: context.now) else {
             throw EngineError(.wrongKeyLifecycleState, "base object \(baseUID) is \(base.state)")
         }
-        guard base.keyValueUsable else { throw EngineError(.keyValueNotPresent, "base object \(baseUID) is held wrapped: kmipd cannot use it") }
+        guard base.keyValueUsable else { throw EngineError(.keyValueNotPresent, "base object \(baseUID) cannot be used: \(base.unusableValueReason)") }
         guard base.usageMask & CryptographicUsageMaskBits.deriveKey.rawValue != 0 else {
             throw EngineError(.incompatibleUsageMask, "base object \(baseUID) may not derive keys (Cryptographic Usage Mask)")
         }

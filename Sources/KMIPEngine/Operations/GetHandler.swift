@@ -10,7 +10,17 @@ struct GetHandler: OperationHandler {
         }
         let format = request.keyFormatType
         let body: ObjectValue
-        if let kept = object.storedWrappedBlock {
+        if object.metadataOnly && !Lifecycle.isDestroyed(object.state) {
+            // Key Value Location objects: their Key Block, without the value kmipd never had.
+            let block = KeyBlock(formatType: object.defaultKeyFormat ?? .raw, value: .absent, algorithm: object.cryptographicAlgorithm,
+                                 length: object.cryptographicLength)
+            switch object.objectType {
+            case .symmetricKey: body = .symmetricKey(block)
+            case .privateKey: body = .privateKey(block)
+            case .publicKey: body = .publicKey(block)
+            default: body = .secretData(object.first(.secretDataType)?.value.enumValue.map(SecretDataType.init(rawValue:)) ?? .password, block)
+            }
+        } else if let kept = object.storedWrappedBlock {
             body = try await Self.asRegistered(object, kept, request, context)
         } else if let spec = request.keyWrappingSpecification {
             body = try await wrapped(object, spec, format, context)
@@ -98,7 +108,7 @@ struct GetHandler: OperationHandler {
             switch share.keyBlock.value {
             case .wrapped: share.keyBlock.value = .wrapped(bytes)
             case .wrappedMaterial: share.keyBlock.value = .wrappedMaterial(bytes)
-            case .plain: share.keyBlock.value = .plain(.bytes(bytes), attributes: [])
+            case .plain, .absent: share.keyBlock.value = .plain(.bytes(bytes), attributes: [])
             }
             return .splitKey(share)
         default: return try await secretBody(object, format, context)

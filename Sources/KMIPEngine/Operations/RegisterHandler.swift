@@ -16,6 +16,7 @@ struct RegisterHandler: OperationHandler {
             throw EngineError(.invalidObjectType, "kmipd does not store \(objectType) objects")
         }
         if case .splitKey(let share) = value { return try await registerSplitKey(share, request.attributes, context, uid: uid) }
+        if let block = value.keyBlock, case .absent = block.value { return try await registerMetadataOnly(value, block, request.attributes, context, uid: uid) }
         if let block = value.keyBlock, let wrapping = block.wrappingData {
             return try await registerWrapped(value, block, wrapping, request.attributes, context, uid: uid)
         }
@@ -153,6 +154,7 @@ struct RegisterHandler: OperationHandler {
         case .wrapped(let b): bytes = b; kept.keyBlock.value = .wrapped([])
         case .wrappedMaterial(let b): bytes = b; kept.keyBlock.value = .wrappedMaterial([])
         case .plain(.transparent, _): throw EngineError(.keyFormatNotSupported, "a Split Key share must be a Byte String")
+        case .absent: throw EngineError(.invalidField, "a Split Key share needs its Key Value")
         }
         guard !bytes.isEmpty else { throw EngineError(.invalidField, "empty key material") }
         var object = try ObjectFactory.newObject(.splitKey, uid: uid, attributes: attrs, tokenObject: .data, context)
@@ -165,6 +167,24 @@ struct RegisterHandler: OperationHandler {
         try await ObjectFactory.persist(object, context, generated: false) { token async throws(EngineError) in
             try await token.storeData(id: uid, label: label, bytes: bytes)
         }
+        return IdentifierResponse(uid)
+    }
+
+    /// A key whose value lives elsewhere (KMIP 1.2+ Key Value Location): a Key Block without a Key Value.
+    /// Only its metadata is kept; Key Value Present says so, and nothing is put in the token.
+    func registerMetadataOnly(_ value: ObjectValue, _ block: KeyBlock, _ attrs: [Attribute], _ context: RequestContext,
+                              uid: String) async throws(EngineError) -> IdentifierResponse {
+        guard attrs.contains(where: { $0.tag == .keyValueLocation }) else {
+            throw EngineError(.invalidField, "a Key Block without a Key Value needs a Key Value Location saying where the key is")
+        }
+        var object = try ObjectFactory.newObject(value.objectType, uid: uid, attributes: attrs, tokenObject: nil, context)
+        if let alg = block.algorithm { object.cryptographicAlgorithm = alg }
+        if let length = block.length { object.cryptographicLength = length }
+        object.set(.keyFormatType, .enumeration(block.formatType.rawValue))
+        if case .secretData(let t, _) = value { object.set(.secretDataType, .enumeration(t.rawValue)) }
+        object.set(.keyValuePresent, .boolean(false))
+        ObjectFactory.applyServerAttributes(&object, context)
+        try await ObjectFactory.persist(object, context, generated: false) { _ async throws(EngineError) in }
         return IdentifierResponse(uid)
     }
 
