@@ -18,10 +18,21 @@ struct AttributeRow {
         case .enumeration(let v), .interval(let v): num = Int64(v)
         case .boolean(let b): num = b ? 1 : 0
         case .textString(let s): text = s
+        case .structure where a.tag == .usageLimits:
+            // Locate asks for a Count and a Total "equal or larger" (KMIP 2.1 §6.1.28): the Count as a
+            // number, the Total as fixed-width decimal text, so both compare in order.
+            num = a.value.first(.usageLimitsCount)?.int64
+            text = a.value.first(.usageLimitsTotal)?.int64.map(Self.sortable)
         case .structure:
             text = a.value.first(.nameValue)?.text  // Name: searchable by its value
         default: break
         }
+    }
+
+    /// A non-negative number as text that sorts like the number.
+    static func sortable(_ n: Int64) -> String {
+        let digits = String(max(0, n))
+        return String(repeating: "0", count: max(0, 19 - digits.count)) + digits
     }
 
     /// Values are compared without their tag, so a 1.x `Attribute Value` and the 2.x tagged form

@@ -67,6 +67,14 @@ struct LocateSQL {
                         // KMIP 2.1 §6.1.27: an object matches when its mask has every bit asked for.
                         clauses.append("EXISTS (SELECT 1 FROM attributes a WHERE a.uid = o.uid AND a.name = ? AND (a.num & ?) = ?)")
                         args += [name.databaseValue, Int64(UInt32(bitPattern: bits)).databaseValue, Int64(UInt32(bitPattern: bits)).databaseValue]
+                    } else if key == .tag(.usageLimits) {
+                        // Objects with at least the Count and Total asked for (KMIP 2.1 §6.1.28).
+                        var probe = "SELECT 1 FROM attributes a WHERE a.uid = o.uid AND a.name = ?"
+                        args.append(name.databaseValue)
+                        if let count = v.value.first(.usageLimitsCount)?.int64 { probe += " AND a.num >= ?"; args.append(count.databaseValue) }
+                        if let total = v.value.first(.usageLimitsTotal)?.int64 { probe += " AND a.text >= ?"; args.append(AttributeRow.sortable(total).databaseValue) }
+                        if let unit = v.value.first(.usageLimitsUnit) { probe += " AND instr(a.value, ?) > 0"; args.append(Data(TTLVEncoder.encode(unit)).databaseValue) }
+                        clauses.append("EXISTS (\(probe))")
                     } else if case .structure(let fields) = v.value.value {
                         // A structure matches on the fields given (a Link without its type, Application
                         // Specific Information with only its namespace): each given field, encoded whole

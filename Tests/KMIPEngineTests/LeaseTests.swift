@@ -28,7 +28,14 @@ import Testing
         func allocate(_ uid: String, _ n: Int64) async -> ResponseBatchItem {
             await engine.execute(Req.message(.v2_1, [Req.uid(.getUsageAllocation, uid, [TTLV(.usageLimitsCount, .longInteger(n))])]), identity: "a", now: now).first
         }
+        // Usage Limits Count is what remains (KMIP 2.1 §4.59): it starts at the Total.
+        func count() async -> Int64? {
+            await engine.execute(Req.message(.v2_1, [Req.uid(.getAttributes, limited, [TTLV(.attributeReference, .enumeration(KMIP.Tag.usageLimits.rawValue))])]), identity: "a", now: now)
+                .first.payload?.first(.attributes)?.first(.usageLimits)?.first(.usageLimitsCount)?.int64
+        }
+        #expect(await count() == 10)
         #expect(await allocate(limited, 4).resultStatus == .success)
+        #expect(await count() == 6)
         #expect(await allocate(limited, 7).resultStatus == .operationFailed)
         #expect(await allocate(limited, 6).resultStatus == .success)
         #expect(await allocate(limited, 1).resultStatus == .operationFailed)

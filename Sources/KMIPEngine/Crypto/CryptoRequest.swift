@@ -59,14 +59,15 @@ struct CryptoRequest {
     static func count(_ object: ManagedObject, units: Int64?, bytes: Int = 0, _ context: RequestContext) async throws(EngineError) {
         guard let limits = object.first(.usageLimits)?.value, let total = limits.first(.usageLimitsTotal)?.int64 else { return }
         let unit = limits.first(.usageLimitsUnit)?.enumValue.map(UsageLimitsUnit.init(rawValue:)) ?? .object
-        let used = limits.first(.usageLimitsCount)?.int64 ?? 0
+        // Usage Limits Count is what remains (KMIP 2.1 §4.59).
+        let remaining = min(limits.first(.usageLimitsCount)?.int64 ?? total, total)
         let needed = units ?? Int64(unit == .byte ? bytes : 1)
-        guard used >= 0, used <= total, needed <= total - used else {
-            throw EngineError(.permissionDenied, "Usage Limits: \(used) of \(total) \(unit.name) used; \(needed) more is too many")
+        guard remaining >= 0, needed <= remaining else {
+            throw EngineError(.permissionDenied, "Usage Limits: \(remaining) of \(total) \(unit.name) remain; \(needed) is too many")
         }
         var updated = object
         var fields = limits.children.filter { $0.tag != .usageLimitsCount }
-        fields.append(TTLV(.usageLimitsCount, .longInteger(used + needed)))
+        fields.append(TTLV(.usageLimitsCount, .longInteger(remaining - needed)))
         updated.set(.usageLimits, .structure(fields))
         try await context.services.store.save(updated)
     }

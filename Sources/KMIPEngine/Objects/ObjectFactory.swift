@@ -13,6 +13,10 @@ enum ObjectFactory {
     static func newObject(_ type: ObjectType, uid: String = UUID().uuidString.lowercased(), owner: String? = nil,
                           attributes: [Attribute], tokenObject: TokenObjectKind?, _ context: RequestContext) throws(EngineError) -> ManagedObject {
         var attrs = attributes
+        // KMIP 2.1 §4.59: a Usage Limits Count given when an object is made is ignored (the server sets it).
+        for i in attrs.indices where attrs[i].tag == .usageLimits {
+            attrs[i].value = .structure(.usageLimits, attrs[i].value.children.filter { $0.tag != .usageLimitsCount })
+        }
         try AttributeRules.validateClientAttributes(&attrs)
         attrs.remove(.objectType)
         return ManagedObject(uid: uid, objectType: type, owner: owner ?? context.identity, attributes: attrs, tokenObject: tokenObject)
@@ -36,6 +40,10 @@ enum ObjectFactory {
         // Fresh may come from a registering client (KMIP 2.1 §4.22); otherwise the object is fresh.
         if context.version >= .v1_3 && object.first(.fresh) == nil { object.set(.fresh, .boolean(true)) }
         if object.first(.cryptographicUsageMask) == nil { object.set(.cryptographicUsageMask, .integer(0)) }
+        // Usage Limits Count: the units that remain, starting at the Total (KMIP 2.1 §4.59).
+        if let limits = object.first(.usageLimits)?.value, let total = limits.first(.usageLimitsTotal)?.int64 {
+            object.set(.usageLimits, .structure(limits.children.filter { $0.tag != .usageLimitsCount } + [TTLV(.usageLimitsCount, .longInteger(total))]))
+        }
         // KMIP 1.x §3.18: the policy applied SHOULD be named; kmipd has one, its access policy. 1.x
         // clients see it (and Locate by it); 2.0 dropped the attribute, so 2.x clients never do.
         if object.first(.operationPolicyName) == nil { object.set(.operationPolicyName, .textString("default")) }

@@ -4,7 +4,8 @@ import KMIP
 /// store query. Another owner's objects are never seen.
 struct LocateHandler: OperationHandler {
     func handle(_ request: LocateRequest, _ context: RequestContext) async throws(EngineError) -> LocateResponse {
-        var filters = request.filters
+        // A date at its largest value is as if it were not given (KMIP 2.1 §6.1.28).
+        var filters = request.filters.filter { $0.value.dateSeconds != Int64.max }
         if request.objectGroupMember == .groupMemberFresh { filters.append(Attribute(.fresh, .boolean(true))) }
         let mask = request.storageStatusMask ?? StorageStatusMask.onLineStorage.rawValue
         guard mask & (StorageStatusMask.onLineStorage.rawValue | StorageStatusMask.destroyedStorage.rawValue) != 0 else {
@@ -16,7 +17,9 @@ struct LocateHandler: OperationHandler {
                                 maxItems: request.maximumItems, offset: request.offsetItems,
                                 includeDestroyed: mask & StorageStatusMask.destroyedStorage.rawValue != 0, now: context.now)
         let (uids, total) = try await context.services.store.locate(query)
-        if let first = uids.first { context.idPlaceholder = first }
+        // One object found: it becomes the ID Placeholder; several: the placeholder is emptied, so
+        // batched operations that rely on it fail rather than act on an arbitrary one (§6.1.28).
+        context.idPlaceholder = uids.count == 1 ? uids[0] : nil
         return LocateResponse(locatedItems: total, uniqueIdentifiers: uids)
     }
 }
