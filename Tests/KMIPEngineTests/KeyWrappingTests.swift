@@ -58,7 +58,9 @@ import Testing
         let dek = try await create(engine, mask: 0xC)
         #expect(await call(engine, .get, [TTLV(.uniqueIdentifier, .textString(kept)), spec(kek)]).resultReason == .notExtractable)
         #expect(await call(engine, .get, [TTLV(.uniqueIdentifier, .textString(dek)), spec(noWrap)]).resultReason == .incompatibleCryptographicUsageMask)
-        #expect(await call(engine, .get, [TTLV(.uniqueIdentifier, .textString(dek)), spec(kek, encoding: nil)]).resultReason == .featureNotSupported)
+        // TTLV Encoding (the default) puts the key on the host: not for a Sensitive key.
+        let sensitive = try await create(engine, mask: 0xC, extra: [TTLV(.sensitive, .boolean(true))])
+        #expect(await call(engine, .get, [TTLV(.uniqueIdentifier, .textString(sensitive)), spec(kek, encoding: nil)]).resultReason == .featureNotSupported)
     }
 
     /// A wrapped key whose wrapping key kmipd does not hold is kept as it came, in either Key Value form,
@@ -110,5 +112,25 @@ import Testing
         #expect(block.first(.keyWrappingData) != nil)
         // Sensitive, it does not leave in plain.
         #expect(await call(engine, .get, [TTLV(.uniqueIdentifier, .textString(priv))]).resultReason == .sensitive)
+    }
+
+    /// TTLV Encoding (KMIP 2.1 §2.1.5, the default): the encoded Key Value is wrapped; registering the
+    /// result with the same key gives back the same key.
+    @Test func ttlvEncodingRoundTrips() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let kek = try await create(engine, mask: 0x30)
+        let dek = try await create(engine, mask: 0xC)
+        let plain = await call(engine, .get, [TTLV(.uniqueIdentifier, .textString(dek))])
+        let material = try #require(plain.payload?.first(.symmetricKey)?.first(.keyBlock)?.first(.keyValue)?.first(.keyMaterial)?.bytes)
+        let got = await call(engine, .get, [TTLV(.uniqueIdentifier, .textString(dek)), spec(kek, encoding: nil)])
+        let block = try #require(got.payload?.first(.symmetricKey)?.first(.keyBlock), "\(got.resultMessage ?? "")")
+        let wrapped = try #require(block.first(.keyValue)?.bytes)
+        #expect(wrapped.count == 56)  // RFC 3394 of the 48-byte Key Value structure
+        #expect(block.first(.keyWrappingData)?.first(.encodingOption) == nil)
+        let back = await call(engine, .register, [TTLV(.objectType, .enumeration(ObjectType.symmetricKey.rawValue)),
+            .structure(.attributes, [TTLV(.cryptographicUsageMask, .integer(0xC))]), .structure(.symmetricKey, [block])])
+        let uid = try #require(back.uid, "\(back.resultMessage ?? "")")
+        let again = await call(engine, .get, [TTLV(.uniqueIdentifier, .textString(uid))])
+        #expect(again.payload?.first(.symmetricKey)?.first(.keyBlock)?.first(.keyValue)?.first(.keyMaterial)?.bytes == material)
     }
 }

@@ -1,13 +1,17 @@
 import KMIP
 
 /// Key Wrapping Specification (Get, KMIP 2.1 §2.1.6) and Key Wrapping Data (Register, §2.1.5) as
-/// kmipd supports them: Wrapping Method Encrypt with a key held in the token, Encoding Option No
-/// Encoding (the token wraps the key value itself with C_WrapKey; TTLV encoding would need the
-/// plaintext Key Value on the host).
+/// kmipd supports them: Wrapping Method Encrypt with a key held in the token. No Encoding: the token
+/// wraps the key value itself (C_WrapKey). TTLV Encoding, the default when none is given: the encoded
+/// Key Value structure is wrapped, so the key's value is on the host for a moment (only for keys that
+/// may leave the token in plain anyway).
 struct KeyWrapping {
     var wrappingKey: ManagedObject
     var mechanism: WrapMechanism
     var parameters: CryptographicParameters?
+    /// As the client gave it; nil means TTLV Encoding.
+    var encoding: EncodingOption?
+    var isTTLV: Bool { encoding != .noEncoding }
 
     static func read(method: WrappingMethod, encryptionKey: KeyInformation?, macSignatureKey: KeyInformation?,
                      encoding: EncodingOption?, _ context: RequestContext, wrapping: Bool) async throws(EngineError) -> KeyWrapping {
@@ -17,9 +21,8 @@ struct KeyWrapping {
         if macSignatureKey != nil {
             throw EngineError(.featureNotSupported, "MAC/Signature Key Information is not supported")
         }
-        guard encoding == .noEncoding else {
-            throw EngineError(.featureNotSupported,
-                              "kmipd wraps inside the token (C_WrapKey), which wraps the key value itself: use Encoding Option No Encoding")
+        guard encoding == nil || encoding == .noEncoding || encoding == .ttlvEncoding else {
+            throw EngineError(.featureNotSupported, "Encoding Option \(encoding!) is not supported (No Encoding, TTLV Encoding are)")
         }
         guard let info = encryptionKey else {
             throw EngineError(.invalidField, "Encryption Key Information with a Unique Identifier is required")
@@ -48,7 +51,7 @@ struct KeyWrapping {
         case let alg:
             throw EngineError(.featureNotSupported, "wrapping with a \(alg.map(\.name) ?? "keyless") key is not supported")
         }
-        return KeyWrapping(wrappingKey: key, mechanism: mechanism, parameters: info.cryptographicParameters)
+        return KeyWrapping(wrappingKey: key, mechanism: mechanism, parameters: info.cryptographicParameters, encoding: encoding)
     }
 
     static func read(_ spec: KeyWrappingSpecification, _ context: RequestContext) async throws(EngineError) -> KeyWrapping {
@@ -65,6 +68,6 @@ struct KeyWrapping {
     var keyWrappingData: KeyWrappingData {
         KeyWrappingData(wrappingMethod: .encrypt,
                         encryptionKey: KeyInformation(uniqueIdentifier: wrappingKey.uid, cryptographicParameters: parameters),
-                        encodingOption: .noEncoding)
+                        encodingOption: encoding)
     }
 }

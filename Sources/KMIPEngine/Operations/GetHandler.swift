@@ -88,7 +88,19 @@ struct GetHandler: OperationHandler {
         let wrappedFormat: KeyFormatType = isKey ? .raw : .pkcs8
         if let f = format, f != wrappedFormat { throw EngineError(.keyFormatNotSupported, "wrapped \(object.objectType)s are \(wrappedFormat)") }
         let wrapping = try await KeyWrapping.read(spec, context)
-        let bytes = try await context.services.token.wrap(id: object.uid, wrappingKeyID: wrapping.wrappingKey.uid, mechanism: wrapping.mechanism)
+        let token = context.services.token
+        let bytes: [UInt8]
+        if wrapping.isTTLV {
+            // The Key Value structure, TTLV-encoded, is what is wrapped: its plaintext is on the host, so
+            // only for a symmetric key that may leave the token in plain anyway.
+            guard isKey, !object.sensitive else {
+                throw EngineError(.featureNotSupported, "TTLV Encoding wraps the Key Value on the host; a Sensitive key or a private key leaves only with No Encoding")
+            }
+            let keyValue = TTLV.structure(.keyValue, [TTLV(.keyMaterial, .byteString(try await token.readValue(id: object.uid)))])
+            bytes = try await token.wrapBytes(TTLVEncoder.encode(keyValue), wrappingKeyID: wrapping.wrappingKey.uid, mechanism: wrapping.mechanism)
+        } else {
+            bytes = try await token.wrap(id: object.uid, wrappingKeyID: wrapping.wrappingKey.uid, mechanism: wrapping.mechanism)
+        }
         let block = KeyBlock(formatType: wrappedFormat, value: .wrapped(bytes), algorithm: object.cryptographicAlgorithm,
                              length: object.cryptographicLength, wrappingData: wrapping.keyWrappingData)
         return isKey ? .symmetricKey(block) : .privateKey(block)

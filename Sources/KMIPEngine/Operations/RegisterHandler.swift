@@ -136,6 +136,22 @@ struct RegisterHandler: OperationHandler {
         object.set(.keyFormatType, .enumeration(KeyFormatType.raw.rawValue))
         let extractable = ObjectFactory.applyServerAttributes(&object, context)
         let spec = ObjectFactory.secretKeySpec(object, algorithm: alg, lengthBits: length, extractable: extractable)
+        if wrapping.isTTLV {
+            // A wrapped TTLV-encoded Key Value: unwrapped, read and imported, as a plain Register is.
+            let encoded = try await context.services.token.unwrapBytes(wrapped, unwrappingKeyID: wrapping.wrappingKey.uid, mechanism: wrapping.mechanism)
+            let material: [UInt8]
+            do {
+                let keyValue = try TTLVDecoder(limits: TTLVLimits()).decode(encoded)
+                guard keyValue.tag == .keyValue, let m = keyValue.first(.keyMaterial)?.bytes, m.count * 8 == length else {
+                    throw KMIPCodecError(.invalidValue, "the unwrapped Key Value holds no Key Material of \(length) bits", tag: .keyValue)
+                }
+                material = m
+            } catch { throw EngineError(.invalidField, "the unwrapped value is not a TTLV Key Value: \(error)") }
+            try await ObjectFactory.persist(object, context, generated: false) { token async throws(EngineError) in
+                try await token.importSecretKey(id: uid, spec: spec, material: material)
+            }
+            return IdentifierResponse(uid)
+        }
         try await ObjectFactory.persist(object, context, generated: false) { token async throws(EngineError) in
             try await token.unwrapSecretKey(id: uid, spec: spec, unwrappingKeyID: wrapping.wrappingKey.uid,
                                             mechanism: wrapping.mechanism, wrapped: wrapped)

@@ -44,6 +44,10 @@ public protocol Token: Sendable {
     func sign(id: String, mechanism: SigningMechanism, data: [UInt8]) async throws(EngineError) -> [UInt8]
     /// C_WrapKey: the value of `id` encrypted under `wrappingKeyID`, both in the token.
     func wrap(id: String, wrappingKeyID: String, mechanism: WrapMechanism) async throws(EngineError) -> [UInt8]
+    /// Wraps bytes that are no token object (a TTLV-encoded Key Value) with a token key.
+    func wrapBytes(_ bytes: [UInt8], wrappingKeyID: String, mechanism: WrapMechanism) async throws(EngineError) -> [UInt8]
+    /// Unwraps bytes with a token key and returns them (a TTLV-encoded Key Value to import).
+    func unwrapBytes(_ wrapped: [UInt8], unwrappingKeyID: String, mechanism: WrapMechanism) async throws(EngineError) -> [UInt8]
     /// C_UnwrapKey into a new secret key with CKA_ID = `id`.
     func unwrapSecretKey(id: String, spec: SecretKeySpec, unwrappingKeyID: String, mechanism: WrapMechanism,
                          wrapped: [UInt8]) async throws(EngineError)
