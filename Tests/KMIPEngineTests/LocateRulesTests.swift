@@ -39,4 +39,22 @@ import Testing
         #expect(await locate([count]) == [big])
         #expect(Set(await locate([Attribute(.initialDate, .dateTime(Int64.max))])) == [small, big])
     }
+
+    /// Object Group Member: Fresh finds fresh members; Default, kmipd's policy, the newest Active one.
+    @Test func objectGroupMembers() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let group = Req.attr("Object Group", .textString("tapes"))
+        var uids = [String]()
+        for _ in 0..<3 {
+            uids.append(try #require(await engine.execute(Req.message(.v1_4, [Req.createAES(extra: [group])]), identity: "a", now: now).first.uid))
+        }
+        for uid in uids.prefix(2) { _ = await engine.execute(Req.message(.v1_4, [Req.uid(.activate, uid)]), identity: "a", now: now) }
+        func locate(_ member: ObjectGroupMemberOption) async -> [String] {
+            await engine.execute(Req.message(.v1_4, [(.locate, [TTLV(.objectGroupMember, .enumeration(member.rawValue)), group.v1])]),
+                                 identity: "a", now: now).first.payload?.all(.uniqueIdentifier).compactMap(\.text) ?? []
+        }
+        #expect(await locate(.groupMemberDefault) == [uids[1]])
+        _ = await engine.execute(Req.message(.v1_4, [Req.uid(.get, uids[2])]), identity: "a", now: now)
+        #expect(Set(await locate(.groupMemberFresh)) == [uids[0], uids[1]])
+    }
 }
