@@ -2,8 +2,8 @@
 """PyKMIP (the reference Python client, from PyPI) against a live kmipd.
 
 Usage: pykmip_interop.py HOST PORT CA CERT KEY [USER PASSWORD]
-Runs, for KMIP 1.2 and 2.0: create, register, locate, get, get attributes, activate, revoke, destroy,
-and checks every answer. With USER and PASSWORD (a user of the server's password file), also KMIP
+Runs, for KMIP 1.0, 1.1, 1.2, 1.3, 1.4 and 2.0: create, register, locate, get, get attributes, activate,
+revoke, destroy (and from 1.2 the cryptographic operations), and checks every answer. With USER and PASSWORD (a user of the server's password file), also KMIP
 Username and Password credentials. Prints one line per check and a closing 'N passed, M failed' line.
 """
 import sys
@@ -15,6 +15,10 @@ from kmip.pie.client import ProxyKmipClient
 host, port, ca, cert, key = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 user, password = (sys.argv[6], sys.argv[7]) if len(sys.argv) > 7 else (None, None)
 passed = failed = 0
+
+
+ORDER = [enums.KMIPVersion.KMIP_1_0, enums.KMIPVersion.KMIP_1_1, enums.KMIPVersion.KMIP_1_2,
+         enums.KMIPVersion.KMIP_1_3, enums.KMIPVersion.KMIP_1_4, enums.KMIPVersion.KMIP_2_0]
 
 
 def check(label, condition, detail=""):
@@ -87,6 +91,15 @@ def run(version):
         got_priv = c.get(priv)
         check(f"{tag} private key is extractable by default", isinstance(got_priv, objects.PrivateKey), repr(got_priv))
 
+        if ORDER.index(version) < ORDER.index(enums.KMIPVersion.KMIP_1_2):
+            # Encrypt, Sign and MAC arrived in KMIP 1.2.
+            c.destroy(uid)
+            try:
+                c.get(uid)
+                check(f"{tag} get after destroy fails", False)
+            except Exception as e:
+                check(f"{tag} get after destroy answers Item Not Found", "ITEM_NOT_FOUND" in repr(e), repr(e))
+            return
         # Cryptographic services in the token: AES-CBC, RSA signatures, HMAC.
         aes = c.create(enums.CryptographicAlgorithm.AES, 256, cryptographic_usage_mask=[
             enums.CryptographicUsageMask.ENCRYPT, enums.CryptographicUsageMask.DECRYPT])
@@ -110,8 +123,8 @@ def run(version):
         gcm = {"block_cipher_mode": enums.BlockCipherMode.GCM, "cryptographic_algorithm": enums.CryptographicAlgorithm.AES,
                "tag_length": 16}
         nonce = bytes(range(12))
-        if version == enums.KMIPVersion.KMIP_1_2:
-            # KMIP 1.2 has no Authenticated Encryption Tag field, so kmipd refuses GCM to such clients.
+        if ORDER.index(version) < ORDER.index(enums.KMIPVersion.KMIP_1_4):
+            # KMIP 1.2 and 1.3 have no Authenticated Encryption Tag field, so kmipd refuses GCM to such clients.
             try:
                 c.encrypt(b"x", uid=aes, cryptographic_parameters=gcm, iv_counter_nonce=nonce)
                 check(f"{tag} AES-GCM refused before KMIP 1.4 (no tag field)", False)
@@ -179,7 +192,7 @@ def name_attribute(value):
     return attributes.AttributeFactory().create_attribute(enums.AttributeType.NAME, value)
 
 
-for v in (enums.KMIPVersion.KMIP_1_2, enums.KMIPVersion.KMIP_2_0):
+for v in ORDER:
     try:
         run(v)
     except Exception as e:  # a crash of one version's run is one failure, not a silent skip
