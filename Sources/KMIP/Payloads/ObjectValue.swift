@@ -143,6 +143,12 @@ public enum ObjectValue: Sendable, Hashable {
         }
     }
 
+    /// The Secret Data Type of a Secret Data object; nil for other objects.
+    public var secretDataType: SecretDataType? {
+        if case .secretData(let t, _) = self { return t }
+        return nil
+    }
+
     public var keyBlock: KeyBlock? {
         switch self {
         case .symmetricKey(let b), .publicKey(let b), .privateKey(let b), .secretData(_, let b): b

@@ -27,23 +27,24 @@ public struct ManagedObject: Sendable {
     /// key on the host): the Key Block as registered, its wrapped bytes kept in the token as a data
     /// object. kmipd returns it as it came and never uses it for cryptography (Key Value Not Present).
     public var storedWrappedBlock: KeyBlock? {
-        get { attributes.first { $0.key == Self.wrappedBlockKey }.flatMap { try? KeyBlock(ttlv: $0.value) } }
-        set {
-            attributes.removeAll { $0.key == Self.wrappedBlockKey }
-            if var v = newValue?.ttlv { v.tag = .attributeValue; attributes.append(Attribute(key: Self.wrappedBlockKey, value: v)) }
-        }
+        get { record(Self.wrappedBlockKey).flatMap { try? KeyBlock(ttlv: $0) } }
+        set { setRecord(Self.wrappedBlockKey, newValue?.ttlv) }
     }
     static let wrappedBlockKey = Attribute.Key.vendor("x-kmipd-wrapped-key-block")
 
     /// A Split Key's fields and Key Block as registered, without the share, which is in the token.
     public var splitKeyRecord: SplitKey? {
-        get { attributes.first { $0.key == Self.splitKeyKey }.flatMap { try? SplitKey(ttlv: $0.value) } }
-        set {
-            attributes.removeAll { $0.key == Self.splitKeyKey }
-            if var v = newValue?.ttlv { v.tag = .attributeValue; attributes.append(Attribute(key: Self.splitKeyKey, value: v)) }
-        }
+        get { record(Self.splitKeyKey).flatMap { try? SplitKey(ttlv: $0) } }
+        set { setRecord(Self.splitKeyKey, newValue?.ttlv) }
     }
     static let splitKeyKey = Attribute.Key.vendor("x-kmipd-split-key")
+
+    /// One of kmipd's own structure-valued records (read-only to clients: `AttributeRules.serverRecords`).
+    func record(_ key: Attribute.Key) -> TTLV? { attributes.first { $0.key == key }?.value }
+    mutating func setRecord(_ key: Attribute.Key, _ value: TTLV?) {
+        attributes.removeAll { $0.key == key }
+        if var v = value { v.tag = .attributeValue; attributes.append(Attribute(key: key, value: v)) }
+    }
 
     /// Whether kmipd holds this object's key value in a form the token can use (a share of a split key
     /// is not a key).
