@@ -81,7 +81,10 @@ import Testing
             Req.attr("Cryptographic Algorithm", .enumeration(CryptographicAlgorithm.aes.rawValue)), Req.attr("Cryptographic Length", .integer(128)),
             Req.attr("Usage Limits", .structure([TTLV(.usageLimitsTotal, .longInteger(.max)), TTLV(.usageLimitsCount, .longInteger(.max)),
                                                  TTLV(.usageLimitsUnit, .enumeration(UsageLimitsUnit.byte.rawValue))]))], .v2_1)))
-        #expect(count.resultReason == .invalidField, "a client may not set the count: \(count.resultMessage ?? "")")
+        // KMIP 2.1 §4.59: a Count given when an object is made is ignored; the server starts it at the Total.
+        let counted = try #require(count.uid, "\(count.resultMessage ?? "")")
+        let limits = await run(engine, Req.uid(.getAttributes, counted, [TTLV(.attributeReference, .enumeration(KMIP.Tag.usageLimits.rawValue))]))
+        #expect(limits.payload?.first(.attributes)?.first(.usageLimits)?.first(.usageLimitsCount)?.int64 == .max)
     }
 
     /// RFC 2104 §5: a MAC truncated to half its length (and at least 80 bits) verifies; a shorter

@@ -59,7 +59,8 @@ import Testing
         #expect(await run(engine, enc).resultReason == .permissionDenied)
         let lower = TTLV.structure(.usageLimits, [TTLV(.usageLimitsTotal, .longInteger(1)), TTLV(.usageLimitsUnit, .enumeration(UsageLimitsUnit.object.rawValue))])
         #expect(await set(engine, uid, lower).resultStatus == .success, "lowering is allowed")
-        #expect(await attribute(engine, uid, .usageLimits)?.first(.usageLimitsCount)?.int64 == 2, "and keeps the count")
+        // The Count is what remains (KMIP 2.1 §4.59): none after two uses, whatever the Total becomes.
+        #expect(await attribute(engine, uid, .usageLimits)?.first(.usageLimitsCount)?.int64 == 0, "and keeps the count")
 
         let stopping = try await key(engine, extractable: true)
         #expect(await set(engine, stopping, TTLV(.protectStopDate, .dateTime(now + 10))).resultStatus == .success)
