@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KMIP
 
 /// Ordered migrations. Never edit a shipped migration; add the next one.
 enum Schema {
@@ -50,6 +51,22 @@ enum Schema {
                 """)
             try db.execute(sql: "INSERT INTO store_identity (only_row, store_id) VALUES (1, ?)",
                            arguments: [UUID().uuidString.lowercased()])
+        }
+        m.registerMigration("v3: Usage Limits Count is what remains") { db in
+            // Stores made before counted units used in Usage Limits Count; KMIP 2.1 §4.59 makes it the
+            // units that remain. Each row is rewritten as Total − used, with the columns Locate compares.
+            let rows = try Row.fetchAll(db, sql: "SELECT uid, position, value FROM attributes WHERE name = ?", arguments: ["Usage Limits"])
+            let decoder = TTLVDecoder(limits: TTLVLimits())
+            for row in rows {
+                let blob: Data = row["value"]
+                guard let value = try? decoder.decode(Array(blob)), let total = value.first(.usageLimitsTotal)?.int64 else { continue }
+                let used = value.first(.usageLimitsCount)?.int64 ?? 0
+                let fields = value.children.filter { $0.tag != .usageLimitsCount }
+                    + [TTLV(.usageLimitsCount, .longInteger(max(0, total - max(0, used))))]
+                let updated = AttributeRow(Attribute(.usageLimits, .structure(fields)))
+                try db.execute(sql: "UPDATE attributes SET value = ?, num = ?, text = ? WHERE uid = ? AND position = ?",
+                               arguments: [Data(updated.value), updated.num, updated.text, row["uid"] as String, row["position"] as Int64])
+            }
         }
         return m
     }

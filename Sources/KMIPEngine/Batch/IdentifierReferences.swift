@@ -25,7 +25,8 @@ struct IdentifierReferences {
         case .reKey: produced[e.reKey.rawValue] = first
         case .import: produced[e.import.rawValue] = first
         case .locate: produced[e.locate.rawValue] = first
-        case .createKeyPair, .reKeyKeyPair where identifiers.count == 2:
+        case .createKeyPair, .reKeyKeyPair:
+            guard identifiers.count == 2 else { break }  // private, then public (KeyPairResponse)
             let pair = operation == .createKeyPair
             produced[(pair ? e.createKeyPair : e.reKeyKeyPair).rawValue] = first
             produced[(pair ? e.createKeyPairPrivateKey : e.reKeyKeyPairPrivateKey).rawValue] = first
