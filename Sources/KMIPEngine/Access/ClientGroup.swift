@@ -20,29 +20,6 @@ public struct ClientGroup: Sendable, Hashable, Codable {
     public func contains(subject: String) -> Bool {
         if members?.contains(subject) == true { return true }
         guard let field = subjectField, let value = subjectValue else { return false }
-        return Self.fields(of: subject).contains { $0.type.caseInsensitiveCompare(field) == .orderedSame && $0.value == value }
-    }
-
-    /// The attribute type/value pairs of an RFC 2253 / RFC 4514 name ("CN=a\,b,OU=x+O=y"): split at
-    /// unescaped commas and plus signs, escapes undone.
-    static func fields(of name: String) -> [(type: String, value: String)] {
-        var out = [(type: String, value: String)]()
-        var current = "", escaped = false
-        func finish() {
-            if let eq = current.firstIndex(of: "=") {
-                out.append((String(current[..<eq]).trimmingCharacters(in: .whitespaces), String(current[current.index(after: eq)...])))
-            }
-            current = ""
-        }
-        for ch in name {
-            if escaped { current.append(ch); escaped = false; continue }
-            switch ch {
-            case "\\": escaped = true
-            case ",", "+": finish()
-            default: current.append(ch)
-            }
-        }
-        finish()
-        return out
+        return SubjectName.fields(of: subject).contains { $0.type.caseInsensitiveCompare(field) == .orderedSame && $0.value == value }
     }
 }

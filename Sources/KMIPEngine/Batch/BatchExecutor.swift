@@ -110,7 +110,7 @@ public struct BatchExecutor: Sendable {
                 response = try await handler.run(request, context)
             }
             context.responseIdentifiers = response.identifiers
-            context.references.record(item.operation, response.identifiers)
+            if context.version.isV2 { context.references.record(item.operation, response.identifiers) }  // 1.x has no references
             let answer = Self.definedFields(response.payload(version: context.version), in: context.version)
             return ResponseBatchItem(operation: item.operation, uniqueBatchItemID: item.uniqueBatchItemID, resultStatus: .success, payload: answer)
         } catch {

@@ -54,17 +54,16 @@ enum CertificateProfile {
         return nil
     }
 
-    /// "CN=a,O=b" (RFC 4514 without escapes) to a distinguished name, most significant RDN first.
+    /// "CN=a,O=b" (RFC 4514) to a distinguished name, most significant RDN first.
     static func parse(_ text: String) throws(EngineError) -> DistinguishedName {
         let known: [String: ASN1ObjectIdentifier] = ["CN": .commonName, "O": .organizationName, "OU": .organizationalUnitName,
                                                      "C": .countryName, "ST": .stateOrProvinceName, "L": .localityName]
         var rdns = [RelativeDistinguishedName]()
-        for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
-            let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
-            guard kv.count == 2, let oid = known[kv[0].uppercased()] else {
-                throw EngineError(.invalidField, "cannot read '\(part)' in the subject (CN, O, OU, C, ST, L are understood)")
+        for (type, value) in SubjectName.fields(of: text) {
+            guard let oid = known[type.uppercased()] else {
+                throw EngineError(.invalidField, "cannot read '\(type)=\(value)' in the subject (CN, O, OU, C, ST, L are understood)")
             }
-            rdns.append(RelativeDistinguishedName(.init(type: oid, utf8String: kv[1])))
+            rdns.append(RelativeDistinguishedName(.init(type: oid, utf8String: value)))
         }
         // RFC 4514 writes the most specific RDN first; the DER order is the reverse.
         return DistinguishedName(rdns.reversed())
