@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import KMIP
 import KMIPEngine
+import StoreSQL
 
 /// The engine's `ObjectStore` on SQLite through GRDB: WAL mode, one writer, concurrent readers, all
 /// calls off the event loops (GRDB's own queues). Holds attributes and token references only.
@@ -148,19 +149,25 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
     }
 
     public func locate(_ query: LocateQuery) async throws(EngineError) -> (uids: [String], total: Int) {
-        let compiled = LocateSQL(query)
+        let compiled = LocateSQL(query, dialect: .sqlite)
+        let page = compiled.page(maxItems: query.maxItems, offset: query.offset)
         return try readNow { db in
             // Statements are cached by their text: a client's Locates repeat a few shapes.
-            let count = try db.cachedStatement(sql: "SELECT COUNT(*) FROM objects o WHERE \(compiled.whereClause)")
-            let total = try Int.fetchOne(count, arguments: StatementArguments(compiled.arguments)) ?? 0
-            var sql = "SELECT uid FROM objects o WHERE \(compiled.whereClause) ORDER BY o.rowid DESC"
-            var args = compiled.arguments
-            sql += " LIMIT ? OFFSET ?"
-            args.append((query.maxItems.map { Int64($0) } ?? -1).databaseValue)
-            args.append(Int64(query.offset).databaseValue)
-            let uids = try String.fetchAll(try db.cachedStatement(sql: sql), arguments: StatementArguments(args))
+            let total = try Int.fetchOne(db.cachedStatement(sql: compiled.countSQL), arguments: Self.arguments(compiled.arguments)) ?? 0
+            let uids = try String.fetchAll(try db.cachedStatement(sql: page.sql), arguments: Self.arguments(page.arguments))
             return (uids, total)
         }
+    }
+
+    static func arguments(_ values: [SQLValue]) -> StatementArguments {
+        StatementArguments(values.map { v -> DatabaseValue in
+            switch v {
+            case .int(let i): i.databaseValue
+            case .text(let t): t.databaseValue
+            case .blob(let b): Data(b).databaseValue
+            case .null: .null
+            }
+        })
     }
 
     public func pendingUIDs() async throws(EngineError) -> [String] {
@@ -192,34 +199,6 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
             try db.execute(sql: """
                 UPDATE store_identity SET store_id = ?, binding_id = ?, token_serial = ?, token_label = ?, bound_at = strftime('%s', 'now')
                 """, arguments: [identity.storeID, identity.bindingID, identity.tokenSerial, identity.tokenLabel])
-        }
-    }
-
-    /// Counts for `kmipd token status`.
-    public func counts() async throws(EngineError) -> (objects: Int, pending: Int) {
-        try await read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM objects WHERE committed = 1") ?? 0,
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM objects WHERE committed = 0") ?? 0)
-        }
-    }
-
-    /// Committed rows for many objects in one transaction: for filling a store to benchmark Locate
-    /// (`kmipd store populate`). The objects have no token objects, so reconciliation leaves them be.
-    public func bulkInsert(_ objects: [ManagedObject]) async throws(EngineError) {
-        try await write { db in
-            let object = try db.cachedStatement(sql: """
-                INSERT INTO objects (uid, object_type, owner, state, activation_date, deactivation_date, token_object, committed)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 1)
-                """)
-            let attribute = try db.cachedStatement(sql: "INSERT INTO attributes (uid, position, name, value, num, text) VALUES (?, ?, ?, ?, ?, ?)")
-            for o in objects {
-                try object.execute(arguments: [o.uid, Int64(o.objectType.rawValue), o.owner, Int64(o.state.rawValue),
-                                               o.date(.activationDate), o.date(.deactivationDate), o.tokenObject?.rawValue])
-                for (i, a) in o.attributes.enumerated() where a.tag != .state {
-                    let row = AttributeRow(a)
-                    try attribute.execute(arguments: [o.uid, i, row.name, Data(row.value), row.num, row.text])
-                }
-            }
         }
     }
 
@@ -262,14 +241,3 @@ public final class SQLiteObjectStore: ObjectStore, @unchecked Sendable {
     }
 }
 
-extension AttributeRow {
-    init(name: String, value: [UInt8], num: Int64?, text: String?) {
-        self.name = name; self.value = value; self.num = num; self.text = text
-    }
-}
-
-/// Lifecycle states as they are written in SQL text (KMIP 2.1 §11.53 State values), never as bare numbers.
-enum SQLState {
-    static let preActive = State.preActive.rawValue, active = State.active.rawValue, deactivated = State.deactivated.rawValue
-    static let destroyed = State.destroyed.rawValue, destroyedCompromised = State.destroyedCompromised.rawValue
-}

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import KMIP
+import StoreSQL
 
 /// Ordered migrations. Never edit a shipped migration; add the next one.
 enum Schema {

@@ -4,6 +4,7 @@ import KMIP
 import KMIPEngine
 import KMIPTestSupport
 @testable import Store
+import StoreSQL
 import Testing
 
 /// The SQLite store on a real file: crash-consistency rows, attribute round trips, and Locate compiled
@@ -133,7 +134,7 @@ import Testing
         let compiled = LocateSQL(query([], owner: "alice"))
         let plan = try await DatabaseQueue(path: path).read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT uid FROM objects o WHERE \(compiled.whereClause)",
-                             arguments: StatementArguments(compiled.arguments)).map { $0["detail"] as String }
+                             arguments: SQLiteObjectStore.arguments(compiled.arguments)).map { $0["detail"] as String }
         }
         let grantSearches = plan.filter { $0.contains("attributes_name_text") }
         #expect(grantSearches.count == 2, "\(plan)")

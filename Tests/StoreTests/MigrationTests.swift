@@ -3,6 +3,7 @@ import GRDB
 import KMIP
 import KMIPTestSupport
 @testable import Store
+import StoreSQL
 import Testing
 
 /// Migrations on a store file made by an earlier build.

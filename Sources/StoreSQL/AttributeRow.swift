@@ -2,13 +2,17 @@ import KMIP
 
 /// How one attribute is laid out in the `attributes` table: the canonical TTLV bytes for equality,
 /// plus a number or text column so Locate can use ranges and indexes.
-struct AttributeRow {
-    var name: String
-    var value: [UInt8]
-    var num: Int64?
-    var text: String?
+public struct AttributeRow: Sendable {
+    public var name: String
+    public var value: [UInt8]
+    public var num: Int64?
+    public var text: String?
 
-    init(_ a: Attribute) {
+    public init(name: String, value: [UInt8], num: Int64?, text: String?) {
+        self.name = name; self.value = value; self.num = num; self.text = text
+    }
+
+    public init(_ a: Attribute) {
         name = a.name
         value = TTLVEncoder.encode(Self.canonical(a.value))
         switch a.value.value {
@@ -30,7 +34,7 @@ struct AttributeRow {
     }
 
     /// A non-negative number as text that sorts like the number.
-    static func sortable(_ n: Int64) -> String {
+    public static func sortable(_ n: Int64) -> String {
         let digits = String(max(0, n))
         return String(repeating: "0", count: max(0, 19 - digits.count)) + digits
     }
@@ -39,10 +43,16 @@ struct AttributeRow {
     /// of the same attribute encode alike.
     static func canonical(_ v: TTLV) -> TTLV { var c = v; c.tag = .attributeValue; return c }
 
-    func attribute(decoder: TTLVDecoder) -> Attribute? {
+    public func attribute(decoder: TTLVDecoder) -> Attribute? {
         guard var v = try? decoder.decode(value) else { return nil }
         let key = Attribute.key(name)
         if case .tag(let t) = key { v.tag = t }
         return Attribute(key: key, value: v)
     }
+}
+
+/// Lifecycle states as they are written in SQL text (KMIP 2.1 §11.53 State values), never as bare numbers.
+public enum SQLState {
+    public static let preActive = State.preActive.rawValue, active = State.active.rawValue, deactivated = State.deactivated.rawValue
+    public static let destroyed = State.destroyed.rawValue, destroyedCompromised = State.destroyedCompromised.rawValue
 }

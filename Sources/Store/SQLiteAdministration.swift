@@ -1,0 +1,49 @@
+import Foundation
+import GRDB
+import KMIP
+import KMIPEngine
+import StoreSQL
+
+/// Operators' commands on a SQLite store (`kmipd store copy`, `token status`, `store populate`).
+extension SQLiteObjectStore: AdministeredStore {
+    public var name: String { path }
+
+    /// Counts for `kmipd token status`.
+    public func counts() async throws(EngineError) -> (objects: Int, pending: Int) {
+        try await read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM objects WHERE committed = 1") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM objects WHERE committed = 0") ?? 0)
+        }
+    }
+
+    /// Committed rows for many objects in one transaction: for filling a store to benchmark Locate
+    /// (`kmipd store populate`). The objects have no token objects, so reconciliation leaves them be.
+    public func bulkInsert(_ objects: [ManagedObject]) async throws(EngineError) {
+        try await write { db in
+            let object = try db.cachedStatement(sql: """
+                INSERT INTO objects (uid, object_type, owner, state, activation_date, deactivation_date, token_object, committed)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 1)
+                """)
+            let attribute = try db.cachedStatement(sql: "INSERT INTO attributes (uid, position, name, value, num, text) VALUES (?, ?, ?, ?, ?, ?)")
+            for o in objects {
+                try object.execute(arguments: [o.uid, Int64(o.objectType.rawValue), o.owner, Int64(o.state.rawValue),
+                                               o.date(.activationDate), o.date(.deactivationDate), o.tokenObject?.rawValue])
+                for (i, a) in o.attributes.enumerated() where a.tag != .state {
+                    let row = AttributeRow(a)
+                    try attribute.execute(arguments: [o.uid, i, row.name, Data(row.value), row.num, row.text])
+                }
+            }
+        }
+    }
+
+    public func committedObjects(after: Int, limit: Int) async throws(EngineError) -> [ManagedObject] {
+        try await read { db in
+            let uids = try String.fetchAll(db, sql: "SELECT uid FROM objects WHERE committed = 1 ORDER BY rowid LIMIT ? OFFSET ?",
+                                           arguments: [limit, after])
+            return try uids.compactMap { try Self.load(db, uid: $0, committedOnly: true) }
+        }
+    }
+
+    /// GRDB closes the pool with the last reference; nothing runs in the background.
+    public func close() async {}
+}
