@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // C headers: p11-kit's pkcs11.h and the system OpenSSL 3.
@@ -52,9 +53,15 @@ let package = Package(
         // Implements the engine's Token on PKCS11, driven by an HSM profile.
         .target(name: "HSMBackend", dependencies: ["KMIPEngine", "PKCS11",
                     .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        // What both stores share: the attribute row layout and Locate compiled per SQL dialect.
+        .target(name: "StoreSQL", dependencies: ["KMIP", "KMIPEngine"], swiftSettings: strict),
         // Implements the engine's ObjectStore on SQLite (GRDB).
-        .target(name: "Store", dependencies: ["KMIPEngine",
+        .target(name: "Store", dependencies: ["KMIPEngine", "StoreSQL",
                     .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+        // Implements the engine's ObjectStore on PostgreSQL (postgres-nio), for a cluster of nodes.
+        .target(name: "PostgresStore", dependencies: ["KMIP", "KMIPEngine", "StoreSQL",
+                    .product(name: "PostgresNIO", package: "postgres-nio"),
+                    .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // TLS through the system OpenSSL 3 as a NIO channel handler.
         // An OpenSSL key whose private operations are done by the token (the TLS server key).
         .target(name: "CTLSTokenKey", dependencies: ["COpenSSL"]),
@@ -78,7 +85,7 @@ let package = Package(
                     .product(name: "SwiftASN1", package: "swift-asn1"),
                     .product(name: "Crypto", package: "swift-crypto"),
                     .product(name: "_CryptoExtras", package: "swift-crypto")], swiftSettings: strict),
-        .executableTarget(name: "kmipd", dependencies: ["KMIP", "KMIPEngine", "KMIPFiles", "HSMBackend", "Store",
+        .executableTarget(name: "kmipd", dependencies: ["KMIP", "KMIPEngine", "KMIPFiles", "HSMBackend", "Store", "PostgresStore",
                     "KMIPServer", "KMIPTLS", "PKCS11", "DevPKI",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -88,7 +95,7 @@ let package = Package(
                     swiftSettings: strict),
 
         // Real SoftHSM2 tokens and SQLite files in temporary folders, shared by the test targets.
-        .target(name: "KMIPTestSupport", dependencies: ["KMIP", "HSMBackend", "Store", "KMIPEngine", "DevPKI", "KMIPServer",
+        .target(name: "KMIPTestSupport", dependencies: ["KMIP", "HSMBackend", "Store", "PostgresStore", "KMIPEngine", "DevPKI", "KMIPServer",
                     "KMIPClient", "KMIPTLS"], path: "Tests/Support",
                 swiftSettings: strict),
 
@@ -107,7 +114,7 @@ let package = Package(
                     .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
                     .product(name: "NIOTestUtils", package: "swift-nio")], swiftSettings: strict),
         .testTarget(name: "KMIPEngineTests", dependencies: ["KMIPEngine", "KMIPFiles", "KMIPTestSupport", "Store"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "KMIPEngine", "KMIPTestSupport",
+        .testTarget(name: "StoreTests", dependencies: ["Store", "PostgresStore", "StoreSQL", "KMIPEngine", "KMIPTestSupport",
                     .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .testTarget(name: "HSMBackendTests", dependencies: ["HSMBackend", "PKCS11", "KMIP", "KMIPEngine", "KMIPTestSupport", "Store",
                     "KMIPClient", .product(name: "NIOPosix", package: "swift-nio"),

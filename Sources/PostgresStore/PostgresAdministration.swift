@@ -1,0 +1,61 @@
+import KMIP
+import KMIPEngine
+import PostgresNIO
+import StoreSQL
+
+/// Operators' commands on a PostgreSQL store (`kmipd store copy`, `token status`, `store populate`).
+extension PostgresObjectStore: AdministeredStore {
+    public var name: String { location.description }
+
+    public func counts() async throws(EngineError) -> (objects: Int, pending: Int) {
+        let rows = try await db.rows("SELECT count(*) FILTER (WHERE committed = 1), count(*) FILTER (WHERE committed = 0) FROM objects")
+        do {
+            guard let row = rows.first else { return (0, 0) }
+            let (objects, pending) = try row.decode((Int64, Int64).self)
+            return (Int(objects), Int(pending))
+        } catch { throw PostgresDatabase.wrap(error) }
+    }
+
+    /// Rows in batches of a few hundred per statement, all in one transaction.
+    public func bulkInsert(_ objects: [ManagedObject]) async throws(EngineError) {
+        try await db.transaction { tx in
+            for chunk in stride(from: 0, to: objects.count, by: 500).map({ objects[$0..<min($0 + 500, objects.count)] }) {
+                var sql = "INSERT INTO objects (uid, object_type, owner, state, activation_date, deactivation_date, token_object, committed) VALUES "
+                var args = [SQLValue]()
+                for (n, o) in chunk.enumerated() {
+                    let b = args.count
+                    sql += (n > 0 ? ", " : "") + "($\(b + 1), $\(b + 2), $\(b + 3), $\(b + 4), $\(b + 5), $\(b + 6), $\(b + 7), 1)"
+                    args += Self.columns(o)
+                }
+                try await tx.rows(sql, args)
+                for o in chunk { try await Self.writeAttributes(tx, o) }
+            }
+        }
+    }
+
+    public func committedObjects(after: Int, limit: Int) async throws(EngineError) -> [ManagedObject] {
+        let rows = try await db.rows("""
+            SELECT o.uid, o.object_type, o.owner, o.state, o.token_object, a.name, a.value
+            FROM (SELECT * FROM objects WHERE committed = 1 ORDER BY seq OFFSET $1 LIMIT $2) o
+            LEFT JOIN attributes a ON a.uid = o.uid ORDER BY o.seq, a.position
+            """, [.int(Int64(after)), .int(Int64(limit))])
+        var out = [ManagedObject]()
+        var group = [Joined]()
+        var current: String?
+        func flush() {
+            if let uid = current, let o = Self.object(uid: uid, group) { out.append(o) }
+            group = []
+        }
+        do {
+            for row in rows {
+                let (uid, type, owner, state, token, name, value) = try row.decode((String, Int64, String, Int64, String?, String?, ByteBuffer?).self)
+                if uid != current { flush(); current = uid }
+                group.append((type, owner, state, token, name, value))
+            }
+        } catch { throw PostgresDatabase.wrap(error) }
+        flush()
+        return out
+    }
+
+    public func close() async { db.close() }
+}
