@@ -15,9 +15,13 @@ public final class PKCS11Token: Token, @unchecked Sendable {
     let pool: SessionPool
     let cache: HandleCache
     let logger: Logger
+    /// Other processes create and destroy objects on this token too (the nodes of a cluster): a CKA_ID
+    /// the cache lacks is searched for, and a handle is checked before it is destroyed.
+    public let shared: Bool
 
     /// Loads the module, finds the token by label, logs in and fills the handle cache.
-    public init(profile: HSMProfile, pin: String, logger: Logger = Logger(label: "kmipd.token")) throws(EngineError) {
+    public init(profile: HSMProfile, pin: String, shared: Bool = false, logger: Logger = Logger(label: "kmipd.token")) throws(EngineError) {
+        self.shared = shared
         guard let path = profile.modulePath() else {
             throw EngineError(.tokenUnavailable, "no PKCS#11 module found at \(profile.modules.joined(separator: ", "))")
         }
@@ -33,7 +37,7 @@ public final class PKCS11Token: Token, @unchecked Sendable {
             self.cache = cache
             self.pool = try SessionPool(count: profile.sessions, open: { () throws(PKCS11Error) -> Session in
                 let s = try module.openSession(slot: slot)
-                try s.login(pin: pin)
+                try Self.login(s, pin: pin)
                 return s
             }, onReopen: { s, rv in
                 // The token lost its sessions (reset, or removed and back): its handles may have
@@ -43,9 +47,23 @@ public final class PKCS11Token: Token, @unchecked Sendable {
             })
             // The start-up scan uses its own session, before any request can arrive.
             let s = try module.openSession(slot: slot)
-            try s.login(pin: pin)
+            try Self.login(s, pin: pin)
             try cache.rebuild { () throws(PKCS11Error) in try Self.scan(s) }
         } catch { throw EngineError(error) }
+    }
+
+    /// C_Login, tried again a few times when the token's own state could not be read: two processes
+    /// starting on one SoftHSM2 token folder (the nodes of a test cluster) were seen to fail with
+    /// CKR_USER_PIN_NOT_INITIALIZED while the other rewrote the token file.
+    static func login(_ s: Session, pin: String) throws(PKCS11Error) {
+        var attempt = 0
+        while true {
+            do { try s.login(pin: pin); return } catch {
+                attempt += 1
+                guard error.rv == UInt(CKR_USER_PIN_NOT_INITIALIZED), attempt < 5 else { throw error }
+                usleep(200_000)
+            }
+        }
     }
 
     /// CKA_ID → handle for every object the session can see.
@@ -77,15 +95,36 @@ public final class PKCS11Token: Token, @unchecked Sendable {
     /// thread at each attempt, so a retry after a reopened session uses the handles read again.
     func call<T: Sendable>(objects ids: String...,
                            body: @escaping @Sendable (Session, [ObjectHandle]) throws(PKCS11Error) -> T) async throws(EngineError) -> T {
-        let cache = self.cache
+        let cache = self.cache, shared = self.shared
         return try await call { (s) throws(PKCS11Error) -> T in
             var handles = [ObjectHandle]()
             for id in ids {
-                guard let h = cache.get(id) else { throw PKCS11Error(.notFound, function: "token has no object with CKA_ID \(id)") }
+                var h = cache.get(id)
+                if h == nil, shared { h = try Self.search(id, s, cache: cache) }
+                guard let h else {
+                    throw PKCS11Error(.notFound, function: "token has no object with CKA_ID \(id)")
+                }
                 handles.append(h)
             }
             return try body(s, handles)
         }
+    }
+
+    /// An object another process made since the cache was built: found by CKA_ID (or, for data
+    /// objects on tokens that refuse CKA_ID on them, by label), then cached.
+    static func search(_ id: String, _ s: Session, cache: HandleCache) throws(PKCS11Error) -> ObjectHandle? {
+        var found = try s.findObjects([.id(id)]).first
+        if found == nil { found = try s.findObjects([.cls(UInt(CKO_DATA)), .label(id), .bytes(UInt(CKA_APPLICATION), dataApplication)]).first }
+        if let found { cache.set(id, found) }
+        return found
+    }
+
+    /// Whether the token has the object (searched for when other processes share the token).
+    func has(_ id: String) async -> Bool {
+        if cache.get(id) != nil { return true }
+        guard shared else { return false }
+        let cache = self.cache
+        return (try? await call { (s) throws(PKCS11Error) in try Self.search(id, s, cache: cache) }) != nil
     }
 
     /// Before the process exits (`kmipd serve`, after its graceful shutdown): the pool's sessions are
@@ -138,6 +177,21 @@ public final class PKCS11Token: Token, @unchecked Sendable {
     }
 
     public func destroy(id: String) async throws(EngineError) {
+        if shared {
+            // Never a cached handle: another node may have destroyed the object, and a token may give
+            // its handle to a new one. What carries this CKA_ID now is what goes.
+            try await call { (s) throws(PKCS11Error) in
+                let data: [ObjectAttribute] = [.cls(UInt(CKO_DATA)), .label(id), .bytes(UInt(CKA_APPLICATION), Self.dataApplication)]
+                let found = try s.findObjects([.id(id)]) + s.findObjects(data)
+                for h in found {
+                    do throws(PKCS11Error) { try s.destroyObject(h) } catch {
+                        guard error.rv == UInt(CKR_OBJECT_HANDLE_INVALID) else { throw error }  // gone meanwhile
+                    }
+                }
+            }
+            cache.remove(id)
+            return
+        }
         guard cache.get(id) != nil else { return }
         do {
             try await call(objects: id) { (s, h) throws(PKCS11Error) in try s.destroyObject(h[0]) }
@@ -147,14 +201,21 @@ public final class PKCS11Token: Token, @unchecked Sendable {
         cache.remove(id)
     }
 
-    public func allIDs() async throws(EngineError) -> Set<String> { cache.ids }
+    /// Every CKA_ID on the token; read afresh when other processes share it.
+    public func allIDs() async throws(EngineError) -> Set<String> {
+        if shared {
+            let cache = self.cache
+            try await call { (s) throws(PKCS11Error) in try cache.rebuild { () throws(PKCS11Error) in try Self.scan(s) } }
+        }
+        return cache.ids
+    }
 
     public func random(count: Int) async throws(EngineError) -> [UInt8] {
         try await call { (s) throws(PKCS11Error) in try s.generateRandom(count) }
     }
 
     public func sha256(id: String) async throws(EngineError) -> [UInt8]? {
-        guard cache.get(id) != nil else { return nil }
+        guard await has(id) else { return nil }
         // Secret keys: C_DigestKey, so the value never leaves the token. Data objects: their value.
         let value: [UInt8]? = try? await call(objects: id) { (s, h) throws(PKCS11Error) in try s.digestKey(Mechanism(.sha256), key: h[0]) }
         if let value { return value }

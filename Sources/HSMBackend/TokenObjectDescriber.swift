@@ -7,7 +7,7 @@ import PKCS11
 /// are never read (CKA_VALUE of a sensitive key is refused by the token anyway).
 extension PKCS11Token {
     public func describe(id: String) async throws(EngineError) -> TokenObjectDescription? {
-        guard cache.get(id) != nil else { return nil }
+        guard await has(id) else { return nil }
         return try await call(objects: id) { (s, h) throws(PKCS11Error) in try Self.describe(s, h[0]) }
     }
 

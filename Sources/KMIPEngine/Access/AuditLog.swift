@@ -12,10 +12,12 @@ public struct AuditEntry: Codable, Sendable {
     public var reason: String?
     /// The certificate the request came through, when a credential made the identity a user.
     public var certificate: String?
+    /// The node that served the request, when several nodes share one store.
+    public var node: String?
     public init(time: String, identity: String, operation: String, uniqueIdentifiers: [String], result: String,
-                reason: String?, certificate: String? = nil) {
+                reason: String?, certificate: String? = nil, node: String? = nil) {
         self.time = time; self.identity = identity; self.operation = operation; self.uniqueIdentifiers = uniqueIdentifiers
-        self.result = result; self.reason = reason; self.certificate = certificate
+        self.result = result; self.reason = reason; self.certificate = certificate; self.node = node
     }
 }
 
@@ -34,6 +36,7 @@ extension AuditEntry {
         }
         if let certificate { key("certificate"); Self.string(certificate, into: &out) }
         key("identity"); Self.string(identity, into: &out)
+        if let node { key("node"); Self.string(node, into: &out) }
         key("operation"); Self.string(operation, into: &out)
         if let reason { key("reason"); Self.string(reason, into: &out) }
         key("result"); Self.string(result, into: &out)

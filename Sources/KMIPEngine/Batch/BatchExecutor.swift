@@ -146,7 +146,8 @@ public struct BatchExecutor: Sendable {
         context.responseIdentifiers = []
         services.auditLog.record(AuditEntry(time: ISODate.format(context.now), identity: context.identity, operation: item.operation.name,
                                             uniqueIdentifiers: uids, result: result.resultStatus.name, reason: result.resultReason?.name,
-                                            certificate: context.certificateSubject == context.identity ? nil : context.certificateSubject))
+                                            certificate: context.certificateSubject == context.identity ? nil : context.certificateSubject,
+                                            node: services.serverInfo.nodeName))
     }
 
     static func messageFailure(version: ProtocolVersion, now: Int64, reason: ResultReason, message: String) -> ResponseMessage {

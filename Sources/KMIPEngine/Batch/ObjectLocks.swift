@@ -18,13 +18,22 @@ public final class ObjectLocks: Sendable {
         var nextID = 0
     }
     private let state = Mutex(State())
+    /// Other nodes' changes, when several share one store (`ClusterLocks`); nil for a single node.
+    private let cluster: (any ClusterLocks)?
 
-    public init() {}
+    public init(cluster: (any ClusterLocks)? = nil) { self.cluster = cluster }
 
+    /// The lock is taken here first, then across the cluster: a node asks the cluster for an object
+    /// at most once at a time, however many of its requests wait for it.
     public func withLock<T>(_ uid: String, _ body: () async throws(EngineError) -> T) async throws(EngineError) -> T {
         guard await acquire(uid) else { throw EngineError(.generalFailure, "request cancelled while waiting for object \(uid)") }
         defer { release(uid) }
-        return try await body()
+        guard let cluster else { return try await body() }
+        try await cluster.acquire(uid)
+        let result: Result<T, EngineError>
+        do { result = .success(try await body()) } catch { result = .failure(error) }
+        await cluster.release(uid)
+        return try result.get()
     }
 
     /// true once held; false when the task was cancelled first.
@@ -70,4 +79,12 @@ public final class ObjectLocks: Sendable {
         }
         next?.continuation.resume(returning: true)
     }
+}
+
+/// Serialises changes to one object among the nodes that share a store (implemented by the store
+/// that can be shared). `release` must not fail: a lock a node cannot release is released by the
+/// store when the node's connection ends.
+public protocol ClusterLocks: Sendable {
+    func acquire(_ uid: String) async throws(EngineError)
+    func release(_ uid: String) async
 }

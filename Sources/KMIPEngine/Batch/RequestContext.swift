@@ -85,5 +85,7 @@ public struct ServerInfo: Sendable {
     public var productName = "kmipd"
     public var productVersion = "0.1.0"
     public var tokenDescription = ""
+    /// This node's name in a cluster (configuration `node`, else the host name); nil for one node.
+    public var nodeName: String?
     public init() {}
 }

@@ -51,7 +51,7 @@ enum MessageStreaming {
         var key: [UInt8]?
         if let correlation = stream.correlationValue {
             guard let e = registry.take(correlation, owner: context.identity), e.uid == subject else {
-                throw EngineError(.invalidField, "no streaming operation with that Correlation Value for this request")
+                throw EngineError(.invalidField, "no streaming operation with that Correlation Value for this request\(StreamRegistry.nodeHint(context))")
             }
             entry = e; key = correlation
         } else {

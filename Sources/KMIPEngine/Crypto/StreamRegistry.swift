@@ -52,4 +52,9 @@ public final class StreamRegistry: @unchecked Sendable {
             return Array(old.values)
         }
     }
+
+    /// In a cluster a stream lives on the node that began it: a step sent to another node says so.
+    static func nodeHint(_ context: RequestContext) -> String {
+        context.services.serverInfo.nodeName.map { " on node \($0) (a stream's steps must reach the node that began it)" } ?? ""
+    }
 }

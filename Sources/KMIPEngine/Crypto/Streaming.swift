@@ -42,7 +42,7 @@ enum Streaming {
         var output = [UInt8]()
         if let correlation = payload.stream.correlationValue {
             guard let e = registry.take(correlation, owner: context.identity), e.uid == request.object.uid, e.encrypt == encrypt else {
-                throw EngineError(.invalidField, "no streaming operation with that Correlation Value for this key")
+                throw EngineError(.invalidField, "no streaming operation with that Correlation Value for this key\(StreamRegistry.nodeHint(context))")
             }
             entry = e; key = correlation
         } else {

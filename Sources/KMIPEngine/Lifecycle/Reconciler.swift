@@ -24,6 +24,8 @@ public struct Reconciler: Sendable {
         public var unknownTokenObjects: [String] = []
         /// Live rows whose token object is missing: reported, never silently dropped.
         public var missingTokenObjects: [String] = []
+        /// Creates other live nodes have in flight: theirs to finish, left alone.
+        public var inFlightElsewhere: [String] = []
         public init() {}
 
         public var isClean: Bool {
@@ -37,10 +39,12 @@ public struct Reconciler: Sendable {
         let pending = Set(try await store.pendingUIDs())
         let live = try await store.uidsWithTokenObjects()
         let destroyed = try await store.destroyedUIDs()
+        let elsewhere = try await store.othersPendingUIDs()
         var report = Report()
+        report.inFlightElsewhere = elsewhere.sorted()
         report.abandonedCreates = pending.sorted()
         report.finishedDestroys = tokenIDs.intersection(destroyed).subtracting(pending).sorted()
-        report.unknownTokenObjects = tokenIDs.subtracting(pending).subtracting(live).subtracting(destroyed).sorted()
+        report.unknownTokenObjects = tokenIDs.subtracting(pending).subtracting(live).subtracting(destroyed).subtracting(elsewhere).sorted()
         report.missingTokenObjects = live.subtracting(tokenIDs).sorted()
         return report
     }

@@ -32,8 +32,9 @@ struct QueryHandler: OperationHandler {
                 let info = context.services.serverInfo
                 out.vendorIdentification = info.vendorIdentification
                 let kinds = context.services.token.keyPairKinds.joined(separator: ", ")
+                let node = info.nodeName.map { " node \($0);" } ?? ""
                 out.serverInformation = ServerInformation(
-                    serverName: "\(info.productName) \(info.productVersion) \(info.tokenDescription); key pairs: \(kinds)",
+                    serverName: "\(info.productName) \(info.productVersion)\(node) \(info.tokenDescription); key pairs: \(kinds)",
                     productName: info.productName, buildLevel: info.productVersion)
             case .queryCapabilities:
                 // What this server does: streaming (Encrypt, Decrypt, Sign, Signature Verify, MAC, Hash),

@@ -35,8 +35,11 @@ public protocol ObjectStore: Sendable {
     func advanceStates(now: Int64) async throws(EngineError)
     /// Matching UIDs, newest first, after offset and max items, and how many matched in all.
     func locate(_ query: LocateQuery) async throws(EngineError) -> (uids: [String], total: Int)
-    /// Pending (uncommitted) rows, for start-up reconciliation.
+    /// Pending (uncommitted) rows this process may reconcile (start-up): all of them for a store one
+    /// node uses; in a cluster, this node's and those of nodes whose lease expired.
     func pendingUIDs() async throws(EngineError) -> [String]
+    /// Pending rows of other live nodes (creates in flight elsewhere): never reconciled here.
+    func othersPendingUIDs() async throws(EngineError) -> Set<String>
     /// Committed objects that should have a token object.
     func uidsWithTokenObjects() async throws(EngineError) -> Set<String>
     /// Committed objects in state Destroyed or Destroyed Compromised: their token objects were asked to go.
@@ -45,4 +48,24 @@ public protocol ObjectStore: Sendable {
     func identity() async throws(EngineError) -> StoreIdentity
     /// Records the token this store describes (a deliberate bind, adopt or take-over).
     func recordBinding(_ identity: StoreIdentity) async throws(EngineError)
+}
+
+extension ObjectStore {
+    /// A store only one node uses has no one else's intents.
+    public func othersPendingUIDs() async throws(EngineError) -> Set<String> { [] }
+}
+
+/// What operators' commands need of a store beyond the engine's port: its name, counts, a bulk fill
+/// for benchmarks, and every row for `kmipd store copy`.
+public protocol AdministeredStore: ObjectStore {
+    /// The file or URL, for messages.
+    var name: String { get }
+    /// Committed objects and pending intents.
+    func counts() async throws(EngineError) -> (objects: Int, pending: Int)
+    /// Committed rows in one transaction (objects without token objects, or copied as they are).
+    func bulkInsert(_ objects: [ManagedObject]) async throws(EngineError)
+    /// Committed objects in insertion order, a page at a time, after the `after`-th.
+    func committedObjects(after: Int, limit: Int) async throws(EngineError) -> [ManagedObject]
+    /// Stops background work before the process ends.
+    func close() async
 }
