@@ -9,6 +9,8 @@ struct Conformance: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run OASIS KMIP profile test-case files against a live server.")
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "Test-case files or folders.") var paths: [String]
+    @Option(help: "Another server (a node of the same cluster) on this host: the requests of each file go to the servers in turn.")
+    var alternatePort: Int?
 
     func run() async throws {
         let files = try paths.flatMap { p -> [String] in
@@ -19,7 +21,9 @@ struct Conformance: AsyncParsableCommand {
         }
         let tls = try TLSContext(server: false, files: connection.files)
         let host = connection.host, port = connection.port
-        let runner = ConformanceRunner { try await KMIPConnection.connect(host: host, port: port, tls: tls) }
+        let runner = ConformanceRunner(alternating: ([port] + (alternatePort.map { [$0] } ?? [])).map { p in
+            { @Sendable in try await KMIPConnection.connect(host: host, port: p, tls: tls) }
+        })
         var passed = 0, failed = 0, skipped = 0
         for f in files {
             let outcome = await runner.run(path: f)

@@ -79,6 +79,10 @@ struct Configuration: Codable {
     var tls: TLS
     var token: Token
     var database: String
+    /// The PostgreSQL password's file (first line), when `KMIPD_DATABASE_PASSWORD` is not set.
+    var databasePasswordFile: String?
+    /// This node's name in a cluster (logs, audit lines, Query, intent rows); default: the host name.
+    var node: String?
     var policy = Policy()
     var limits = Limits()
 
@@ -87,7 +91,7 @@ struct Configuration: Codable {
     /// The configuration file, for messages that name a setting.
     var source = "the configuration"
 
-    enum CodingKeys: String, CodingKey { case listen, tls, token, database, policy, limits, audit }
+    enum CodingKeys: String, CodingKey { case listen, tls, token, database, databasePasswordFile, node, policy, limits, audit }
 
     static func load(_ path: String) throws -> Configuration {
         let url = URL(fileURLWithPath: path)
@@ -103,6 +107,8 @@ struct Configuration: Codable {
         tls = try c.decode(TLS.self, forKey: .tls)
         token = try c.decode(Token.self, forKey: .token)
         database = try c.decode(String.self, forKey: .database)
+        databasePasswordFile = try c.decodeIfPresent(String.self, forKey: .databasePasswordFile)
+        node = try c.decodeIfPresent(String.self, forKey: .node)
         policy = try c.decodeIfPresent(Policy.self, forKey: .policy) ?? Policy()
         limits = try c.decodeIfPresent(Limits.self, forKey: .limits) ?? Limits()
         audit = try c.decodeIfPresent(String.self, forKey: .audit)

@@ -59,8 +59,8 @@ struct DevCommand: AsyncParsableCommand {
             let token = try TokenProvisioning.initialize(modulePath: module, label: hsm.tokenLabel, soPIN: so, userPIN: pin)
             // The store: made and bound on the first run; a store made before binding existed is bound
             // now when nothing speaks against it. Then the same check as `serve`.
-            let storePath = try StoreLocation(config).path
-            let runtime = try Runtime(config, storeMode: fm.fileExists(atPath: storePath) ? .openExisting : .create)
+            let storePath = try StoreLocation(config).name
+            let runtime = try await Runtime(config, storeMode: fm.fileExists(atPath: storePath) ? .openExisting : .create)
             let pkiDir = dir + "/pki"
             let needsPKI = !fm.fileExists(atPath: pkiDir + "/client.key")
             let lock = try await runtime.store.identity().isBound && !needsPKI ? nil : runtime.lockToken()

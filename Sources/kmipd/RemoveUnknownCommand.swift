@@ -18,7 +18,7 @@ extension TokenCommand {
         struct Report: Codable { var removed: [String]; var notUnknown: [String] }
 
         func run() async throws {
-            let runtime = try Runtime(try options.load())
+            let runtime = try await Runtime(try options.load())
             let lock = try runtime.lockToken()
             defer { withExtendedLifetime(lock) {} }
             try await runtime.verifyBinding()

@@ -11,23 +11,15 @@ struct Runtime {
     let configuration: Configuration
     let profile: HSMProfile
     let token: PKCS11Token
-    let store: SQLiteObjectStore
+    let store: any AdministeredStore
+    let location: StoreLocation
 
     /// The store is opened first: a missing file, an unknown URL scheme or a file that is not a kmipd
     /// store is refused before the token is touched. `serve` never creates a store.
-    init(_ configuration: Configuration, storeMode: SQLiteObjectStore.OpenMode = .openExisting) throws {
+    init(_ configuration: Configuration, storeMode: StoreOpenMode = .openExisting) async throws {
         self.configuration = configuration
-        let location = try StoreLocation(configuration)
-        do {
-            if storeMode == .create {
-                try FileManager.default.createDirectory(atPath: (location.path as NSString).deletingLastPathComponent,
-                                                        withIntermediateDirectories: true)
-            }
-            store = try SQLiteObjectStore(path: location.path, mode: storeMode)
-        } catch {
-            let hint = storeMode == .openExisting ? "; a new store is made only by `kmipd store init --config \(configuration.source)`" : ""
-            throw CLIError("\"database\": \"\(configuration.database)\" in \(configuration.source): \(EngineError.from(error).message)\(hint)")
-        }
+        location = try StoreLocation(configuration)
+        store = try await location.open(configuration, mode: storeMode)
         (profile, token) = try Self.openToken(configuration)
     }
 
@@ -40,21 +32,25 @@ struct Runtime {
         guard let pin else {
             throw CLIError("no user PIN: set \(profile.pinEnv) or token.pinFile in the configuration")
         }
-        return (profile, try PKCS11Token(profile: profile, pin: pin))
+        // In a cluster other nodes change the token too (`PKCS11Token.shared`).
+        let shared = (try? StoreLocation(configuration))?.isCluster ?? false
+        return (profile, try PKCS11Token(profile: profile, pin: pin, shared: shared))
     }
 
     var bindCommand: String { "kmipd store bind --config \(configuration.source)" }
     var adoptCommand: String { "kmipd store adopt --config \(configuration.source)" }
 
-    /// Keeps every other kmipd off this token while the caller runs.
-    func lockToken() throws -> TokenLock {
-        try TokenLock(token: token.identity, directory: configuration.token.lockDirectory.map(configuration.path))
+    /// Keeps every other kmipd off this token while the caller runs. In a cluster (a PostgreSQL
+    /// store) the nodes share the token by design: the store serialises them (`NodeLease`).
+    func lockToken() throws -> TokenLock? {
+        if location.isCluster { return nil }
+        return try TokenLock(token: token.identity, directory: configuration.token.lockDirectory.map(configuration.path))
     }
 
     /// Refuses a store and a token that are not bound to each other (`BindingCheck`).
     func verifyBinding(logger: Logger? = nil) async throws {
         let identity = try await store.identity()
-        let outcome = try await BindingCheck.verify(store: identity, storeName: store.path, token: try await token.readBinding(),
+        let outcome = try await BindingCheck.verify(store: identity, storeName: store.name, token: try await token.readBinding(),
                                                     tokenIdentity: token.identity, bindCommand: bindCommand, adoptCommand: adoptCommand)
         if outcome == .boundTokenRenamed {
             logger?.warning("the bound token reports a new serial or label; recorded", metadata: [

@@ -25,12 +25,12 @@ extension StoreCommand {
         }
 
         func run() async throws {
-            let runtime = try Runtime(try options.load())
+            let runtime = try await Runtime(try options.load())
             let lock = try runtime.lockToken()
             defer { withExtendedLifetime(lock) {} }
             if takeOver {
                 let current = try await runtime.token.readBinding()
-                try confirm("Make \(runtime.store.path) the store of \(runtime.token.identity)"
+                try confirm("Make \(runtime.store.name) the store of \(runtime.token.identity)"
                             + (current.map { " (now the store with id \($0.storeID), which will no longer start on it)" } ?? "") + "?", yes: yes)
                 try await runtime.bind()
             } else {
@@ -39,7 +39,7 @@ extension StoreCommand {
             let (chosen, notUnknown) = try await runtime.unknownObjects(named: ids)
             let result = try await Adoption(store: runtime.store, token: runtime.token)
                 .run(ids: chosen, owner: owner, now: Int64(Date().timeIntervalSince1970))
-            printJSON(Report(store: runtime.store.path, tookOver: takeOver, adopted: result.adopted, skipped: result.skipped + notUnknown))
+            printJSON(Report(store: runtime.store.name, tookOver: takeOver, adopted: result.adopted, skipped: result.skipped + notUnknown))
         }
     }
 }

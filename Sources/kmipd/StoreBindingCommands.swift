@@ -20,7 +20,7 @@ extension StoreCommand {
         @OptionGroup var options: ConfigOption
 
         func run() async throws {
-            let runtime = try Runtime(try options.load(), storeMode: .create)
+            let runtime = try await Runtime(try options.load(), storeMode: .create)
             let lock = try runtime.lockToken()
             defer { withExtendedLifetime(lock) {} }
             printJSON(try await Self.bindIfFree(runtime))
@@ -29,7 +29,7 @@ extension StoreCommand {
         /// Binds a new (or never bound) store to a token no store describes yet; otherwise leaves the
         /// store unbound and says what would make it the token's.
         static func bindIfFree(_ runtime: Runtime) async throws -> Report {
-            var report = Report(store: runtime.store.path, storeId: try await runtime.store.identity().storeID,
+            var report = Report(store: runtime.store.name, storeId: try await runtime.store.identity().storeID,
                                 token: "\(runtime.token.identity)", bound: false)
             if let reason = try await runtime.reasonNotToBind() {
                 report.note = "not bound: \(reason)"
@@ -47,18 +47,18 @@ extension StoreCommand {
         @OptionGroup var options: ConfigOption
 
         func run() async throws {
-            let runtime = try Runtime(try options.load())
+            let runtime = try await Runtime(try options.load())
             let lock = try runtime.lockToken()
             defer { withExtendedLifetime(lock) {} }
             if try await runtime.store.identity().isBound {
                 try await runtime.verifyBinding()
-                printJSON(Report(store: runtime.store.path, storeId: try await runtime.store.identity().storeID,
+                printJSON(Report(store: runtime.store.name, storeId: try await runtime.store.identity().storeID,
                                  token: "\(runtime.token.identity)", bound: true, note: "already bound"))
                 return
             }
             if let reason = try await runtime.reasonNotToBind() { throw CLIError(reason) }
             let identity = try await runtime.bind()
-            printJSON(Report(store: runtime.store.path, storeId: identity.storeID, token: "\(runtime.token.identity)", bound: true))
+            printJSON(Report(store: runtime.store.name, storeId: identity.storeID, token: "\(runtime.token.identity)", bound: true))
         }
     }
 }

@@ -10,7 +10,7 @@ import Store
 /// `populate-<n>`, owned by `--owner`; they have no key material anywhere.
 struct StoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "store", abstract: "Create, bind, rebuild and fill the store.",
-                                                    subcommands: [Init.self, Bind.self, Adopt.self, Populate.self])
+                                                    subcommands: [Init.self, Bind.self, Adopt.self, Copy.self, Populate.self])
     struct Populate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add N metadata-only objects to the store, in transactions of 10,000.")
         @OptionGroup var options: ConfigOption
@@ -20,7 +20,7 @@ struct StoreCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = try options.load()
-            let store = try SQLiteObjectStore(path: try StoreLocation(config).path, mode: .openExisting)
+            let store = try await StoreLocation(config).open(config, mode: .openExisting)
             let start = Date()
             let now = Int64(start.timeIntervalSince1970)
             var done = 0

@@ -1,15 +1,23 @@
 import Foundation
+import KMIPEngine
+import PostgresStore
 
 /// Where the configuration's `"database"` points. A plain path (absolute, or relative to the
-/// configuration file's folder) or `sqlite:PATH` is a SQLite store; any other `scheme:` is refused by
-/// name rather than read as a relative folder — `postgres://…` once became a folder `postgres:`
-/// holding a new, empty store.
+/// configuration file's folder) or `sqlite:PATH` is a SQLite store; `postgres://USER@HOST:PORT/DB` a
+/// PostgreSQL store shared by a cluster; any other `scheme:` is refused by name rather than read as
+/// a relative folder — `postgres://…` once became a folder `postgres:` holding a new, empty store.
 enum StoreLocation: Equatable {
     case sqlite(path: String)
+    case postgres(PostgresLocation)
 
     init(_ configuration: Configuration) throws {
-        let setting = configuration.database
-        func refuse(_ why: String) -> CLIError { CLIError("\"database\": \"\(setting)\" in \(configuration.source): \(why)") }
+        try self.init(setting: configuration.database, source: "\"database\": \"\(configuration.database)\" in \(configuration.source)",
+                      path: configuration.path)
+    }
+
+    /// `source` names the setting in messages; `path` resolves a relative file path.
+    init(setting: String, source: String, path: (String) -> String) throws {
+        func refuse(_ why: String) -> CLIError { CLIError("\(source): \(why)") }
         guard !setting.trimmingCharacters(in: .whitespaces).isEmpty else { throw refuse("empty") }
         if let scheme = Self.scheme(of: setting) {
             switch scheme.lowercased() {
@@ -17,14 +25,14 @@ enum StoreLocation: Equatable {
                 var rest = String(setting.dropFirst(scheme.count + 1))
                 if rest.hasPrefix("//") { rest.removeFirst(2) }
                 guard !rest.isEmpty else { throw refuse("no path after \(scheme):") }
-                self = .sqlite(path: configuration.path(rest))
+                self = .sqlite(path: path(rest))
             case "postgres", "postgresql":
-                throw refuse("PostgreSQL stores are not supported by this build; use a SQLite file path")
+                do { self = .postgres(try PostgresLocation(url: setting)) } catch { throw refuse(error.message) }
             default:
                 throw refuse("unknown scheme '\(scheme)' (a SQLite file path, or sqlite:PATH; write ./\(setting) for a file whose name has a colon)")
             }
         } else {
-            self = .sqlite(path: configuration.path(setting))
+            self = .sqlite(path: path(setting))
         }
     }
 
@@ -37,5 +45,13 @@ enum StoreLocation: Equatable {
         return String(head)
     }
 
-    var path: String { switch self { case .sqlite(let p): p } }
+    /// The file or URL, for messages.
+    var name: String {
+        switch self {
+        case .sqlite(let p): p
+        case .postgres(let l): l.description
+        }
+    }
+
+    var isCluster: Bool { if case .postgres = self { true } else { false } }
 }

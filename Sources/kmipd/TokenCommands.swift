@@ -45,7 +45,7 @@ struct TokenCommand: AsyncParsableCommand {
             let runtime: Runtime?, profile: HSMProfile, token: PKCS11Token
             var binding = "ok"
             do {
-                let r = try Runtime(config)
+                let r = try await Runtime(config)
                 (runtime, profile, token) = (r, r.profile, r.token)
                 do { try await r.verifyBinding() } catch { binding = "\(error)" }
             } catch {
@@ -70,7 +70,7 @@ struct TokenCommand: AsyncParsableCommand {
         var apply = false
         struct Report: Codable { var applied: Bool; var report: Reconciler.Report }
         func run() async throws {
-            let runtime = try Runtime(try options.load())
+            let runtime = try await Runtime(try options.load())
             try await runtime.verifyBinding()
             guard apply else {
                 printJSON(Report(applied: false, report: try await runtime.reconciler.plan()))
@@ -93,7 +93,7 @@ struct PKICommand: AsyncParsableCommand {
         @Flag(help: "Make the server's TLS key in the token; its reference (token:<UID>) goes in tls.privateKey.")
         var serverKeyInToken = false
         func run() async throws {
-            let runtime = try Runtime(try options.load())
+            let runtime = try await Runtime(try options.load())
             let lock = try runtime.lockToken()
             defer { withExtendedLifetime(lock) {} }
             try await runtime.verifyBinding()

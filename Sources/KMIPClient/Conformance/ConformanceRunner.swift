@@ -14,8 +14,10 @@ public struct ConformanceRunner: Sendable {
         public var line: String { detail.isEmpty ? "\(status.rawValue) \(name)" : "\(status.rawValue) \(name): \(detail)" }
     }
 
-    let connect: @Sendable () async throws -> KMIPConnection
-    public init(connect: @escaping @Sendable () async throws -> KMIPConnection) { self.connect = connect }
+    /// One server, or several taking the requests of a file in turn (the nodes of a cluster).
+    let servers: [@Sendable () async throws -> KMIPConnection]
+    public init(connect: @escaping @Sendable () async throws -> KMIPConnection) { servers = [connect] }
+    public init(alternating servers: [@Sendable () async throws -> KMIPConnection]) { self.servers = servers }
 
     public func run(path: String) async -> Outcome {
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
@@ -23,9 +25,11 @@ public struct ConformanceRunner: Sendable {
         do {
             root = try XMLElement.parse(try String(contentsOfFile: path, encoding: .utf8))
         } catch { return Outcome(name: name, status: .fail, detail: "cannot read: \(error)") }
-        let connection: KMIPConnection
-        do { connection = try await connect() } catch { return Outcome(name: name, status: .fail, detail: "cannot connect: \(error)") }
-        defer { Task { await connection.close() } }
+        var connections = [KMIPConnection]()
+        defer { for c in connections { Task { await c.close() } } }
+        for connect in servers {
+            do { connections.append(try await connect()) } catch { return Outcome(name: name, status: .fail, detail: "cannot connect: \(error)") }
+        }
 
         let operations = Self.requestValues(root, element: "Operation")
         var session = ConformanceSession(requestTexts: Self.requestValues(root),
@@ -42,7 +46,7 @@ public struct ConformanceRunner: Sendable {
                     return Outcome(name: name, status: .fail, detail: "request \(step): cannot encode: \(error)")
                 }
                 do {
-                    let bytes = try await connection.sendRaw(TTLVEncoder.encode(request))
+                    let bytes = try await connections[(step - 1) % connections.count].sendRaw(TTLVEncoder.encode(request))
                     lastResponse = try TTLVDecoder(limits: TTLVLimits(maxMessageSize: 64 << 20)).decode(bytes)
                 } catch {
                     return Outcome(name: name, status: .fail, detail: "request \(step): \(error)")
