@@ -96,7 +96,7 @@ let package = Package(
 
         // Real SoftHSM2 tokens and SQLite files in temporary folders, shared by the test targets.
         .target(name: "KMIPTestSupport", dependencies: ["KMIP", "HSMBackend", "Store", "PostgresStore", "KMIPEngine", "DevPKI", "KMIPServer",
-                    "KMIPClient", "KMIPTLS"], path: "Tests/Support",
+                    "KMIPClient", "KMIPTLS", .product(name: "PostgresNIO", package: "postgres-nio")], path: "Tests/Support",
                 swiftSettings: strict),
 
         .target(name: "PKCS11FaultShim", dependencies: ["CPKCS11"], path: "Tests/FaultShim"),

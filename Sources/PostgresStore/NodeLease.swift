@@ -77,7 +77,7 @@ public final class NodeLease: Sendable {
         let beat = Duration.seconds(Self.seconds / 3)
         heartbeat.replace(Task { [db, node, incarnation, logger] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: beat)
+                do { try await Task.sleep(for: beat) } catch { return }  // released
                 do {
                     let rows = try await db.rows("""
                         UPDATE nodes SET lease_until = \(PostgresDatabase.now) + $3 WHERE name = $1 AND incarnation = $2 RETURNING name

@@ -7,8 +7,9 @@ import KMIPTestSupport
 import StoreSQL
 import Testing
 
-/// The SQLite store on a real file: crash-consistency rows, attribute round trips, and Locate compiled
-/// to indexed SQL (never load-all-then-filter).
+/// The store port on both backends (a real SQLite file; a real PostgreSQL database when the suite
+/// has a server): crash-consistency rows, attribute round trips, Locate's rules; and, for SQLite,
+/// Locate compiled to indexed SQL (never load-all-then-filter).
 @Suite struct LocateQueryTests {
     func object(_ uid: String, owner: String = "o", name: String? = nil, type: ObjectType = .symmetricKey,
                 extra: [Attribute] = []) -> ManagedObject {
@@ -22,7 +23,7 @@ import Testing
         return o
     }
 
-    func saved(_ store: SQLiteObjectStore, _ objects: [ManagedObject]) async throws {
+    func saved(_ store: any ObjectStore, _ objects: [ManagedObject]) async throws {
         for o in objects { try await store.insertPending(o); try await store.commit(o) }
     }
 
@@ -30,8 +31,8 @@ import Testing
         LocateQuery(owner: owner, filters: filters, maxItems: max, offset: offset, includeDestroyed: false, now: now)
     }
 
-    @Test func pendingRowsAreInvisibleUntilCommitted() async throws {
-        let store = try SQLiteObjectStore(path: TestHSM.databasePath(), mode: .create)
+    @Test(arguments: StoreBackend.available) func pendingRowsAreInvisibleUntilCommitted(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
         try await store.insertPending(object("p1", name: "n"))
         #expect(try await store.fetch(uid: "p1") == nil)
         #expect(try await store.locate(query([])).uids.isEmpty)
@@ -41,8 +42,8 @@ import Testing
         #expect(try await store.pendingUIDs().isEmpty)
     }
 
-    @Test func attributesRoundTripIncludingVendorOnesOfAnyType() async throws {
-        let store = try SQLiteObjectStore(path: TestHSM.databasePath(), mode: .create)
+    @Test(arguments: StoreBackend.available) func attributesRoundTripIncludingVendorOnesOfAnyType(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
         let vendor = [Attribute(name: "x-int", value: TTLV(.attributeValue, .integer(42))),
                       Attribute(name: "x-date", value: TTLV(.attributeValue, .dateTime(1234))),
                       Attribute(name: "x-struct", value: .structure(.attributeValue, [TTLV(.nameValue, .textString("v"))]))]
@@ -55,8 +56,8 @@ import Testing
 
     /// KMIP 2.1 §6.1.27: a usage mask matches objects having every bit asked for; a structure given
     /// in part matches on the fields given; the two dates of a range may come in either order.
-    @Test func masksPartialStructuresAndRanges() async throws {
-        let store = try SQLiteObjectStore(path: TestHSM.databasePath(), mode: .create)
+    @Test(arguments: StoreBackend.available) func masksPartialStructuresAndRanges(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
         func link(_ type: LinkType?, _ to: String) -> Attribute {
             var f = [TTLV(.linkedObjectIdentifier, .textString(to))]
             if let type { f.insert(TTLV(.linkType, .enumeration(type.rawValue)), at: 0) }
@@ -91,8 +92,8 @@ import Testing
         #expect(try await store.locate(query(reversed)).uids == ["a"])
     }
 
-    @Test func filtersOwnerTypeNameRangesPaging() async throws {
-        let store = try SQLiteObjectStore(path: TestHSM.databasePath(), mode: .create)
+    @Test(arguments: StoreBackend.available) func filtersOwnerTypeNameRangesPaging(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
         try await saved(store, [
             object("k1", name: "alpha", extra: [Attribute(.activationDate, .dateTime(100))]),
             object("k2", name: "beta", extra: [Attribute(.activationDate, .dateTime(200))]),
@@ -141,8 +142,8 @@ import Testing
         #expect(grantSearches.allSatisfy { $0.contains("text>? AND text<?") }, "\(plan)")
     }
 
-    @Test func advanceStatesMovesDueObjectsOnly() async throws {
-        let store = try SQLiteObjectStore(path: TestHSM.databasePath(), mode: .create)
+    @Test(arguments: StoreBackend.available) func advanceStatesMovesDueObjectsOnly(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
         try await saved(store, [object("due", extra: [Attribute(.activationDate, .dateTime(100))]),
                                 object("later", extra: [Attribute(.activationDate, .dateTime(900))])])
         try await store.advanceStates(now: 500)
