@@ -21,6 +21,9 @@ public struct HSMProfile: Codable, Sendable {
     public var randomNumberGenerator: RNGDescription?
     /// Protection Storage Mask names that describe this token ("Software", "Hardware", "On Processor" …).
     public var protectionStorage: [String]?
+    /// How a process is made to see objects another process created on this token, when a search
+    /// for one finds nothing (cluster nodes sharing a token): "softhsm2-generation" (`SoftHSM2Generation`).
+    public var peerObjectRefresh: String?
 
     public struct Mechanisms: Codable, Sendable {
         /// Key generation mechanisms the token has, by name (CKM_AES_KEY_GEN ...).

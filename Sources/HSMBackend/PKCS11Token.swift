@@ -95,12 +95,12 @@ public final class PKCS11Token: Token, @unchecked Sendable {
     /// thread at each attempt, so a retry after a reopened session uses the handles read again.
     func call<T: Sendable>(objects ids: String...,
                            body: @escaping @Sendable (Session, [ObjectHandle]) throws(PKCS11Error) -> T) async throws(EngineError) -> T {
-        let cache = self.cache, shared = self.shared
+        let cache = self.cache, shared = self.shared, refresh = profile.peerObjectRefresh
         return try await call { (s) throws(PKCS11Error) -> T in
             var handles = [ObjectHandle]()
             for id in ids {
                 var h = cache.get(id)
-                if h == nil, shared { h = try Self.search(id, s, cache: cache) }
+                if h == nil, shared { h = try Self.search(id, s, cache: cache, refresh: refresh) }
                 guard let h else {
                     throw PKCS11Error(.notFound, function: "token has no object with CKA_ID \(id)")
                 }
@@ -111,12 +111,26 @@ public final class PKCS11Token: Token, @unchecked Sendable {
     }
 
     /// An object another process made since the cache was built: found by CKA_ID (or, for data
-    /// objects on tokens that refuse CKA_ID on them, by label), then cached.
-    static func search(_ id: String, _ s: Session, cache: HandleCache) throws(PKCS11Error) -> ObjectHandle? {
-        var found = try s.findObjects([.id(id)]).first
-        if found == nil { found = try s.findObjects([.cls(UInt(CKO_DATA)), .label(id), .bytes(UInt(CKA_APPLICATION), dataApplication)]).first }
-        if let found { cache.set(id, found) }
+    /// objects on tokens that refuse CKA_ID on them, by label), then cached. When the module may not
+    /// have noticed the other process's change, it is made to (`peerObjectRefresh`) and asked again.
+    static func search(_ id: String, _ s: Session, cache: HandleCache, refresh: String?) throws(PKCS11Error) -> ObjectHandle? {
+        guard let found = try findAll(id, s, refresh: refresh).first else { return nil }
+        cache.set(id, found)
         return found
+    }
+
+    /// Every object carrying this CKA_ID (or data-object label), searched afresh.
+    static func findAll(_ id: String, _ s: Session, refresh: String?) throws(PKCS11Error) -> [ObjectHandle] {
+        let data: [ObjectAttribute] = [.cls(UInt(CKO_DATA)), .label(id), .bytes(UInt(CKA_APPLICATION), dataApplication)]
+        for attempt in 0..<3 {
+            if attempt > 0 {
+                guard refresh == "softhsm2-generation" else { break }
+                SoftHSM2Generation.nudge()
+            }
+            let found = try s.findObjects([.id(id)]) + s.findObjects(data)
+            if !found.isEmpty { return found }
+        }
+        return []
     }
 
     /// Whether the token has the object (searched for when other processes share the token).
@@ -124,7 +138,8 @@ public final class PKCS11Token: Token, @unchecked Sendable {
         if cache.get(id) != nil { return true }
         guard shared else { return false }
         let cache = self.cache
-        return (try? await call { (s) throws(PKCS11Error) in try Self.search(id, s, cache: cache) }) != nil
+        let refresh = profile.peerObjectRefresh
+        return (try? await call { (s) throws(PKCS11Error) in try Self.search(id, s, cache: cache, refresh: refresh) }) != nil
     }
 
     /// Before the process exits (`kmipd serve`, after its graceful shutdown): the pool's sessions are
@@ -180,10 +195,9 @@ public final class PKCS11Token: Token, @unchecked Sendable {
         if shared {
             // Never a cached handle: another node may have destroyed the object, and a token may give
             // its handle to a new one. What carries this CKA_ID now is what goes.
+            let refresh = profile.peerObjectRefresh
             try await call { (s) throws(PKCS11Error) in
-                let data: [ObjectAttribute] = [.cls(UInt(CKO_DATA)), .label(id), .bytes(UInt(CKA_APPLICATION), Self.dataApplication)]
-                let found = try s.findObjects([.id(id)]) + s.findObjects(data)
-                for h in found {
+                for h in try Self.findAll(id, s, refresh: refresh) {
                     do throws(PKCS11Error) { try s.destroyObject(h) } catch {
                         guard error.rv == UInt(CKR_OBJECT_HANDLE_INVALID) else { throw error }  // gone meanwhile
                     }
@@ -204,8 +218,11 @@ public final class PKCS11Token: Token, @unchecked Sendable {
     /// Every CKA_ID on the token; read afresh when other processes share it.
     public func allIDs() async throws(EngineError) -> Set<String> {
         if shared {
-            let cache = self.cache
-            try await call { (s) throws(PKCS11Error) in try cache.rebuild { () throws(PKCS11Error) in try Self.scan(s) } }
+            let cache = self.cache, refresh = profile.peerObjectRefresh
+            try await call { (s) throws(PKCS11Error) in
+                if refresh == "softhsm2-generation" { SoftHSM2Generation.nudge() }
+                try cache.rebuild { () throws(PKCS11Error) in try Self.scan(s) }
+            }
         }
         return cache.ids
     }

@@ -14,6 +14,7 @@ final class PostgresDatabase: Sendable {
     let password: String?
     private let runner: Task<Void, Never>
     let logger = Logger(label: "kmipd.postgres")
+    let deadline = Duration.seconds(5)
 
     init(location: PostgresLocation, password: String?, maximumConnections: Int = 16) {
         self.location = location
@@ -45,15 +46,16 @@ final class PostgresDatabase: Sendable {
         } catch { throw Self.wrap(error) }
     }
 
-    /// A connection that cannot be had within a few seconds (PostgreSQL down or restarting) fails the
-    /// request: a KMIP client gets an error it can retry, never a hang.
+    /// A statement that cannot be done within `deadline` (PostgreSQL down or restarting: postgres-nio
+    /// keeps trying to connect, and would wait as long as the outage) fails the request: a KMIP client
+    /// gets an error it can retry, never a hang.
     private func withDeadline<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await body() }
-            group.addTask { try await Task.sleep(for: .seconds(10)); return nil }
+            group.addTask { [deadline] in try await Task.sleep(for: deadline); return nil }
             defer { group.cancelAll() }
             guard let first = try await group.next(), let value = first else {
-                throw EngineError(.storeFailure, "PostgreSQL at \(location.host):\(location.port) did not answer within 10 s")
+                throw EngineError(.storeFailure, "PostgreSQL at \(location.host):\(location.port) did not answer within \(deadline) (is it running, and are the host, port and user right?)")
             }
             return value
         }

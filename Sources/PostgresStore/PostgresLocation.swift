@@ -23,7 +23,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
             throw EngineError(.storeFailure, "not a postgres:// URL")
         }
         guard c.password == nil else {
-            throw EngineError(.storeFailure, "the URL holds a password: put it in \(Self.passwordEnvironment) or database.passwordFile instead")
+            throw EngineError(.storeFailure, "the URL holds a password: put it in \(Self.passwordEnvironment) or the databasePasswordFile setting instead")
         }
         guard let host = c.host, !host.isEmpty else { throw EngineError(.storeFailure, "no host in the URL") }
         let db = c.path.hasPrefix("/") ? String(c.path.dropFirst()) : c.path

@@ -6,7 +6,7 @@ Runs, for KMIP 1.0, 1.1, 1.2, 1.3, 1.4 and 2.0: create, register, locate, get, g
 revoke, destroy (and from 1.2 the cryptographic operations), and checks every answer. With USER and PASSWORD (a user of the server's password file), also KMIP
 Username and Password credentials. Prints one line per check and a closing 'N passed, M failed' line.
 """
-import sys
+import os, sys
 
 from kmip.core import enums
 from kmip.pie import objects
@@ -14,6 +14,8 @@ from kmip.pie.client import ProxyKmipClient
 
 host, port, ca, cert, key = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 user, password = (sys.argv[6], sys.argv[7]) if len(sys.argv) > 7 else (None, None)
+# Names are prefixed when two runs share one store (two cluster nodes at once), so each finds its own.
+PREFIX = os.environ.get("KMIPD_INTEROP_PREFIX", "")
 passed = failed = 0
 
 
@@ -34,7 +36,7 @@ def check(label, condition, detail=""):
 def run(version):
     tag = version.name
     with ProxyKmipClient(hostname=host, port=port, ca=ca, cert=cert, key=key, kmip_version=version) as c:
-        name = f"pykmip-{tag}"
+        name = f"{PREFIX}pykmip-{tag}"
         uid = c.create(enums.CryptographicAlgorithm.AES, 256, name=name,
                        cryptographic_usage_mask=[enums.CryptographicUsageMask.ENCRYPT, enums.CryptographicUsageMask.DECRYPT])
         check(f"{tag} create", bool(uid))
@@ -83,7 +85,7 @@ def run(version):
                             "-subj", f"/CN=pykmip-{tag}", "-keyout", os.path.join(d, "k"), "-outform", "DER", "-out", os.path.join(d, "c")],
                            check=True, capture_output=True)
             der = open(os.path.join(d, "c"), "rb").read()
-        cert_uid = c.register(objects.X509Certificate(der, name=f"pykmip-cert-{tag}"))
+        cert_uid = c.register(objects.X509Certificate(der, name=f"{PREFIX}pykmip-cert-{tag}"))
         back = c.get(cert_uid)
         check(f"{tag} register and get a certificate", bytes(back.value) == der)
         c.destroy(cert_uid)
@@ -168,12 +170,12 @@ def credentials():
         return ProxyKmipClient(hostname=host, port=port, ca=ca, cert=cert, key=key,
                                kmip_version=enums.KMIPVersion.KMIP_1_2, **kw)
     with client(username=user, password=password) as c:
-        uid = c.create(enums.CryptographicAlgorithm.AES, 128, name="pykmip-credential",
+        uid = c.create(enums.CryptographicAlgorithm.AES, 128, name=PREFIX + "pykmip-credential",
                        cryptographic_usage_mask=[enums.CryptographicUsageMask.ENCRYPT])
         check("credentials: create as the user", bool(uid))
-        check("credentials: the user finds it", c.locate(attributes=[name_attribute("pykmip-credential")]) == [uid])
+        check("credentials: the user finds it", c.locate(attributes=[name_attribute(PREFIX + "pykmip-credential")]) == [uid])
     with client() as c:
-        check("credentials: the certificate alone does not find it", c.locate(attributes=[name_attribute("pykmip-credential")]) == [])
+        check("credentials: the certificate alone does not find it", c.locate(attributes=[name_attribute(PREFIX + "pykmip-credential")]) == [])
         try:
             c.get(uid)
             check("credentials: the certificate alone cannot get it", False)

@@ -59,8 +59,10 @@ total=$(token_objects)
 config_with typo 'c["database"] = "kmipd-typo.sqlite"'
 refuses "mistyped database path" "$state/typo.json" "no store at $state/kmipd-typo.sqlite"
 [ ! -e "$state/kmipd-typo.sqlite" ] && ok "the mistyped path did not become a new store" || fail "a store appeared at the mistyped path"
-config_with pg 'c["database"] = "postgres://kmipd@db.example:5432/kmipd"'
-refuses "a PostgreSQL URL" "$state/pg.json" "PostgreSQL stores are not supported"
+config_with pg 'c["database"] = "postgres://kmipd@127.0.0.1:1/kmipd?sslmode=disable"'
+refuses "a PostgreSQL URL where no database answers" "$state/pg.json" "did not answer within"
+config_with pgpw 'c["database"] = "postgres://kmipd:secret@127.0.0.1:1/kmipd"'
+refuses "a PostgreSQL URL holding a password" "$state/pgpw.json" "the URL holds a password"
 config_with mysql 'c["database"] = "mysql://kmipd@db/kmipd"'
 refuses "an unknown URL scheme" "$state/mysql.json" "unknown scheme 'mysql'"
 ls -d "$state"/postgres* "$state"/mysql* > /dev/null 2>&1 && fail "a folder named after the URL scheme appeared" || ok "no folder made from a URL"
