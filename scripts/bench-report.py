@@ -70,6 +70,27 @@ print(f"\nmemory: kmipd at start {kmipd_start / 1024:.1f} MB, with 1,000 idle TL
       f"(after the load {kmipd_idle / 1024:.1f} MB: SoftHSM2 keeps ~9.5 KB per token object created), peak {kmipd_peak / 1024:.1f} MB;"
       f" PyKMIP peak {py_peak / 1024:.1f} MB, with 1,000 idle connections {py_idle / 1024:.1f} MB")
 
+# PostgreSQL beside SQLite: one node (best run), two nodes loaded at once (32 connections each, summed).
+pg1, pga, pgb = runs("pg-1node"), runs("pg-2nodes-a"), runs("pg-2nodes-b")
+pg_table = []
+if pg1:
+    print("\nkmipd on PostgreSQL beside SQLite (ops/s, p99 ms, server CPU µs/op; two nodes: both loaded at once, summed)")
+    print(f"{'operation':<15} {'SQLite':>8} {'p99':>6} {'µs':>5} {'PG 1 node':>10} {'p99':>6} {'µs':>5} {'PG 2 nodes':>11} {'p99 a/b':>11} {'µs a/b':>9}")
+    for op in ("get", "get-attributes", "locate", "create"):
+        sq, one = best(kmipd.get(op, {})), best(pg1.get(op, {}))
+        a, b = best(pga.get(op, {})), best(pgb.get(op, {}))
+        two = (a["opsPerSecond"] + b["opsPerSecond"]) if a and b else None
+        pg_table.append({"operation": op, "sqlite": sq, "postgres1": one, "postgres2a": a, "postgres2b": b, "postgres2OpsPerSecond": two})
+        n = lambda r, k, f: (f.format(r[k]) if r and r.get(k) is not None else "-")
+        print(f"{op:<15} {n(sq, 'opsPerSecond', '{:.0f}'):>8} {n(sq, 'p99ms', '{:.1f}'):>6} {n(sq, 'serverCPUMicrosPerOp', '{:.0f}'):>5} "
+              f"{n(one, 'opsPerSecond', '{:.0f}'):>10} {n(one, 'p99ms', '{:.1f}'):>6} {n(one, 'serverCPUMicrosPerOp', '{:.0f}'):>5} "
+              f"{(f'{two:.0f}' if two else '-'):>11} {n(a, 'p99ms', '{:.1f}') + '/' + n(b, 'p99ms', '{:.1f}'):>11} "
+              f"{n(a, 'serverCPUMicrosPerOp', '{:.0f}') + '/' + n(b, 'serverCPUMicrosPerOp', '{:.0f}'):>9}")
+pg_loc = next((r for r in rows if r.get("server") == "pg-store-1000000"), None)
+if pg_loc:
+    print(f"Locate by name among 1,000,000 objects in PostgreSQL (1 connection): {pg_loc['opsPerSecond']:.0f}/s, "
+          f"p50 {pg_loc['p50ms']:.2f} ms, p99 {pg_loc['p99ms']:.2f} ms")
+
 def val(op, server, conns):
     r = (kmipd if server == "kmipd" else py).get(op, {}).get(conns)
     return r["opsPerSecond"] if r else None
@@ -92,10 +113,12 @@ for op in ("get", "get-attributes", "locate"):
 if "store-1000" in loc and "store-1000000" in loc:
     a, b = loc["store-1000"]["p99ms"], loc["store-1000000"]["p99ms"]
     goal("Locate p99 at 1M within 2x of 1k", b <= 2 * a, f"{a:.2f} ms -> {b:.2f} ms ({b / a:.2f}x)")
+if pg_loc:
+    goal("Locate by name p99 <= 2 ms among 1M objects in PostgreSQL", pg_loc["p99ms"] <= 2, f"{pg_loc['p99ms']:.2f} ms")
 if kmipd_idle_fresh > 0:
     goal("<= 64 MB RSS with 1,000 idle TLS connections", kmipd_idle_fresh <= 64 * 1024,
          f"{kmipd_idle_fresh / 1024:.1f} MB ({(kmipd_idle_fresh - kmipd_start) / 1000:.0f} KB per connection over {kmipd_start / 1024:.1f} MB at start)")
 
-json.dump({"filesystem": fs, "table": table, "runs": rows, "memoryKiB": {"kmipdPeak": kmipd_peak, "kmipdIdle1000AfterLoad": kmipd_idle, "kmipdStart": kmipd_start, "kmipdIdle1000": kmipd_idle_fresh,
+json.dump({"filesystem": fs, "table": table, "postgres": pg_table, "postgresLocate1M": pg_loc, "runs": rows, "memoryKiB": {"kmipdPeak": kmipd_peak, "kmipdIdle1000AfterLoad": kmipd_idle, "kmipdStart": kmipd_start, "kmipdIdle1000": kmipd_idle_fresh,
            "pykmipPeak": py_peak, "pykmipIdle1000": py_idle}, "goals": goals}, open(out_path, "w"), indent=1)
 print(f"\nfigures written to {out_path}")

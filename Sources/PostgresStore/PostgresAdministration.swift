@@ -16,7 +16,8 @@ extension PostgresObjectStore: AdministeredStore {
         } catch { throw PostgresDatabase.wrap(error) }
     }
 
-    /// Rows in batches of a few hundred per statement, all in one transaction.
+    /// Rows in batches of 500 objects, each batch two multi-row INSERTs (objects, then attributes),
+    /// all in one transaction.
     public func bulkInsert(_ objects: [ManagedObject]) async throws(EngineError) {
         try await db.transaction { tx in
             for chunk in stride(from: 0, to: objects.count, by: 500).map({ objects[$0..<min($0 + 500, objects.count)] }) {
@@ -28,7 +29,22 @@ extension PostgresObjectStore: AdministeredStore {
                     args += Self.columns(o)
                 }
                 try await tx.rows(sql, args)
-                for o in chunk { try await Self.writeAttributes(tx, o) }
+                var attributes = "INSERT INTO attributes (uid, position, name, value, num, text) VALUES "
+                var values = [SQLValue]()
+                for o in chunk {
+                    for (i, a) in o.attributes.enumerated() where a.tag != .state {
+                        let r = AttributeRow(a), b = values.count
+                        attributes += (b > 0 ? ", " : "") + "($\(b + 1), $\(b + 2), $\(b + 3), $\(b + 4), $\(b + 5), $\(b + 6))"
+                        values += [.text(o.uid), .int(Int64(i)), .text(r.name), .blob(r.value), r.num.map(SQLValue.int) ?? .null,
+                                   r.text.map(SQLValue.text) ?? .null]
+                        if values.count > 60_000 {  // a statement takes at most 65,535 parameters
+                            try await tx.rows(attributes, values)
+                            attributes = "INSERT INTO attributes (uid, position, name, value, num, text) VALUES "
+                            values = []
+                        }
+                    }
+                }
+                if !values.isEmpty { try await tx.rows(attributes, values) }
             }
         }
     }
