@@ -118,25 +118,30 @@ public final class PostgresObjectStore: ObjectStore, @unchecked Sendable {
         }
     }
 
+    /// One statement (one round trip, and no write when nothing is due — Locate calls it every time):
+    /// due deactivations first, then activations, as the SQLite store does in two.
     public func advanceStates(now: Int64) async throws(EngineError) {
-        try await db.transaction { tx in
-            try await tx.rows("""
-                UPDATE objects SET state = \(SQLState.deactivated)
-                WHERE state IN (\(SQLState.preActive), \(SQLState.active)) AND deactivation_date <= $1
-                """, [.int(now)])
-            try await tx.rows("UPDATE objects SET state = \(SQLState.active) WHERE state = \(SQLState.preActive) AND activation_date <= $1",
-                              [.int(now)])
-        }
+        _ = try await db.rows("""
+            UPDATE objects SET state = CASE
+                WHEN state IN (\(SQLState.preActive), \(SQLState.active)) AND deactivation_date <= $1 THEN \(SQLState.deactivated)
+                ELSE \(SQLState.active) END
+            WHERE (state IN (\(SQLState.preActive), \(SQLState.active)) AND deactivation_date <= $1)
+                OR (state = \(SQLState.preActive) AND activation_date <= $1)
+            """, [.int(now)])
     }
 
+    /// The page and the total in one statement (a window count); a page past the end asks for the
+    /// total alone.
     public func locate(_ query: LocateQuery) async throws(EngineError) -> (uids: [String], total: Int) {
         let compiled = LocateSQL(query, dialect: .postgres)
-        let page = compiled.page(maxItems: query.maxItems, offset: query.offset)
-        let counted = try await db.rows(compiled.countSQL, compiled.arguments)
-        let total: Int64
-        do { total = try counted.first?.decode(Int64.self) ?? 0 } catch { throw PostgresDatabase.wrap(error) }
-        let uids = try await strings(page.sql, page.arguments)
-        return (uids, Int(total))
+        let page = compiled.page(maxItems: query.maxItems, offset: query.offset, withTotal: true)
+        let rows = try await db.rows(page.sql, page.arguments)
+        do {
+            let found = try rows.map { try $0.decode((String, Int64).self) }
+            if let first = found.first { return (found.map(\.0), Int(first.1)) }
+            let counted = try await db.rows(compiled.countSQL, compiled.arguments)
+            return ([], Int(try counted.first?.decode(Int64.self) ?? 0))
+        } catch { throw PostgresDatabase.wrap(error) }
     }
 
     /// This node's intents, and those of nodes whose lease has expired (or that never held one),

@@ -100,13 +100,15 @@ public struct LocateSQL: Sendable {
         return dialect.placeholder(arguments.count)
     }
 
-    /// `SELECT uid …` of one page, newest first, and its arguments.
-    public func page(maxItems: Int?, offset: Int) -> (sql: String, arguments: [SQLValue]) {
+    /// `SELECT uid …` of one page, newest first, and its arguments; `withTotal` adds a second column,
+    /// the count of every match (a window function), so one statement answers both.
+    public func page(maxItems: Int?, offset: Int, withTotal: Bool = false) -> (sql: String, arguments: [SQLValue]) {
         var args = arguments
         args.append(maxItems.map { .int(Int64($0)) } ?? dialect.noLimit)
         let limit = dialect.placeholder(args.count)
         args.append(.int(Int64(offset)))
-        let sql = "SELECT uid FROM objects o WHERE \(whereClause) ORDER BY \(dialect.insertionOrder) DESC LIMIT \(limit) OFFSET \(dialect.placeholder(args.count))"
+        let columns = withTotal ? "uid, count(*) OVER ()" : "uid"
+        let sql = "SELECT \(columns) FROM objects o WHERE \(whereClause) ORDER BY \(dialect.insertionOrder) DESC LIMIT \(limit) OFFSET \(dialect.placeholder(args.count))"
         return (sql, args)
     }
 

@@ -50,8 +50,10 @@ struct Serve: AsyncParsableCommand {
                                  options: config.tlsOptions)
         var services = try runtime.services(logger: logger)
         services.serverInfo.nodeName = clusterNode
+        var clusterLocks: AdvisoryLocks?
         if let store = runtime.store as? PostgresObjectStore {
-            services.locks = ObjectLocks(cluster: AdvisoryLocks(location: store.location, password: store.password))
+            clusterLocks = AdvisoryLocks(location: store.location, password: store.password)
+            services.locks = ObjectLocks(cluster: clusterLocks)
         }
         var executor = BatchExecutor(services: services, maxBatchItems: config.limits.maxBatchItems)
         executor.limits.maxMessageSize = config.limits.maxMessageSize
@@ -60,8 +62,8 @@ struct Serve: AsyncParsableCommand {
         let group = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         // The server (and the token with it) may be released on another thread while this one exits:
         // the token's sessions are closed first, so that nothing is inside the module when it tears down.
-        do { try await group.run() } catch { await stop(runtime, lease); throw error }
-        await stop(runtime, lease)
+        do { try await group.run() } catch { await stop(runtime, lease, clusterLocks); throw error }
+        await stop(runtime, lease, clusterLocks)
         withExtendedLifetime(lock) {}
     }
 
@@ -78,8 +80,9 @@ struct Serve: AsyncParsableCommand {
         return lease
     }
 
-    func stop(_ runtime: Runtime, _ lease: NodeLease?) async {
+    func stop(_ runtime: Runtime, _ lease: NodeLease?, _ locks: AdvisoryLocks?) async {
         await runtime.token.prepareForExit()
+        await locks?.close()
         await lease?.release()
         await runtime.store.close()
     }

@@ -111,6 +111,8 @@ import Testing
         #expect(all.uids == ["s1", "k2", "k1"] && all.total == 3)
         let page = try await store.locate(query([], max: 1, offset: 1))
         #expect(page.uids == ["k2"] && page.total == 3)
+        let pastTheEnd = try await store.locate(query([], max: 2, offset: 5))
+        #expect(pastTheEnd.uids.isEmpty && pastTheEnd.total == 3)
     }
 
     @Test func locateUsesIndexes() async throws {
