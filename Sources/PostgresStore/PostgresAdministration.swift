@@ -19,7 +19,7 @@ extension PostgresObjectStore: AdministeredStore {
     /// Rows in batches of 500 objects, each batch two multi-row INSERTs (objects, then attributes),
     /// all in one transaction.
     public func bulkInsert(_ objects: [ManagedObject]) async throws(EngineError) {
-        try await db.transaction { tx in
+        try await db.transaction(deadline: .seconds(600)) { tx in
             for chunk in stride(from: 0, to: objects.count, by: 500).map({ objects[$0..<min($0 + 500, objects.count)] }) {
                 var sql = "INSERT INTO objects (uid, object_type, owner, state, activation_date, deactivation_date, token_object, committed) VALUES "
                 var args = [SQLValue]()
