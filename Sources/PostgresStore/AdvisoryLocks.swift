@@ -46,13 +46,20 @@ public actor AdvisoryLocks: ClusterLocks {
         connection = nil
     }
 
+    /// One statement on the lock connection, within 5 s; a connection that misses it is dropped
+    /// (PostgreSQL releases what it held) and the next call connects again.
     private func query(_ sql: String, _ uid: String) async throws(EngineError) -> Bool {
         let conn = try await open()
+        let logger = self.logger
         do {
-            let rows = try await conn.query(PostgresDatabase.query(sql, [.text(uid)]), logger: logger).collect()
-            return try rows.first?.decode(Bool.self) ?? false
+            return try await PostgresDatabase.answer(within: .seconds(5), location: location, {
+                let rows = try await conn.query(PostgresDatabase.query(sql, [.text(uid)]), logger: logger).collect()
+                return try rows.first?.decode(Bool.self) ?? false
+            }, timedOut: { conn.close().whenComplete { _ in } })
         } catch {
-            if conn.isClosed { connection = nil }
+            // Any failure ends this connection: its locks go with it, and the next call connects anew.
+            if connection === conn { connection = nil }
+            if !conn.isClosed { conn.close().whenComplete { _ in } }
             throw PostgresDatabase.wrap(error)
         }
     }

@@ -113,7 +113,15 @@ for p in "${interop[@]}"; do wait "$p"; done
 summary=$(for n in a b; do echo "$n: $(tail -1 "$work/pykmip-$n.txt")"; done | tr '\n' ' ')
 if grep -q " 0 failed" "$work/pykmip-a.txt" && grep -q " 0 failed" "$work/pykmip-b.txt"; then ok "PyKMIP interop on both nodes at once ($summary)"
 else fail "PyKMIP interop on both nodes at once ($summary)"; grep -h FAIL "$work/pykmip-a.txt" "$work/pykmip-b.txt" | head -10; fi
-for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; pids=()
+stopped=0
+for p in "${pids[@]}"; do
+    kill "$p" 2>/dev/null
+    for _ in $(seq 1 200); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$p" 2>/dev/null; then kill -9 "$p"; else stopped=$((stopped + 1)); fi
+    wait "$p" 2>/dev/null
+done; pids=()
+if [ "$stopped" -eq 2 ]; then ok "both nodes stopped on SIGTERM within 20 s (after the PostgreSQL restart)"
+else fail "$((2 - stopped)) node(s) did not stop on SIGTERM within 20 s"; fi
 
 # One node killed under load, again and again; the other serves throughout.
 if timeout 900 "$python" Tests/Cluster/cluster_rounds.py "$kmipd" "$state/node-a.json" "$state/node-b.json" "$port_a" "$port_b" \
