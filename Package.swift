@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C headers: p11-kit's pkcs11.h and the system OpenSSL 3.
@@ -35,6 +37,8 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl",
                        providers: [.apt(["libssl-dev"])]),
 
+        // One readable line for an error a person sees (kmipd and kmip).
+        .target(name: "OperatorErrors", swiftSettings: strict),
         // Pure protocol model: TTLV codec, tags, enumerations, messages.
         .target(name: "KMIP", swiftSettings: strict),
         // Batch execution, one handler per operation, lifecycle, access policy; owns Token/ObjectStore.
@@ -43,15 +47,15 @@ let package = Package(
                     .product(name: "X509", package: "swift-certificates"),
                     .product(name: "Crypto", package: "swift-crypto"),
                     .product(name: "_CryptoExtras", package: "swift-crypto"),
-                    .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+                    .product(name: "Logging", package: "swift-log"), .product(name: "CoreMetrics", package: "swift-metrics")], swiftSettings: strict),
         // File adapters of the engine's ports: the password file (scrypt) and the JSON-lines audit log.
-        .target(name: "KMIPFiles", dependencies: ["KMIP", "KMIPEngine",
+        .target(name: "KMIPFiles", dependencies: ["KMIP", "KMIPEngine", .product(name: "CoreMetrics", package: "swift-metrics"),
                     .product(name: "Crypto", package: "swift-crypto"),
                     .product(name: "_CryptoExtras", package: "swift-crypto")], swiftSettings: strict),
         // A safe PKCS#11 wrapper (module, sessions, typed attributes, CK_RV-carrying errors).
-        .target(name: "PKCS11", dependencies: ["CPKCS11"], swiftSettings: strict),
+        .target(name: "PKCS11", dependencies: ["CPKCS11", .product(name: "CoreMetrics", package: "swift-metrics")], swiftSettings: strict),
         // Implements the engine's Token on PKCS11, driven by an HSM profile.
-        .target(name: "HSMBackend", dependencies: ["KMIPEngine", "PKCS11",
+        .target(name: "HSMBackend", dependencies: ["KMIPEngine", "PKCS11", .product(name: "CoreMetrics", package: "swift-metrics"),
                     .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // What both stores share: the attribute row layout and Locate compiled per SQL dialect.
         .target(name: "StoreSQL", dependencies: ["KMIP", "KMIPEngine"], swiftSettings: strict),
@@ -71,8 +75,8 @@ let package = Package(
         // The KMIP frame decoder as a NIO decoder, shared by the server and the client.
         .target(name: "KMIPNIO", dependencies: ["KMIP",
                     .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
-        .target(name: "KMIPServer", dependencies: ["KMIP", "KMIPNIO", "KMIPEngine", "KMIPTLS",
-                    .product(name: "NIOCore", package: "swift-nio"),
+        .target(name: "KMIPServer", dependencies: ["KMIP", "KMIPNIO", "KMIPEngine", "KMIPTLS", .product(name: "CoreMetrics", package: "swift-metrics"),
+                    .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                     .product(name: "NIOPosix", package: "swift-nio"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                     .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
@@ -85,12 +89,14 @@ let package = Package(
                     .product(name: "SwiftASN1", package: "swift-asn1"),
                     .product(name: "Crypto", package: "swift-crypto"),
                     .product(name: "_CryptoExtras", package: "swift-crypto")], swiftSettings: strict),
-        .executableTarget(name: "kmipd", dependencies: ["KMIP", "KMIPEngine", "KMIPFiles", "HSMBackend", "Store", "PostgresStore",
+        .executableTarget(name: "kmipd", dependencies: ["KMIP", "OperatorErrors", "KMIPEngine", "KMIPFiles", "HSMBackend", "Store", "PostgresStore",
                     "KMIPServer", "KMIPTLS", "PKCS11", "DevPKI",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                    .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
-        .executableTarget(name: "kmip", dependencies: ["KMIP", "KMIPClient",
+                    .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                    .product(name: "Logging", package: "swift-log"), .product(name: "CoreMetrics", package: "swift-metrics"),
+                    .product(name: "Prometheus", package: "swift-prometheus")], swiftSettings: strict),
+        .executableTarget(name: "kmip", dependencies: ["KMIP", "KMIPClient", "OperatorErrors",
                     .product(name: "ArgumentParser", package: "swift-argument-parser")],
                     swiftSettings: strict),
 

@@ -86,6 +86,14 @@ public final class PKCS11Token: Token, @unchecked Sendable {
         return h
     }
 
+    /// Readiness: a pooled session answers C_GetSessionInfo and is logged in as the user.
+    public func probe() async throws(EngineError) {
+        let state = try await call { (s) throws(PKCS11Error) -> UInt in try s.state() }
+        guard state == UInt(CKS_RW_USER_FUNCTIONS) || state == UInt(CKS_RO_USER_FUNCTIONS) else {
+            throw EngineError(.tokenUnavailable, "the token's session is not logged in (C_GetSessionInfo state \(state))")
+        }
+    }
+
     /// Runs a PKCS#11 call on a pooled session, mapping CK_RV to engine errors.
     func call<T: Sendable>(_ body: @escaping @Sendable (Session) throws(PKCS11Error) -> T) async throws(EngineError) -> T {
         do { return try await pool.run(body) } catch { throw EngineError(error) }
@@ -256,6 +264,8 @@ public final class PKCS11Token: Token, @unchecked Sendable {
     }
 
     public var objectCount: Int { cache.count }
+    /// Pool sessions in use now, and how many the pool holds.
+    public var sessionUsage: (inUse: Int, total: Int) { pool.usage }
 
     static func keyTemplate(id: String, spec: SecretKeySpec, keyType: UInt) -> [ObjectAttribute] {
         let u = spec.usage

@@ -129,6 +129,9 @@ final class SessionPool: @unchecked Sendable {
         }
     }
 
+    /// Sessions checked out now, and the pool's size (for the metrics endpoint).
+    var usage: (inUse: Int, total: Int) { state.withLock { s in (s.closed ? 0 : count - s.free.count, count) } }
+
     private func release(_ slot: Slot) {
         let next: Waiter? = state.withLock { s in
             if s.waiters.isEmpty { s.free.append(slot); return nil }

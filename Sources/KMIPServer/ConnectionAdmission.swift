@@ -1,3 +1,5 @@
+import CoreMetrics
+import COpenSSL
 import KMIPTLS
 import NIOConcurrencyHelpers
 import NIOCore
@@ -63,6 +65,8 @@ final class AdmissionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let admission: ConnectionAdmission
     private var id: Int?
     private var established = false
+    /// The handshake's outcome has been counted (`kmipd_tls_handshakes_total`).
+    private var counted = false
 
     init(_ admission: ConnectionAdmission) { self.admission = admission }
 
@@ -76,17 +80,50 @@ final class AdmissionHandler: ChannelInboundHandler, RemovableChannelHandler {
         if case TLSEvent.handshakeCompleted? = event as? TLSEvent, let id {
             guard admission.promote(id) else {
                 self.id = nil  // promote has already forgotten it
+                count("refused", "over_connection_limit")
                 context.close(promise: nil)
                 return
             }
             established = true
+            count("success", "none")
         }
         context.fireUserInboundEventTriggered(event)
     }
 
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let tls = error as? TLSError { count("failure", Self.reason(tls)) }
+        context.fireErrorCaught(error)
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
+        // Closed before its handshake ended: by the peer, or to make room for a newer one.
+        count("closed", "none")
         if let id { admission.release(id, established: established) }
         id = nil
         context.fireChannelInactive()
+    }
+}
+
+extension AdmissionHandler {
+    private func count(_ outcome: String, _ reason: String) {
+        guard !counted else { return }
+        counted = true
+        Counter(label: "kmipd_tls_handshakes_total", dimensions: [("outcome", outcome), ("reason", reason)]).increment()
+    }
+
+    /// OpenSSL's reason for the first error ("certificate verify failed" → "certificate_verify_failed"),
+    /// or the TLS module's code (a timeout has no OpenSSL error): a small, fixed set of label values.
+    static func reason(_ error: TLSError) -> String {
+        guard error.sslError != 0, let text = ERR_reason_error_string(error.sslError) else { return snake(error.code.rawValue) }
+        return snake(String(cString: text))
+    }
+
+    static func snake(_ s: String) -> String {
+        var out = ""
+        for c in s {
+            if c.isUppercase { if !out.isEmpty && out.last != "_" { out.append("_") }; out.append(contentsOf: c.lowercased()) }
+            else if c.isLetter || c.isNumber { out.append(c) } else if out.last != "_" { out.append("_") }
+        }
+        return out
     }
 }

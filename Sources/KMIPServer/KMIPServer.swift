@@ -11,21 +11,41 @@ import NIOPosix
 import ServiceLifecycle
 
 /// The KMIP listener as a `Service`: TLS, framing and one task per connection. It only moves frames;
-/// the batch executor does the work. Graceful shutdown stops accepting and lets connections finish.
+/// the batch executor does the work. Graceful shutdown (`Drain`) stops accepting, closes idle
+/// connections and lets requests in flight finish.
 public final class KMIPServer: Service, Sendable {
     public let configuration: ServerConfiguration
-    let tls: TLSContext
-    let executor: BatchExecutor
     let logger: Logger
     let group: any EventLoopGroup
     private let bound = Mutex<(EventLoopPromise<Int>?, Int?)>((nil, nil))
     private let admission: ConnectionAdmission
+    /// What a reload replaces: new handshakes take the TLS context current then, each request the
+    /// executor (with its access policy) current then.
+    private let material: Mutex<(tls: TLSContext, executor: BatchExecutor)>
+    let drain = Drain()
+    private let requestIDs = RequestIDs()
 
     public init(configuration: ServerConfiguration, tls: TLSContext, executor: BatchExecutor,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger = Logger(label: "kmipd.server")) {
-        self.configuration = configuration; self.tls = tls; self.executor = executor; self.group = group; self.logger = logger
+        self.configuration = configuration; self.material = Mutex((tls, executor)); self.group = group; self.logger = logger
         admission = ConnectionAdmission(maxHandshakes: configuration.maxHandshakes, maxConnections: configuration.maxConnections)
     }
+
+    /// Replaces the TLS material and/or the executor; connections already open go on as they are.
+    public func reload(tls: TLSContext? = nil, executor: BatchExecutor? = nil) {
+        material.withLock { m in
+            if let tls { m.tls = tls }
+            if let executor { m.executor = executor }
+        }
+    }
+
+    public var executor: BatchExecutor { material.withLock { $0.executor } }
+
+    /// Connections in their handshake and established ones, now.
+    public var connectionCounts: (handshaking: Int, established: Int) { admission.counts }
+
+    /// True from the moment graceful shutdown began (readiness is false from then on).
+    public var isDraining: Bool { drain.isDraining }
 
     /// The port actually bound (useful with port 0), once listening.
     public func boundPort() async throws -> Int {
@@ -39,7 +59,7 @@ public final class KMIPServer: Service, Sendable {
 
     public func run() async throws {
         let config = configuration
-        let tls = self.tls, admission = self.admission
+        let admission = self.admission
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -49,6 +69,7 @@ public final class KMIPServer: Service, Sendable {
             .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536))
             .bind(host: config.host, port: config.port) { child in
                 child.eventLoop.makeCompletedFuture {
+                    let tls = self.material.withLock { $0.tls }
                     let handler = OpenSSLHandler(context: tls, handshakeTimeout: config.handshakeTimeout, recordTimeout: config.messageTimeout)
                     try child.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: config.idleTimeout))
                     try child.pipeline.syncOperations.addHandler(IdleCloser())
@@ -82,7 +103,7 @@ public final class KMIPServer: Service, Sendable {
                 }
             }
         } onGracefulShutdown: {
-            channel.channel.close(promise: nil)
+            self.drain.begin(delay: config.drainDelay, listener: channel.channel, logger: self.logger)
         }
     }
 
@@ -105,14 +126,23 @@ public final class KMIPServer: Service, Sendable {
     /// One connection: frames in, responses out, in order. Errors stay with this connection.
     func serve(_ connection: Connection) async {
         let remote = connection.channel.channel.remoteAddress?.description ?? "?"
+        guard let id = drain.open(connection.channel.channel) else { return }  // draining: not served
+        defer { drain.close(id) }
         do {
             try await connection.channel.executeThenClose { inbound, outbound in
                 for try await frame in inbound {
                     guard let peer = connection.peer.value else { return }  // no verified identity: close
+                    guard drain.busy(id) else { return }  // draining: a request that arrived after it began is not served
                     let bytes = Array(buffer: frame)
                     let now = Int64(Date().timeIntervalSince1970)
-                    let response = await executor.process(bytes, identity: peer.subject, now: now)
+                    let requestID = requestIDs.next()
+                    if logger.logLevel <= .debug {
+                        logger.debug("request", metadata: ["request": "\(requestID)", "remote": "\(remote)", "identity": "\(peer.subject)",
+                                                           "bytes": "\(bytes.count)"])
+                    }
+                    let response = await executor.process(bytes, identity: peer.subject, now: now, requestID: requestID)
                     try await outbound.write(ByteBuffer(bytes: response))
+                    guard drain.idle(id) else { return }  // draining: answered, now close
                 }
             }
         } catch {

@@ -18,6 +18,10 @@ public struct ServerConfiguration: Sendable {
     /// Whole requests read ahead of the one being processed on a connection; beyond it the server
     /// stops reading that connection (TCP back-pressure) until it catches up.
     public var maxPendingRequests: Int
+    /// On SIGTERM: how long to keep listening after readiness went false (so a load balancer stops
+    /// sending new connections), then how long in-flight requests may take before they are cut.
+    public var drainDelay: Duration = .zero
+    public var drainTimeout: Duration = .seconds(30)
 
     public init(host: String = "127.0.0.1", port: Int = 5696, maxMessageSize: Int = 1 << 20, maxConnections: Int = 1024,
                 idleTimeout: TimeAmount = .seconds(300), handshakeTimeout: TimeAmount = .seconds(10),

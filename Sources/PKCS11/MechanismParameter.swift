@@ -108,7 +108,7 @@ public enum MechanismParameter: Sendable, Hashable {
 extension Session {
     /// Single-part C_Encrypt or C_Decrypt (two-call form for the output size).
     public func crypt(encrypt: Bool, _ mechanism: Mechanism, key: ObjectHandle, _ data: [UInt8]) throws(PKCS11Error) -> [UInt8] {
-        let f = module.functions.pointee
+        let f = self.f
         let name = encrypt ? "C_Encrypt" : "C_Decrypt"
         let rvInit = mechanism.withC { mech in
             encrypt ? f.C_EncryptInit(handle, &mech, key.c) : f.C_DecryptInit(handle, &mech, key.c)
@@ -129,7 +129,7 @@ extension Session {
 
     /// Single-part signature or MAC (C_SignInit + C_Sign, two-call form for the size).
     public func sign(_ mechanism: Mechanism, key: ObjectHandle, _ data: [UInt8]) throws(PKCS11Error) -> [UInt8] {
-        let f = module.functions.pointee
+        let f = self.f
         try check(mechanism.withC { mech in f.C_SignInit(handle, &mech, key.c) }, "C_SignInit")
         var input = data
         var len: CK_ULONG = 0
@@ -141,7 +141,7 @@ extension Session {
 
     /// C_Verify: true for a valid signature, false for CKR_SIGNATURE_INVALID / CKR_SIGNATURE_LEN_RANGE.
     public func verify(_ mechanism: Mechanism, key: ObjectHandle, _ data: [UInt8], signature: [UInt8]) throws(PKCS11Error) -> Bool {
-        let f = module.functions.pointee
+        let f = self.f
         try check(mechanism.withC { mech in f.C_VerifyInit(handle, &mech, key.c) }, "C_VerifyInit")
         var input = data, sig = signature
         let rv = f.C_Verify(handle, &input, CK_ULONG(input.count), &sig, CK_ULONG(sig.count))
@@ -159,7 +159,7 @@ extension Session {
 extension Session {
     /// C_WrapKey (two-call form): `key` encrypted under `wrappingKey` inside the token.
     public func wrapKey(_ mechanism: Mechanism, wrappingKey: ObjectHandle, key: ObjectHandle) throws(PKCS11Error) -> [UInt8] {
-        let f = module.functions.pointee
+        let f = self.f
         var len: CK_ULONG = 0
         let sizing = mechanism.withC { mech in
             f.C_WrapKey(handle, &mech, wrappingKey.c, key.c, nil, &len)
@@ -176,7 +176,7 @@ extension Session {
     /// C_UnwrapKey: a new key object made from `wrapped` inside the token; its value never leaves it.
     public func unwrapKey(_ mechanism: Mechanism, unwrappingKey: ObjectHandle, wrapped: [UInt8],
                           template: [ObjectAttribute]) throws(PKCS11Error) -> ObjectHandle {
-        let f = module.functions.pointee
+        let f = self.f
         var obj: CK_OBJECT_HANDLE = 0
         var input = wrapped
         try withTemplate(template) { (t, n) throws(PKCS11Error) in
@@ -192,7 +192,7 @@ extension Session {
 extension Session {
     /// C_EncryptInit / C_DecryptInit for a multi-part operation (the token copies the parameter).
     public func cryptInit(encrypt: Bool, _ mechanism: Mechanism, key: ObjectHandle) throws(PKCS11Error) {
-        let f = module.functions.pointee
+        let f = self.f
         let rv = mechanism.withC { mech in
             encrypt ? f.C_EncryptInit(handle, &mech, key.c) : f.C_DecryptInit(handle, &mech, key.c)
         }
@@ -201,7 +201,7 @@ extension Session {
 
     /// C_EncryptUpdate / C_DecryptUpdate (two-call form).
     public func cryptUpdate(encrypt: Bool, _ data: [UInt8]) throws(PKCS11Error) -> [UInt8] {
-        let f = module.functions.pointee
+        let f = self.f
         var input = data
         var len = CK_ULONG(data.count + 64)
         var out = [UInt8](repeating: 0, count: Int(len))
@@ -213,7 +213,7 @@ extension Session {
 
     /// C_EncryptFinal / C_DecryptFinal.
     public func cryptFinal(encrypt: Bool) throws(PKCS11Error) -> [UInt8] {
-        let f = module.functions.pointee
+        let f = self.f
         var len: CK_ULONG = 128
         var out = [UInt8](repeating: 0, count: Int(len))
         let rv = encrypt ? f.C_EncryptFinal(handle, &out, &len) : f.C_DecryptFinal(handle, &out, &len)
@@ -225,7 +225,7 @@ extension Session {
 extension Session {
     /// C_DeriveKey: a new key object derived inside the token from `baseKey`.
     public func deriveKey(_ mechanism: Mechanism, baseKey: ObjectHandle, template: [ObjectAttribute]) throws(PKCS11Error) -> ObjectHandle {
-        let f = module.functions.pointee
+        let f = self.f
         var obj: CK_OBJECT_HANDLE = 0
         try withTemplate(template) { (t, n) throws(PKCS11Error) in
             let rv = mechanism.withC { mech in f.C_DeriveKey(handle, &mech, baseKey.c, t, n, &obj) }

@@ -8,10 +8,19 @@ public final class Session: @unchecked Sendable {
     /// Calls on this session that succeeded: a unit of work that fails with a session error before
     /// any call succeeded had no effect and may be repeated.
     public private(set) var successfulCalls = 0
-    private var f: CK_FUNCTION_LIST { module.functions.pointee }
+    /// When the call being made started: every call reads `f` just before it (or follows the previous
+    /// call's `check`, for methods that keep `f` in a local).
+    private var callStarted: UInt64 = 0
+    var f: CK_FUNCTION_LIST {
+        callStarted = CallMetrics.now()
+        return module.functions.pointee
+    }
 
-    /// The module-wide `check`, counting successes on this session (every Session method uses it).
+    /// The module-wide `check`, counting successes on this session and timing the call (every Session
+    /// method uses it).
     func check(_ rv: CK_RV, _ function: String) throws(PKCS11Error) {
+        CallMetrics.record(function, started: callStarted, rv: rv)
+        callStarted = CallMetrics.now()
         try PKCS11.check(rv, function)
         successfulCalls &+= 1
     }
@@ -35,6 +44,13 @@ public final class Session: @unchecked Sendable {
         if rv == CK_RV(CKR_USER_ALREADY_LOGGED_IN) { return }
         try check(rv, "C_Login")
     }
+    /// C_GetSessionInfo's state: CKS_RW_USER_FUNCTIONS when logged in as the user.
+    public func state() throws(PKCS11Error) -> UInt {
+        var info = CK_SESSION_INFO()
+        try check(f.C_GetSessionInfo(handle, &info), "C_GetSessionInfo")
+        return UInt(info.state)
+    }
+
     public func logout() throws(PKCS11Error) { try check(f.C_Logout(handle), "C_Logout") }
 
     public func generateKey(_ mechanism: Mechanism, template: [ObjectAttribute]) throws(PKCS11Error) -> ObjectHandle {

@@ -16,6 +16,16 @@ extension PostgresObjectStore: AdministeredStore {
         } catch { throw PostgresDatabase.wrap(error) }
     }
 
+    public func census() async throws(EngineError) -> [ObjectCensus] {
+        let rows = try await db.rows("SELECT object_type, state, count(*) FROM objects WHERE committed = 1 GROUP BY object_type, state")
+        do {
+            return try rows.map { row in
+                let (type, state, count) = try row.decode((Int64, Int64, Int64).self)
+                return ObjectCensus(objectType: UInt32(truncatingIfNeeded: type), state: UInt32(truncatingIfNeeded: state), count: Int(count))
+            }
+        } catch { throw PostgresDatabase.wrap(error) }
+    }
+
     /// Rows in batches of 500 objects, each batch two multi-row INSERTs (objects, then attributes),
     /// all in one transaction.
     public func bulkInsert(_ objects: [ManagedObject]) async throws(EngineError) {

@@ -16,6 +16,25 @@ extension SQLiteObjectStore: AdministeredStore {
         }
     }
 
+    /// A consistent copy of the whole store into a new file while it serves (SQLite's online backup
+    /// API, through GRDB: pages are copied from one read snapshot, writers are not held up).
+    public func backup(toPath path: String) async throws(EngineError) {
+        do {
+            let destination = try DatabaseQueue(path: path)
+            // On one of GRDB's reader threads, from that reader's snapshot.
+            try await pool.read { db in try destination.writeWithoutTransaction { dest in try db.backup(to: dest) } }
+            try destination.close()
+        } catch { throw Self.wrap(error) }
+    }
+
+    public func census() async throws(EngineError) -> [ObjectCensus] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT object_type, state, COUNT(*) FROM objects WHERE committed = 1 GROUP BY object_type, state")
+                .map { ObjectCensus(objectType: UInt32(truncatingIfNeeded: $0[0] as Int64), state: UInt32(truncatingIfNeeded: $0[1] as Int64),
+                                    count: $0[2]) }
+        }
+    }
+
     /// Committed rows for many objects in one transaction: for filling a store to benchmark Locate
     /// (`kmipd store populate`). The objects have no token objects, so reconciliation leaves them be.
     public func bulkInsert(_ objects: [ManagedObject]) async throws(EngineError) {

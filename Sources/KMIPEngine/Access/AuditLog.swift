@@ -14,10 +14,12 @@ public struct AuditEntry: Codable, Sendable {
     public var certificate: String?
     /// The node that served the request, when several nodes share one store.
     public var node: String?
+    /// The server's id of the request message, also on the request's log lines.
+    public var requestID: String?
     public init(time: String, identity: String, operation: String, uniqueIdentifiers: [String], result: String,
-                reason: String?, certificate: String? = nil, node: String? = nil) {
+                reason: String?, certificate: String? = nil, node: String? = nil, requestID: String? = nil) {
         self.time = time; self.identity = identity; self.operation = operation; self.uniqueIdentifiers = uniqueIdentifiers
-        self.result = result; self.reason = reason; self.certificate = certificate; self.node = node
+        self.result = result; self.reason = reason; self.certificate = certificate; self.node = node; self.requestID = requestID
     }
 }
 
@@ -39,6 +41,7 @@ extension AuditEntry {
         if let node { key("node"); Self.string(node, into: &out) }
         key("operation"); Self.string(operation, into: &out)
         if let reason { key("reason"); Self.string(reason, into: &out) }
+        if let requestID { key("requestID"); Self.string(requestID, into: &out) }
         key("result"); Self.string(result, into: &out)
         key("time"); Self.string(time, into: &out)
         key("uniqueIdentifiers")

@@ -1,3 +1,4 @@
+import CoreMetrics
 import KMIP
 import Logging
 
@@ -5,7 +6,8 @@ import Logging
 /// dispatch, and the Maximum Response Size check. The only place an `EngineError` becomes a Result
 /// Reason.
 public struct BatchExecutor: Sendable {
-    public let services: EngineServices
+    /// Replaced as a whole by a reload (a new access policy); a request keeps the copy it started with.
+    public var services: EngineServices
     let handlers: [Operation: any OperationHandler]
     public var limits: TTLVLimits
     public var maxBatchItems: Int
@@ -21,22 +23,24 @@ public struct BatchExecutor: Sendable {
 
     public var supportedOperations: [Operation] { handlers.keys.sorted { $0.rawValue < $1.rawValue } }
 
-    /// Bytes in, bytes out: an undecodable message still gets a framed error response.
-    public func process(_ bytes: [UInt8], identity: String, now: Int64) async -> [UInt8] {
+    /// Bytes in, bytes out: an undecodable message still gets a framed error response. `requestID`
+    /// (the server's, for one message) is written into the audit lines and log lines of the request.
+    public func process(_ bytes: [UInt8], identity: String, now: Int64, requestID: String? = nil) async -> [UInt8] {
         let response: ResponseMessage
         do {
             let tree = try TTLVDecoder(limits: limits).decode(bytes)
             let request = try RequestMessage(ttlv: tree)
-            response = await execute(request, identity: identity, now: now)
+            response = await execute(request, identity: identity, now: now, requestID: requestID)
         } catch {
             // KMIP 2.1 §9.1 / 1.4 §11.1: a message the server cannot read gets Invalid Message.
             let version = Self.bestEffortVersion(bytes)
             response = Self.messageFailure(version: version, now: now, reason: .invalidMessage, message: error.description)
+            OperationMetrics.record(operation: nil, reason: .invalidMessage, elapsed: .zero)
         }
         return TTLVEncoder.encode(response.ttlv)
     }
 
-    public func execute(_ request: RequestMessage, identity: String, now: Int64) async -> ResponseMessage {
+    public func execute(_ request: RequestMessage, identity: String, now: Int64, requestID: String? = nil) async -> ResponseMessage {
         let requested = request.header.protocolVersion
         guard let version = ProtocolVersion.supported.first(where: { $0 == requested }) else {
             let answerIn: ProtocolVersion = requested.major <= 1 ? .v1_4 : .v2_1
@@ -64,14 +68,20 @@ public struct BatchExecutor: Sendable {
         let actor: String
         do { actor = try await services.policy.requestIdentity(request.header, certificateSubject: identity) } catch {
             services.auditLog.record(AuditEntry(time: ISODate.format(now), identity: identity, operation: "Authentication",
-                                                uniqueIdentifiers: [], result: "Operation Failed", reason: error.message))
+                                                uniqueIdentifiers: [], result: "Operation Failed", reason: error.message,
+                                                node: services.serverInfo.nodeName, requestID: requestID))
+            OperationMetrics.record(operation: nil, reason: .authenticationNotSuccessful, elapsed: .zero)
             return Self.messageFailure(version: version, now: now, reason: .authenticationNotSuccessful, message: error.message)
         }
         let context = RequestContext(identity: actor, version: version, now: now, services: services)
         context.certificateSubject = identity
+        context.requestID = requestID
         var out = [ResponseBatchItem]()
+        let clock = ContinuousClock()
         for item in items {
+            let started = clock.now
             let result = await run(item, context)
+            OperationMetrics.record(operation: item.operation, reason: result.resultReason, elapsed: clock.now - started)
             audit(item, result, context)
             out.append(result)
             if result.resultStatus != .success && continuation == .stop { break }
@@ -115,7 +125,8 @@ public struct BatchExecutor: Sendable {
             return ResponseBatchItem(operation: item.operation, uniqueBatchItemID: item.uniqueBatchItemID, resultStatus: .success, payload: answer)
         } catch {
             if error.code == .tokenUnavailable || error.code == .storeFailure || error.code == .generalFailure {
-                services.audit.error("operation failed", metadata: ["operation": "\(item.operation)", "error": "\(error)"])
+                services.audit.error("operation failed", metadata: ["operation": "\(item.operation)", "error": "\(error)",
+                                                                    "request": "\(context.requestID ?? "-")"])
             }
             var reason = error.resultReason(for: context.version)
             // Never answer with a reason the client's version does not define.
@@ -147,7 +158,7 @@ public struct BatchExecutor: Sendable {
         services.auditLog.record(AuditEntry(time: ISODate.format(context.now), identity: context.identity, operation: item.operation.name,
                                             uniqueIdentifiers: uids, result: result.resultStatus.name, reason: result.resultReason?.name,
                                             certificate: context.certificateSubject == context.identity ? nil : context.certificateSubject,
-                                            node: services.serverInfo.nodeName))
+                                            node: services.serverInfo.nodeName, requestID: context.requestID))
     }
 
     static func messageFailure(version: ProtocolVersion, now: Int64, reason: ResultReason, message: String) -> ResponseMessage {

@@ -14,6 +14,8 @@ public final class RequestContext: @unchecked Sendable {
     public var idPlaceholder: String?
     /// The TLS client's certificate subject, when a credential made `identity` something else.
     public var certificateSubject: String?
+    /// The server's id of the message being served (log and audit lines).
+    public var requestID: String?
     /// The operation of the batch item being served (what a grant must name).
     public var operation: Operation?
     /// What the batch item's request and response named, for its audit line.

@@ -62,10 +62,21 @@ public protocol AdministeredStore: ObjectStore {
     var name: String { get }
     /// Committed objects and pending intents.
     func counts() async throws(EngineError) -> (objects: Int, pending: Int)
+    /// Committed objects by Object Type and State (raw enumeration values): one grouped count, for
+    /// the metrics endpoint and `kmipd objects`.
+    func census() async throws(EngineError) -> [ObjectCensus]
     /// Committed rows in one transaction (objects without token objects, or copied as they are).
     func bulkInsert(_ objects: [ManagedObject]) async throws(EngineError)
     /// Committed objects in insertion order, a page at a time, after the `after`-th.
     func committedObjects(after: Int, limit: Int) async throws(EngineError) -> [ManagedObject]
     /// Stops background work before the process ends.
     func close() async
+}
+
+/// How many committed objects have one Object Type and State.
+public struct ObjectCensus: Sendable, Equatable {
+    public var objectType: UInt32
+    public var state: UInt32
+    public var count: Int
+    public init(objectType: UInt32, state: UInt32, count: Int) { self.objectType = objectType; self.state = state; self.count = count }
 }
