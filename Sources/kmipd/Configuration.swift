@@ -4,6 +4,7 @@ import KMIPEngine
 import KMIPServer
 import KMIPTLS
 import NIOCore
+import OperatorErrors
 
 /// `kmipd` configuration (JSON). Relative paths are resolved against the configuration file's folder.
 struct Configuration: Codable {
@@ -47,6 +48,15 @@ struct Configuration: Codable {
         /// Certificates that act as one identity ("group:NAME"): by listed subjects or a subject field.
         var groups: [ClientGroup]? = nil
     }
+    /// The operator's HTTP listener (`AdminServer`): "HOST:PORT", or "off".
+    struct Admin: Codable {
+        var listen: String?
+    }
+    /// Log lines on standard error: `level` trace…critical (default info), `format` text or json.
+    struct Log: Codable {
+        var level: String?
+        var format: String?
+    }
     /// Every limit may be left out; the default then applies.
     struct Limits: Codable {
         var maxMessageSize = 1 << 20
@@ -57,6 +67,10 @@ struct Configuration: Codable {
         var handshakeTimeoutSeconds: Int64 = 10
         var messageTimeoutSeconds: Int64 = 30
         var maxPendingRequests = 8
+        /// On SIGTERM: seconds to keep accepting after readiness went false, then seconds in-flight
+        /// requests may take.
+        var drainDelaySeconds: Int64 = 0
+        var drainTimeoutSeconds: Int64 = 30
 
         init() {}
         init(from decoder: any Decoder) throws {
@@ -70,6 +84,8 @@ struct Configuration: Codable {
             handshakeTimeoutSeconds = try c.decodeIfPresent(Int64.self, forKey: .handshakeTimeoutSeconds) ?? d.handshakeTimeoutSeconds
             messageTimeoutSeconds = try c.decodeIfPresent(Int64.self, forKey: .messageTimeoutSeconds) ?? d.messageTimeoutSeconds
             maxPendingRequests = try c.decodeIfPresent(Int.self, forKey: .maxPendingRequests) ?? d.maxPendingRequests
+            drainDelaySeconds = try c.decodeIfPresent(Int64.self, forKey: .drainDelaySeconds) ?? d.drainDelaySeconds
+            drainTimeoutSeconds = try c.decodeIfPresent(Int64.self, forKey: .drainTimeoutSeconds) ?? d.drainTimeoutSeconds
         }
     }
 
@@ -85,17 +101,39 @@ struct Configuration: Codable {
     var node: String?
     var policy = Policy()
     var limits = Limits()
+    var admin = Admin()
+    var log = Log()
+    /// Where `serve` writes its process id (for `kmipd reload`); default `kmipd.pid` beside this file.
+    var pidFile: String?
 
     /// The folder relative paths start from.
     var baseDirectory = ""
     /// The configuration file, for messages that name a setting.
     var source = "the configuration"
 
-    enum CodingKeys: String, CodingKey { case listen, tls, token, database, databasePasswordFile, node, policy, limits, audit }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case listen, tls, token, database, databasePasswordFile, node, policy, limits, audit, admin, log, pidFile
+    }
 
+    /// Reads and checks the file: a setting kmipd does not know is refused (a mistyped policy key
+    /// must not silently leave the default in force), as is a value of the wrong kind.
     static func load(_ path: String) throws -> Configuration {
         let url = URL(fileURLWithPath: path)
-        var c = try JSONDecoder().decode(Configuration.self, from: Data(contentsOf: url))
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw CLIError("cannot read the configuration \(url.path): \(Readable.reason(error)) (make one with `kmipd dev init`, or pass --config FILE)")
+        }
+        let unknown: [String]
+        do { unknown = try ConfigurationKeys.unknown(in: data) } catch {
+            throw CLIError("configuration \(url.path): \(Readable.reason(error))")
+        }
+        if !unknown.isEmpty {
+            throw CLIError("configuration \(url.path): unknown setting\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")) (see README, Configuration)")
+        }
+        var c: Configuration
+        do { c = try JSONDecoder().decode(Configuration.self, from: data) } catch {
+            throw CLIError("configuration \(url.path): \(Readable.reason(error))")
+        }
         c.baseDirectory = url.deletingLastPathComponent().path
         c.source = url.path
         return c
@@ -112,6 +150,9 @@ struct Configuration: Codable {
         policy = try c.decodeIfPresent(Policy.self, forKey: .policy) ?? Policy()
         limits = try c.decodeIfPresent(Limits.self, forKey: .limits) ?? Limits()
         audit = try c.decodeIfPresent(String.self, forKey: .audit)
+        admin = try c.decodeIfPresent(Admin.self, forKey: .admin) ?? Admin()
+        log = try c.decodeIfPresent(Log.self, forKey: .log) ?? Log()
+        pidFile = try c.decodeIfPresent(String.self, forKey: .pidFile)
     }
 
     init(tls: TLS, token: Token, database: String) { self.tls = tls; self.token = token; self.database = database }
@@ -122,7 +163,11 @@ struct Configuration: Codable {
 
     /// The HSM profile with this configuration's overrides applied; SOFTHSM2_CONF set when given.
     func hsmProfile() throws -> HSMProfile {
-        var profile = try HSMProfile.load(path: path(token.profile))
+        let file = try ProfileLocator.find(token.profile, relativeTo: baseDirectory)
+        var profile: HSMProfile
+        do { profile = try HSMProfile.load(path: file) } catch {
+            throw CLIError("HSM profile \(file) (token.profile in \(source)): \(Readable.reason(error))")
+        }
         if let l = token.label { profile.tokenLabel = l }
         if let f = token.pinFile { profile.pinFile = path(f) }
         if let conf = token.softhsmConf { setenv("SOFTHSM2_CONF", path(conf), 1) }
@@ -135,10 +180,13 @@ struct Configuration: Codable {
     }
 
     var serverConfiguration: ServerConfiguration {
-        ServerConfiguration(host: listen.host, port: listen.port, maxMessageSize: limits.maxMessageSize,
+        var c = ServerConfiguration(host: listen.host, port: listen.port, maxMessageSize: limits.maxMessageSize,
                             maxConnections: limits.maxConnections, idleTimeout: .seconds(limits.idleTimeoutSeconds),
                             handshakeTimeout: .seconds(limits.handshakeTimeoutSeconds),
                             messageTimeout: .seconds(limits.messageTimeoutSeconds), maxPendingRequests: limits.maxPendingRequests,
                             maxHandshakes: limits.maxHandshakes)
+        c.drainDelay = .seconds(limits.drainDelaySeconds)
+        c.drainTimeout = .seconds(limits.drainTimeoutSeconds)
+        return c
     }
 }

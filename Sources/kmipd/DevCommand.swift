@@ -13,7 +13,7 @@ struct DevCommand: AsyncParsableCommand {
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create (or reuse) a development state folder.")
         @Option(help: "The state folder.") var state: String = ".kmipd"
-        @Option(help: "The HSM profile.") var profile: String = "hsm-profiles/softhsm2.json"
+        @Option(help: "The HSM profile: a path, or a name found among the installed profiles.") var profile: String = "softhsm2"
         @Option(help: "Port to listen on.") var port: Int = 5696
         @Flag(help: "Make the server's TLS key in the token (RSA 2048, never extractable) instead of a key file.")
         var serverKeyInToken = false
@@ -31,7 +31,7 @@ struct DevCommand: AsyncParsableCommand {
                 try Self.randomPIN().write(toFile: f, atomically: true, encoding: .utf8)
                 chmod(f, 0o600)
             }
-            let profilePath = URL(fileURLWithPath: profile).standardizedFileURL.path
+            let profilePath = try ProfileLocator.find(profile)
             let configPath = dir + "/kmipd.json"
             if !fm.fileExists(atPath: configPath) {
                 let text = """

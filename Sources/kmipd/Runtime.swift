@@ -3,6 +3,7 @@ import HSMBackend
 import KMIPEngine
 import KMIPFiles
 import Logging
+import OperatorErrors
 import Store
 
 /// The wired server parts a command needs: the store (an existing one unless asked to create it;
@@ -103,14 +104,28 @@ struct Runtime {
     func services(logger: Logger) throws -> EngineServices {
         var info = ServerInfo()
         info.tokenDescription = "\(profile.name) token '\(token.tokenInfo.label)' serial \(token.tokenInfo.serial)"
-        var policy = AccessPolicy(adminIdentities: Set(configuration.policy.admins))
         var defaults = ServerDefaults(extractableByDefault: configuration.policy.extractableByDefault)
         defaults.privateKeysExtractableByDefault = configuration.policy.privateKeysExtractableByDefault ?? true
         defaults.acceptRNGSeed = configuration.policy.acceptRNGSeed ?? true
         defaults.rngSeedMaximumBytes = configuration.policy.rngSeedMaximumBytes
         defaults.defaultIssuerCertificate = configuration.policy.defaultIssuerCertificate
         if let days = configuration.policy.certificateValidityDays { defaults.certificateValidityDays = days }
-        if let file = configuration.policy.passwordFile { policy.passwords = try PasswordFile(path: configuration.path(file)) }
+        let auditLog: any AuditSink
+        do { auditLog = try configuration.audit.map { try JSONLinesAudit(path: $0 == "-" ? "-" : configuration.path($0)) } ?? NoAudit() } catch {
+            throw CLIError("audit (in \(configuration.source)): \(Readable.reason(error))")
+        }
+        return EngineServices(store: MeasuredStore(store), token: token, policy: try Self.accessPolicy(configuration), defaults: defaults,
+                              serverInfo: info, audit: Logger(label: "kmipd.audit"), auditLog: auditLog)
+    }
+
+    /// Who may do what: admins, the password file and groups (what `kmipd reload` re-reads).
+    static func accessPolicy(_ configuration: Configuration) throws -> AccessPolicy {
+        var policy = AccessPolicy(adminIdentities: Set(configuration.policy.admins))
+        if let file = configuration.policy.passwordFile {
+            do { policy.passwords = try PasswordFile(path: configuration.path(file)) } catch {
+                throw CLIError("policy.passwordFile \(configuration.path(file)): \(Readable.reason(error))")
+            }
+        }
         policy.requireCredential = configuration.policy.requireCredential ?? false
         if let nonces = configuration.policy.clientNonces { policy.clientNonces = nonces }
         for g in configuration.policy.groups ?? [] {
@@ -119,9 +134,7 @@ struct Runtime {
             }
             policy.groups.append(g)
         }
-        return EngineServices(store: store, token: token, policy: policy, defaults: defaults,
-                              serverInfo: info, audit: Logger(label: "kmipd.audit"),
-                              auditLog: try configuration.audit.map { try JSONLinesAudit(path: $0 == "-" ? "-" : configuration.path($0)) } ?? NoAudit())
+        return policy
     }
 }
 

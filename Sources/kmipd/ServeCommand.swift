@@ -4,6 +4,7 @@ import KMIPEngine
 import KMIPServer
 import KMIPTLS
 import Logging
+import UnixSignals
 import PostgresStore
 import ServiceLifecycle
 
@@ -17,12 +18,11 @@ struct Serve: AsyncParsableCommand {
         let config = try options.load()
         // Every log line names the node when several serve one store.
         let clusterNode = try StoreLocation(config).isCluster ? config.nodeName : config.node
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            if let clusterNode { handler.metadata["node"] = "\(clusterNode)" }
-            return handler
-        }
+        try LogSetup.bootstrap(config.log, node: clusterNode, source: config.source)
         let logger = Logger(label: "kmipd")
+        // Before the token opens: its calls are timed from the first.
+        let metrics = MetricsExport()
+        let admin = try AdminListen(config)
         // Before anything else: an existing store, this host's only kmipd on the token (or, in a
         // cluster, this node's lease on its name), and a store and token bound to each other. Only
         // then may reconciliation act on what the store recorded.
@@ -41,25 +41,34 @@ struct Serve: AsyncParsableCommand {
             logger.info("joined the cluster", metadata: ["reconciledIntents": "\(report.abandonedCreates.count)",
                                                          "inFlightElsewhere": "\(report.inFlightElsewhere.count)"])
         }
-        // tls.privateKey "token:<UID>": the server key is that private key in the token.
-        let keyRef = config.tls.privateKey
-        let tokenKey = keyRef.hasPrefix("token:") ? TokenTLSKey.inToken(runtime.token, privateKeyID: String(keyRef.dropFirst(6))) : nil
-        let tls = try TLSContext(server: true, files: .init(certificateChain: config.path(config.tls.certificate),
-                                                            privateKey: tokenKey == nil ? config.path(keyRef) : "",
-                                                            trustedCA: config.path(config.tls.clientCA), tokenKey: tokenKey),
-                                 options: config.tlsOptions)
-        var services = try runtime.services(logger: logger)
-        services.serverInfo.nodeName = clusterNode
+        let tls = try runtime.serverTLS(config)
+        var engine = try runtime.services(logger: logger)
+        engine.serverInfo.nodeName = clusterNode
         var clusterLocks: AdvisoryLocks?
         if let store = runtime.store as? PostgresObjectStore {
             clusterLocks = AdvisoryLocks(location: store.location, password: store.password)
-            services.locks = ObjectLocks(cluster: clusterLocks)
+            engine.locks = ObjectLocks(cluster: clusterLocks)
         }
-        var executor = BatchExecutor(services: services, maxBatchItems: config.limits.maxBatchItems)
+        var executor = BatchExecutor(services: engine, maxBatchItems: config.limits.maxBatchItems)
         executor.limits.maxMessageSize = config.limits.maxMessageSize
         let server = KMIPServer(configuration: config.serverConfiguration, tls: tls, executor: executor, logger: logger)
         logger.info("token ready", metadata: ["token": "\(runtime.token.tokenInfo.label)", "objects": "\(runtime.token.objectCount)"])
-        let group = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let reloader = Reloader(runtime: runtime, server: server, logger: logger)
+        // Graceful shutdown goes through the services in reverse: the admin listener stops last, so
+        // that /readyz answers "draining" for as long as the KMIP listener drains.
+        var services: [any Service] = [server, ReloadOnHangup(reloader: reloader)]
+        if let admin {
+            services.insert(AdminServer(host: admin.host, port: admin.port, logger: logger, routes: AdminRoutes(
+                runtime: runtime, server: server, metrics: metrics, reloader: reloader).routes), at: 0)
+        }
+        let pidFile = PidFile(config)
+        try pidFile.write()
+        defer { pidFile.remove() }
+        // SIGTERM: readiness false, drain (`Drain`); what still runs after the drain delay and timeout is cancelled.
+        var groupConfig = ServiceGroupConfiguration(services: services.map { .init(service: $0) },
+                                                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfig.maximumGracefulShutdownDuration = .seconds(config.limits.drainDelaySeconds + config.limits.drainTimeoutSeconds)
+        let group = ServiceGroup(configuration: groupConfig)
         // The server (and the token with it) may be released on another thread while this one exits:
         // the token's sessions are closed first, so that nothing is inside the module when it tears down.
         do { try await group.run() } catch { await stop(runtime, lease, clusterLocks); throw error }
@@ -85,5 +94,29 @@ struct Serve: AsyncParsableCommand {
         await locks?.close()
         await lease?.release()
         await runtime.store.close()
+    }
+}
+
+/// Reloads on every SIGHUP until the server stops.
+struct ReloadOnHangup: Service {
+    let reloader: Reloader
+    func run() async throws {
+        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() { reloader.reload() }
+    }
+}
+
+/// `admin.listen`: "HOST:PORT" (default 127.0.0.1:9696), or "off".
+struct AdminListen {
+    var host: String
+    var port: Int
+
+    init?(_ config: Configuration) throws {
+        let text = config.admin.listen ?? "127.0.0.1:9696"
+        if text == "off" { return nil }
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw CLIError("admin.listen \"\(text)\" in \(config.source): use HOST:PORT (e.g. 127.0.0.1:9696) or \"off\"")
+        }
+        host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        self.port = port
     }
 }

@@ -10,7 +10,7 @@ import Store
 /// `populate-<n>`, owned by `--owner`; they have no key material anywhere.
 struct StoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "store", abstract: "Create, bind, rebuild and fill the store.",
-                                                    subcommands: [Init.self, Bind.self, Adopt.self, Copy.self, Populate.self])
+                                                    subcommands: [Init.self, Bind.self, Adopt.self, Copy.self, Backup.self, Verify.self, Populate.self])
     struct Populate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add N metadata-only objects to the store, in transactions of 10,000.")
         @OptionGroup var options: ConfigOption
