@@ -17,7 +17,9 @@ extension StoreCommand {
         @Option(help: "The backup file to write (must not exist).") var out: String
 
         struct Report: Codable {
-            var store: String; var out: String; var bytes: Int; var objects: Int; var pendingIntents: Int
+            var store: String; var out: String; var bytes: Int; var objects: Int
+            /// Creates in flight at the snapshot, not in the copy (`SQLiteObjectStore.backup`).
+            var inFlightCreatesLeftOut: Int
             var storeId: String; var tokenSerial: String?; var tokenLabel: String?; var seconds: Double
         }
 
@@ -33,7 +35,8 @@ extension StoreCommand {
             guard let store = try await location.open(config, mode: .openExisting) as? SQLiteObjectStore else {
                 throw CLIError("\(location.name) is not a SQLite store")
             }
-            do { try await store.backup(toPath: target) } catch {
+            let leftOut: Int
+            do { leftOut = try await store.backup(toPath: target) } catch {
                 try? FileManager.default.removeItem(atPath: target)
                 throw CLIError("backup of \(location.name) to \(target): \(error.message)")
             }
@@ -41,11 +44,11 @@ extension StoreCommand {
             await store.close()
             // What the copy holds, read from the copy itself.
             let copy = try SQLiteObjectStore(path: target, mode: .openExisting)
-            let counts = try await copy.counts()
+            let objects = try await copy.counts().objects
             let identity = try await copy.identity()
             await copy.close()
             let bytes = (try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int) ?? 0
-            printJSON(Report(store: location.name, out: target, bytes: bytes, objects: counts.objects, pendingIntents: counts.pending,
+            printJSON(Report(store: location.name, out: target, bytes: bytes, objects: objects, inFlightCreatesLeftOut: leftOut,
                              storeId: identity.storeID, tokenSerial: identity.tokenSerial, tokenLabel: identity.tokenLabel,
                              seconds: (Date().timeIntervalSince(start) * 1000).rounded() / 1000))
         }

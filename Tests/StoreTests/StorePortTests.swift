@@ -3,6 +3,7 @@ import KMIP
 import KMIPEngine
 import KMIPTestSupport
 import PostgresStore
+import Store
 import Testing
 
 /// What both stores must do alike beyond Locate: identity and binding, the rows reconciliation reads,
@@ -87,5 +88,39 @@ import Testing
         if ProcessInfo.processInfo.environment["KMIPD_REQUIRE_POSTGRES"] == "1" {
             #expect(StoreBackend.available.contains(.postgres), "KMIPD_TEST_POSTGRES is not set: the PostgreSQL store is untested")
         }
+    }
+}
+
+/// The operator's views of a store: objects by type and state (metrics, `kmipd objects`), and the
+/// online backup, which must leave out creates in flight.
+@Suite struct StoreOperationsTests {
+    @Test(arguments: StoreBackend.available) func censusCountsCommittedObjectsByTypeAndState(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let port = StorePortTests()
+        for uid in ["a", "b"] { let o = port.object(uid); try await store.insertPending(o); try await store.commit(o) }
+        var active = port.object("c"); active.state = .active
+        try await store.insertPending(active); try await store.commit(active)
+        try await store.insertPending(port.object("in-flight"))
+        let census = try await store.census().sorted { $0.state < $1.state }
+        #expect(census == [ObjectCensus(objectType: ObjectType.symmetricKey.rawValue, state: State.preActive.rawValue, count: 2),
+                           ObjectCensus(objectType: ObjectType.symmetricKey.rawValue, state: State.active.rawValue, count: 1)])
+    }
+
+    /// A pending intent in a backup would make a restored server destroy a token object whose create
+    /// finished after the snapshot: the copy holds committed objects only.
+    @Test func backupLeavesOutCreatesInFlight() async throws {
+        let store = try SQLiteObjectStore(path: TestHSM.databasePath(), mode: .create)
+        let port = StorePortTests()
+        let done = port.object("done")
+        try await store.insertPending(done); try await store.commit(done)
+        try await store.insertPending(port.object("in-flight"))
+        let out = TestHSM.databasePath()
+        #expect(try await store.backup(toPath: out) == 1)
+        let copy = try SQLiteObjectStore(path: out, mode: .openExisting)
+        #expect(try await copy.counts() == (objects: 1, pending: 0))
+        #expect(try await copy.pendingUIDs().isEmpty)
+        #expect(try await copy.fetch(uid: "done")?.uid == "done")
+        #expect(try await copy.identity() == store.identity())
+        #expect(try await store.counts() == (objects: 1, pending: 1))  // the source is as it was
     }
 }
