@@ -126,6 +126,7 @@ let package = Package(
                     "KMIPClient", .product(name: "NIOPosix", package: "swift-nio"),
                     .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strict),
+        .testTarget(name: "KmipdTests", dependencies: ["kmipd", "OperatorErrors"], swiftSettings: strict),
         .testTarget(name: "KMIPServerTests", dependencies: ["KMIPServer", "KMIPClient", "KMIPTLS", "KMIPTestSupport",
                     .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
                     swiftSettings: strict),

@@ -18,7 +18,7 @@ struct ConfigCommand: AsyncParsableCommand {
         func run() async throws {
             let config: Configuration
             do { config = try options.load() } catch {
-                print("\(options.config): \(error)")
+                print("\(error)")
                 throw ExitCode(1)
             }
             var problems: [String] = []
@@ -47,7 +47,7 @@ struct ConfigCommand: AsyncParsableCommand {
             file("databasePasswordFile", config.databasePasswordFile)
             folder("audit", config.audit)
             folder("pidFile", config.pidFile ?? "kmipd.pid")
-            do { _ = try AdminListen(config) } catch { problem("admin.listen", "\(error)") }
+            do { _ = try AdminListen(config) } catch { problems.append("\(error)") }
             if let level = config.log.level, !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level.lowercased()) {
                 problem("log.level", "\"\(level)\" is not one of trace, debug, info, notice, warning, error, critical")
             }

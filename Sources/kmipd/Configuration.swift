@@ -121,7 +121,7 @@ struct Configuration: Codable {
         let url = URL(fileURLWithPath: path)
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw CLIError("cannot read the configuration \(url.path): \(Readable.reason(error)) (make one with `kmipd dev init`, or pass --config FILE)")
+            throw CLIError("cannot read the configuration \(Readable.reason(error)) (make one with `kmipd dev init`, or pass --config FILE)")
         }
         let unknown: [String]
         do { unknown = try ConfigurationKeys.unknown(in: data) } catch {

@@ -60,8 +60,10 @@ final class Reloader: Sendable {
         if !restartOnly.isEmpty {
             logger.warning("changed settings that take effect only after a restart", metadata: ["settings": "\(restartOnly.joined(separator: ", "))"])
         }
-        return "tls certificate, key, client CA and CRL; policy admins (\(fresh.policy.admins.count)), groups (\(fresh.policy.groups?.count ?? 0)), "
-            + "password file" + (restartOnly.isEmpty ? "" : "; restart needed for \(restartOnly.joined(separator: ", "))")
+        let tlsParts = "certificate, key, client CA" + (fresh.tls.crlFile == nil ? "" : ", CRL")
+        let policyParts = "admins (\(fresh.policy.admins.count)), groups (\(fresh.policy.groups?.count ?? 0))"
+            + (fresh.policy.passwordFile == nil ? "" : ", password file")
+        return "tls \(tlsParts); policy \(policyParts)" + (restartOnly.isEmpty ? "" : "; restart needed for \(restartOnly.joined(separator: ", "))")
     }
 }
 

@@ -56,17 +56,21 @@ struct Serve: AsyncParsableCommand {
         let reloader = Reloader(runtime: runtime, server: server, logger: logger)
         // Graceful shutdown goes through the services in reverse: the admin listener stops last, so
         // that /readyz answers "draining" for as long as the KMIP listener drains.
-        var services: [any Service] = [server, ReloadOnHangup(reloader: reloader)]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server), .init(service: ReloadOnHangup(reloader: reloader))]
         if let admin {
-            services.insert(AdminServer(host: admin.host, port: admin.port, logger: logger, routes: AdminRoutes(
-                runtime: runtime, server: server, metrics: metrics, reloader: reloader).routes), at: 0)
+            let listener = AdminServer(host: admin.host, port: admin.port, logger: logger, routes: AdminRoutes(
+                runtime: runtime, server: server, metrics: metrics, reloader: reloader).routes)
+            // The default address is a convenience: when it is taken (a second kmipd on this host) the
+            // server runs without it. An address the configuration names must be had.
+            services.insert(.init(service: admin.configured ? listener : OptionalService(listener, logger: logger,
+                                  what: "admin listener on the default \(admin.host):\(admin.port) (set admin.listen)"),
+                                  successTerminationBehavior: .ignore), at: 0)
         }
         let pidFile = PidFile(config)
-        try pidFile.write()
+        do { try pidFile.write() } catch { logger.warning("\(error); kmipd reload cannot find this server (send SIGHUP instead)") }
         defer { pidFile.remove() }
         // SIGTERM: readiness false, drain (`Drain`); what still runs after the drain delay and timeout is cancelled.
-        var groupConfig = ServiceGroupConfiguration(services: services.map { .init(service: $0) },
-                                                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var groupConfig = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfig.maximumGracefulShutdownDuration = .seconds(config.limits.drainDelaySeconds + config.limits.drainTimeoutSeconds)
         let group = ServiceGroup(configuration: groupConfig)
         // The server (and the token with it) may be released on another thread while this one exits:
@@ -105,12 +109,26 @@ struct ReloadOnHangup: Service {
     }
 }
 
+/// A service whose failure is logged, not fatal.
+struct OptionalService<S: Service>: Service {
+    let inner: S
+    let logger: Logger
+    let what: String
+    init(_ inner: S, logger: Logger, what: String) { self.inner = inner; self.logger = logger; self.what = what }
+    func run() async throws {
+        do { try await inner.run() } catch { logger.warning("running without the \(what)", metadata: ["reason": "\(error)"]) }
+    }
+}
+
 /// `admin.listen`: "HOST:PORT" (default 127.0.0.1:9696), or "off".
 struct AdminListen {
     var host: String
     var port: Int
+    /// Named by the configuration (not the default).
+    var configured: Bool
 
     init?(_ config: Configuration) throws {
+        configured = config.admin.listen != nil
         let text = config.admin.listen ?? "127.0.0.1:9696"
         if text == "off" { return nil }
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {

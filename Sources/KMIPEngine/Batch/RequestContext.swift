@@ -42,7 +42,7 @@ public final class RequestContext: @unchecked Sendable {
             throw EngineError(.itemNotFound, "no object \(uid)")
         }
         guard services.policy.mayAccess(object, identity: identity, operation: operation) else {
-            services.audit.warning("access refused", metadata: ["uid": "\(uid)", "identity": "\(identity)"])
+            services.audit.warning("access refused", metadata: ["uid": "\(uid)", "identity": "\(identity)", "request": "\(requestID ?? "-")"])
             throw EngineError(.itemNotFound, "no object \(uid)")
         }
         // A date that passed moves the state: a narrow update of the state column (never a whole-object
