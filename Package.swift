@@ -96,7 +96,8 @@ let package = Package(
                     .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                     .product(name: "Logging", package: "swift-log"), .product(name: "CoreMetrics", package: "swift-metrics"),
                     .product(name: "Prometheus", package: "swift-prometheus")], swiftSettings: strict),
-        .executableTarget(name: "kmip", dependencies: ["KMIP", "KMIPClient", "OperatorErrors",
+        .executableTarget(name: "kmip", dependencies: ["KMIP", "KMIPClient", "OperatorErrors", "KMIPTLS",
+                    .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                     .product(name: "ArgumentParser", package: "swift-argument-parser")],
                     swiftSettings: strict),
 

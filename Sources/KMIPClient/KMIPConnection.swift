@@ -47,8 +47,9 @@ public final class KMIPConnection: Sendable {
         let collector = self.collector
         let channel = self.channel
         channel.eventLoop.execute {
-            collector.enqueue(promise)
-            channel.writeAndFlush(ByteBuffer(bytes: bytes)).whenFailure { promise.fail($0) }
+            guard collector.enqueue(promise) else { return }
+            // A write that fails because the handshake failed reports the handshake's error.
+            channel.writeAndFlush(ByteBuffer(bytes: bytes)).whenFailure { collector.fail(promise, $0) }
         }
         let frame = try await promise.futureResult.get()
         return Array(buffer: frame)
@@ -70,9 +71,21 @@ public final class KMIPConnection: Sendable {
 final class ResponseCollector: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     private var waiting: [EventLoopPromise<ByteBuffer>] = []
+    /// The first error of the connection (a refused handshake, often before any request was sent).
+    private var failure: (any Error)?
 
-    /// Called on the channel's event loop only.
-    func enqueue(_ p: EventLoopPromise<ByteBuffer>) { waiting.append(p) }
+    /// Called on the channel's event loop only. False (and `p` failed) once the connection failed.
+    func enqueue(_ p: EventLoopPromise<ByteBuffer>) -> Bool {
+        if let failure { p.fail(failure); return false }
+        waiting.append(p)
+        return true
+    }
+
+    /// Fails a request whose write failed, with the connection's first error when there is one.
+    func fail(_ p: EventLoopPromise<ByteBuffer>, _ error: any Error) {
+        guard let i = waiting.firstIndex(where: { $0.futureResult === p.futureResult }) else { return }
+        waiting.remove(at: i).fail(failure ?? error)
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
@@ -80,11 +93,13 @@ final class ResponseCollector: ChannelInboundHandler, @unchecked Sendable {
         waiting.removeFirst().succeed(frame)
     }
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if failure == nil { failure = error }
         failAll(error)
         context.close(promise: nil)
     }
     func channelInactive(context: ChannelHandlerContext) {
-        failAll(KMIPConnection.ClientError.closed)
+        if failure == nil { failure = KMIPConnection.ClientError.closed }
+        failAll(failure!)
         context.fireChannelInactive()
     }
     private func failAll(_ error: any Error) {

@@ -3,6 +3,9 @@ import Foundation
 import KMIP
 import KMIPClient
 import KMIPTLS
+import NIOCore
+import NIOPosix
+import OperatorErrors
 
 @main
 struct Kmip: AsyncParsableCommand {
@@ -12,6 +15,33 @@ struct Kmip: AsyncParsableCommand {
         subcommands: [Query.self, DiscoverVersions.self, Create.self, Register.self, Get.self, Locate.self,
                       GetAttributes.self, Activate.self, Revoke.self, Destroy.self, CreateKeyPair.self, Certify.self,
                       Encrypt.self, Decrypt.self, Sign.self, Verify.self, MAC.self, RNG.self, Hash.self, Conformance.self, Bench.self])
+
+    /// As ArgumentParser's own main, but a failure is always one readable line (`Readable`).
+    static func main() async {
+        let command: any ParsableCommand
+        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        do {
+            if var c = command as? any AsyncParsableCommand { try await c.run() } else { var c = command; try c.run() }
+        } catch {
+            switch error {
+            case is ExitCode, is CleanExit, is ValidationError, is CommandFailure: exit(withError: error)
+            case let e as TLSError: exit(withError: CommandFailure(Self.explain(e)))
+            default: exit(withError: CommandFailure(Readable.reason(error)))
+            }
+        }
+    }
+
+    /// A TLS failure after connecting: which side refused what.
+    static func explain(_ e: TLSError) -> String {
+        let reason = e.message.components(separatedBy: "::").last ?? e.message
+        if reason.contains("alert") {
+            return "the server refused this client's certificate (\(reason)): is --cert issued by a CA the server trusts, and not revoked?"
+        }
+        if e.code == .handshake {
+            return "TLS handshake failed (\(reason)): does --ca name the CA of the server's certificate?"
+        }
+        return "TLS: \(e.message)"
+    }
 }
 
 /// Where and how to connect; defaults follow the dev layout `scripts/serve` creates.
@@ -34,8 +64,22 @@ struct ConnectionOptions: ParsableArguments {
     }
     var files: TLSContext.Files { TLSContext.Files(certificateChain: cert, privateKey: key, trustedCA: ca) }
 
+    /// Connects, turning what can go wrong before the first request into one line with a hint.
     func client() async throws -> KMIPClient {
-        try await KMIPClient.connect(host: host, port: port, files: files, version: try version)
+        let version = try self.version
+        let tls: TLSContext
+        do { tls = try TLSContext(server: false, files: files) } catch {
+            throw CommandFailure("client TLS files (--ca \(ca), --cert \(cert), --key \(key)): \(error.message)")
+        }
+        do {
+            return KMIPClient(connection: try await KMIPConnection.connect(host: host, port: port, tls: tls), version: version)
+        } catch let e as NIOConnectionError {
+            let cause = e.connectionErrors.first.map { f in (f.error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(f.error)" }
+                ?? e.dnsAError.map { "no address for \(host) (\($0))" } ?? "no answer"
+            throw CommandFailure("cannot connect to \(host):\(port): \(cause) (is kmipd listening there? see --host and --port)")
+        } catch let e as TLSError {
+            throw CommandFailure("TLS handshake with \(host):\(port) failed: \(e.message) (does --ca name the CA of the server's certificate, and does the server trust --cert?)")
+        }
     }
 }
 

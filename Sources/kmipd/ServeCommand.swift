@@ -20,9 +20,10 @@ struct Serve: AsyncParsableCommand {
         let clusterNode = try StoreLocation(config).isCluster ? config.nodeName : config.node
         try LogSetup.bootstrap(config.log, node: clusterNode, source: config.source)
         let logger = Logger(label: "kmipd")
-        // Before the token opens: its calls are timed from the first.
-        let metrics = MetricsExport()
+        // Before the token opens: its calls are timed from the first. Without an admin listener
+        // nothing could read them, and swift-metrics stays on its no-op backend.
         let admin = try AdminListen(config)
+        let metrics = admin.map { _ in MetricsExport() }
         // Before anything else: an existing store, this host's only kmipd on the token (or, in a
         // cluster, this node's lease on its name), and a store and token bound to each other. Only
         // then may reconciliation act on what the store recorded.
@@ -57,7 +58,7 @@ struct Serve: AsyncParsableCommand {
         // Graceful shutdown goes through the services in reverse: the admin listener stops last, so
         // that /readyz answers "draining" for as long as the KMIP listener drains.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server), .init(service: ReloadOnHangup(reloader: reloader))]
-        if let admin {
+        if let admin, let metrics {
             let listener = AdminServer(host: admin.host, port: admin.port, logger: logger, routes: AdminRoutes(
                 runtime: runtime, server: server, metrics: metrics, reloader: reloader).routes)
             // The default address is a convenience: when it is taken (a second kmipd on this host) the

@@ -182,6 +182,15 @@ def client(who="ops-a", timeout=15):
 
 try:
     check("serve starts", wait_port(port) and wait_port(admin_port))
+    kmip = os.path.join(bindir, "kmip")
+    for label, args, expect in [
+        ("nothing listening", ["--port", str(free_port()), "--ca", f"{pki}/ca.crt"], "cannot connect to 127.0.0.1"),
+        ("missing CA file", ["--port", str(port), "--ca", f"{pki}/nope.crt"], "client TLS files"),
+        ("server's CA not trusted", ["--port", str(port), "--ca", f"{pki}/server-one.crt"], "TLS handshake failed"),
+    ]:
+        rc, out, err = run(kmip, "query", *args, "--cert", f"{pki}/ops-a.crt", "--key", f"{pki}/ops-a.key")
+        lines = [l for l in err.splitlines() if l.strip()]
+        check(f"kmip failure is one line: {label}", rc != 0 and len(lines) == 1 and expect in lines[0] and "Error Domain" not in err, err.strip()[:200])
     code, body = curl("/healthz"); check("healthz", code == 200 and body.strip() == "ok", f"{code} {body!r}")
     code, body = curl("/readyz"); check("readyz ready", code == 200 and "ready" in body, f"{code} {body!r}")
     code, _ = curl("/nothing"); check("unknown admin path 404", code == 404)
