@@ -38,7 +38,8 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
 
         // One readable line for an error a person sees (kmipd and kmip).
-        .target(name: "OperatorErrors", swiftSettings: strict),
+        .target(name: "OperatorErrors", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+                swiftSettings: strict),
         // Pure protocol model: TTLV codec, tags, enumerations, messages.
         .target(name: "KMIP", swiftSettings: strict),
         // Batch execution, one handler per operation, lifecycle, access policy; owns Token/ObjectStore.

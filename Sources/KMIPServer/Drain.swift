@@ -2,13 +2,16 @@ import Logging
 import NIOCore
 import Synchronization
 
-/// Graceful shutdown of the KMIP listener: readiness goes false at once; after `drainDelay` (time
-/// for a load balancer to notice) the listener closes and so does every connection that is not
-/// serving a request; a connection that is closes right after its answer is written. What is still
-/// running at the service group's deadline is cancelled.
+/// Graceful shutdown of the KMIP listener: readiness goes false at once, while the server goes on
+/// serving for `drainDelay` (time for a load balancer to notice); then the listener closes and so
+/// does every connection that is not serving a request; a connection that is closes right after its
+/// answer is written. What is still running at the service group's deadline is cancelled.
 final class Drain: Sendable {
     private struct State {
+        /// Readiness is false.
         var draining = false
+        /// The delay is over: no new connection or request is served.
+        var closing = false
         var nextID = 0
         var connections: [Int: (channel: any Channel, busy: Bool)] = [:]
     }
@@ -21,37 +24,39 @@ final class Drain: Sendable {
         Task {
             if delay > .zero { try? await Task.sleep(for: delay) }
             listener.close(promise: nil)
-            let idle = state.withLock { s in s.connections.values.filter { !$0.busy }.map(\.channel) }
-            let busy = state.withLock { s in s.connections.values.filter(\.busy).count }
+            let (idle, busy) = state.withLock { s in
+                s.closing = true
+                return (s.connections.values.filter { !$0.busy }.map(\.channel), s.connections.values.filter(\.busy).count)
+            }
             logger.info("draining", metadata: ["idleConnectionsClosed": "\(idle.count)", "requestsInFlight": "\(busy)"])
             for c in idle { c.close(promise: nil) }
         }
     }
 
-    /// Registers a connection about to be served; nil once draining began.
+    /// Registers a connection about to be served; nil once the drain delay is over.
     func open(_ channel: any Channel) -> Int? {
         state.withLock { s in
-            guard !s.draining else { return nil }
+            guard !s.closing else { return nil }
             s.nextID += 1
             s.connections[s.nextID] = (channel, false)
             return s.nextID
         }
     }
 
-    /// A request is about to be served: false when draining (it is not).
+    /// A request is about to be served: false once the delay is over (it is not).
     func busy(_ id: Int) -> Bool {
         state.withLock { s in
-            guard !s.draining else { return false }
+            guard !s.closing else { return false }
             s.connections[id]?.busy = true
             return true
         }
     }
 
-    /// Its answer was written: false when draining (the connection then closes).
+    /// Its answer was written: false once the delay is over (the connection then closes).
     func idle(_ id: Int) -> Bool {
         state.withLock { s in
             s.connections[id]?.busy = false
-            return !s.draining
+            return !s.closing
         }
     }
 

@@ -16,20 +16,8 @@ struct Kmip: AsyncParsableCommand {
                       GetAttributes.self, Activate.self, Revoke.self, Destroy.self, CreateKeyPair.self, Certify.self,
                       Encrypt.self, Decrypt.self, Sign.self, Verify.self, MAC.self, RNG.self, Hash.self, Conformance.self, Bench.self])
 
-    /// As ArgumentParser's own main, but a failure is always one readable line (`Readable`).
-    static func main() async {
-        let command: any ParsableCommand
-        do { command = try parseAsRoot() } catch { exit(withError: error) }
-        do {
-            if var c = command as? any AsyncParsableCommand { try await c.run() } else { var c = command; try c.run() }
-        } catch {
-            switch error {
-            case is ExitCode, is CleanExit, is ValidationError, is CommandFailure: exit(withError: error)
-            case let e as TLSError: exit(withError: CommandFailure(Self.explain(e)))
-            default: exit(withError: CommandFailure(Readable.reason(error)))
-            }
-        }
-    }
+    /// A failure is one readable line (`Readable`); TLS failures say which side refused what.
+    static func main() async { await mainReadably { ($0 as? TLSError).map(explain) } }
 
     /// A TLS failure after connecting: which side refused what.
     static func explain(_ e: TLSError) -> String {

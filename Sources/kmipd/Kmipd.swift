@@ -10,19 +10,8 @@ struct Kmipd: AsyncParsableCommand {
                       DevCommand.self, PasswdCommand.self, StoreCommand.self],
         defaultSubcommand: Serve.self)
 
-    /// As ArgumentParser's own main, but a failure is always one readable line (`Readable`).
-    static func main() async {
-        let command: any ParsableCommand
-        do { command = try parseAsRoot() } catch { exit(withError: error) }
-        do {
-            if var c = command as? any AsyncParsableCommand { try await c.run() } else { var c = command; try c.run() }
-        } catch {
-            switch error {
-            case is ExitCode, is CleanExit, is ValidationError, is CLIError, is CommandFailure: exit(withError: error)
-            default: exit(withError: CommandFailure(Readable.reason(error)))
-            }
-        }
-    }
+    /// A failure is one readable line (`Readable`), never a Foundation dump.
+    static func main() async { await mainReadably() }
 }
 
 struct ConfigOption: ParsableArguments {

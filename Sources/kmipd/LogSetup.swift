@@ -1,4 +1,5 @@
 import Foundation
+import KMIP
 import Logging
 import Synchronization
 
@@ -44,7 +45,7 @@ struct JSONLogHandler: LogHandler {
         var fields: [String: String] = [:]
         for (k, v) in metadata { fields[k] = "\(v)" }
         for (k, v) in event.metadata ?? [:] { fields[k] = "\(v)" }
-        fields["time"] = ISO8601DateFormatter().string(from: Date())
+        fields["time"] = ISODate.format(Int64(Date().timeIntervalSince1970))
         fields["level"] = event.level.rawValue
         fields["label"] = label
         fields["message"] = "\(event.message)"

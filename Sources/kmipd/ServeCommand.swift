@@ -102,11 +102,13 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-/// Reloads on every SIGHUP until the server stops.
+/// Reloads on every SIGHUP until the server stops; the files are read on a blocking-work thread.
 struct ReloadOnHangup: Service {
     let reloader: Reloader
     func run() async throws {
-        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() { reloader.reload() }
+        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+            await withTaskExecutorPreference(BlockingExecutor.shared) { _ = reloader.reload() }
+        }
     }
 }
 
