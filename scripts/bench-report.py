@@ -60,6 +60,24 @@ for server, d in (("kmipd", kmipd), ("pykmip", py)):
         print(f"  {server:<7} {op:<15} " + "  ".join(f"x{n}: {r['opsPerSecond']:.0f}/s p99 {r['p99ms']:.2f}" for n, r in sorted(by.items())))
 
 loc = {r["server"]: r for r in rows if r.get("server", "").startswith("store-")}
+def best_runs(server):
+    d = {}
+    for r in rows:
+        if r.get("server") == server and r.get("operations", 0) > 0:
+            k = d.setdefault(r["operation"], {})
+            if r["connections"] not in k or r["opsPerSecond"] > k[r["connections"]]["opsPerSecond"]: k[r["connections"]] = r
+    return d
+on, off = best_runs("kmipd-metrics"), best_runs("kmipd-no-metrics")
+if on and off:
+    print("\nwhat the metrics cost (best of two runs each, back to back; server CPU µs/op)")
+    print(f"{'operation':<10} {'conns':>5} {'with':>8} {'without':>8} {'ratio':>6} {'µs with':>8} {'µs w/o':>7}")
+    for op in sorted(on):
+        for n in sorted(on[op]):
+            a, b = on[op].get(n), off.get(op, {}).get(n)
+            if a and b:
+                print(f"{op:<10} {n:>5} {a['opsPerSecond']:>8.0f} {b['opsPerSecond']:>8.0f} {a['opsPerSecond'] / b['opsPerSecond']:>6.2f} "
+                      f"{a.get('serverCPUMicrosPerOp', 0):>8.0f} {b.get('serverCPUMicrosPerOp', 0):>7.0f}")
+
 print("\nLocate by name (1 connection)")
 print(f"{'objects':>10} {'ops/s':>8} {'p50 ms':>7} {'p99 ms':>7}")
 for n in ("1000", "100000", "1000000"):
