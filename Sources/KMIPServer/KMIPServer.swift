@@ -126,13 +126,13 @@ public final class KMIPServer: Service, Sendable {
     /// One connection: frames in, responses out, in order. Errors stay with this connection.
     func serve(_ connection: Connection) async {
         let remote = connection.channel.channel.remoteAddress?.description ?? "?"
-        guard let id = drain.open(connection.channel.channel) else { return }  // draining: not served
+        guard let id = drain.open(connection.channel.channel) else { return }  // the drain delay is over: not served
         defer { drain.close(id) }
         do {
             try await connection.channel.executeThenClose { inbound, outbound in
                 for try await frame in inbound {
                     guard let peer = connection.peer.value else { return }  // no verified identity: close
-                    guard drain.busy(id) else { return }  // draining: a request that arrived after it began is not served
+                    guard drain.busy(id) else { return }  // a request read after the drain delay is not served
                     let bytes = Array(buffer: frame)
                     let now = Int64(Date().timeIntervalSince1970)
                     let requestID = requestIDs.next()
@@ -142,7 +142,7 @@ public final class KMIPServer: Service, Sendable {
                     }
                     let response = await executor.process(bytes, identity: peer.subject, now: now, requestID: requestID)
                     try await outbound.write(ByteBuffer(bytes: response))
-                    guard drain.idle(id) else { return }  // draining: answered, now close
+                    guard drain.idle(id) else { return }  // the drain delay is over: answered, now close
                 }
             }
         } catch {
