@@ -3,7 +3,7 @@
 public struct KMIPCodecError: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         case truncated, badLength, badPadding, tooDeep, tooLarge, unknownItemType, invalidUTF8
-        case missingField, wrongType, invalidValue, unknownTag, xmlSyntax
+        case missingField, wrongType, invalidValue, unknownTag, xmlSyntax, jsonSyntax
     }
     public var code: Code
     public var message: String

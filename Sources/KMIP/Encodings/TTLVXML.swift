@@ -8,8 +8,21 @@ public enum TTLVXML {
         try convert(e, context: nil, resolve: resolve)
     }
 
+    /// The XML message encoding's input (Additional Message Encodings §6.1): the TTLV limits, size
+    /// before parsing and depth and item count after.
+    public static func decode(_ bytes: [UInt8], limits: TTLVLimits) throws(KMIPCodecError) -> TTLV {
+        guard bytes.count <= limits.maxMessageSize else {
+            throw KMIPCodecError(.tooLarge, "XML message of \(bytes.count) bytes exceeds \(limits.maxMessageSize)")
+        }
+        let t = try ttlv(try XMLElement.parse(String(decoding: bytes, as: UTF8.self)))
+        try TextValues.check(t, limits: limits)
+        return t
+    }
+
     static func convert(_ e: XMLElement, context: String?, resolve: (String, String) -> String) throws(KMIPCodecError) -> TTLV {
-        guard let tag = Tag(named: e.name) else { throw KMIPCodecError(.unknownTag, "unknown tag <\(e.name)>") }
+        // The general form `<TTLV tag="0x420001" …>` names the tag in an attribute (§6.1.6).
+        let tagName = e.name == "TTLV" ? (e.attributes["tag"] ?? "") : e.name
+        guard let tag = Tag(named: tagName) else { throw KMIPCodecError(.unknownTag, "unknown tag <\(tagName)>") }
         let typeName = e.attributes["type"] ?? "Structure"
         guard let type = ItemType(xmlName: typeName) else { throw KMIPCodecError(.xmlSyntax, "unknown type \(typeName) on <\(e.name)>") }
         if type == .structure {
@@ -38,6 +51,8 @@ public enum TTLVXML {
             // Masks: names separated by spaces or '|'.
             var mask: UInt32 = 0
             for part in raw.split(whereSeparator: { $0 == " " || $0 == "|" }) {
+                // A component is a name or a 32-bit hex value (Additional Message Encodings §4.1.6.4).
+                if part.hasPrefix("0x"), let v = UInt32(part.dropFirst(2), radix: 16) { mask |= v; continue }
                 guard let v = EnumerationIndex.shared.value(forTag: table, name: String(part)) else { throw bad() }
                 mask |= v
             }
