@@ -82,7 +82,7 @@ let package = Package(
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                     .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .target(name: "KMIPClient", dependencies: ["KMIP", "KMIPNIO", "KMIPTLS",
-                    .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                     .product(name: "NIOPosix", package: "swift-nio")], swiftSettings: strict),
         // The development PKI: a CA whose key is in the token, signing through C_Sign.
         .target(name: "DevPKI", dependencies: ["KMIP", "KMIPEngine",

@@ -75,12 +75,13 @@ public final class KMIPServer: Service, Sendable {
                     try child.pipeline.syncOperations.addHandler(IdleCloser())
                     try child.pipeline.syncOperations.addHandler(handler)
                     try child.pipeline.syncOperations.addHandler(AdmissionHandler(admission))
-                    try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(KMIPFrameDecoder(
-                        maxMessageSize: config.maxMessageSize, messageTimeout: config.messageTimeout)))
+                    // TTLV frames or HTTP requests, by the first byte (`ProtocolSwitch`).
+                    try child.pipeline.syncOperations.addHandler(ProtocolSwitch(maxMessageSize: config.maxMessageSize,
+                                                                                messageTimeout: config.messageTimeout))
                     // Requests are answered in order, one at a time per connection; at most
                     // maxPendingRequests more are read ahead before the server stops reading.
                     let pending = max(1, config.maxPendingRequests)
-                    let async = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child, configuration: .init(
+                    let async = try NIOAsyncChannel<InboundRequest, ByteBuffer>(wrappingChannelSynchronously: child, configuration: .init(
                         backPressureStrategy: .init(lowWatermark: max(1, pending / 2), highWatermark: pending)))
                     return Connection(channel: async, peer: handler.peerBox)
                 }
@@ -111,16 +112,16 @@ public final class KMIPServer: Service, Sendable {
     /// cancelled — must still finish its writer: NIO stops the process when a NIOAsyncChannel is
     /// dropped otherwise (seen in CI: a test stopping its server while a connection was queued).
     final class Connection: Sendable {
-        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        let channel: NIOAsyncChannel<InboundRequest, ByteBuffer>
         let peer: PeerBox
-        init(channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, peer: PeerBox) { self.channel = channel; self.peer = peer }
+        init(channel: NIOAsyncChannel<InboundRequest, ByteBuffer>, peer: PeerBox) { self.channel = channel; self.peer = peer }
         deinit {
             // Finishing twice is harmless; executeThenClose has already finished a served one.
             Self.finish(channel)
             channel.channel.close(promise: nil)
         }
         /// `outbound` is deprecated in favour of executeThenClose, which a deinit cannot call.
-        private static func finish(_ c: NIOAsyncChannel<ByteBuffer, ByteBuffer>) { c.outbound.finish() }
+        private static func finish(_ c: NIOAsyncChannel<InboundRequest, ByteBuffer>) { c.outbound.finish() }
     }
 
     /// One connection: frames in, responses out, in order. Errors stay with this connection.
@@ -130,17 +131,17 @@ public final class KMIPServer: Service, Sendable {
         defer { drain.close(id) }
         do {
             try await connection.channel.executeThenClose { inbound, outbound in
-                for try await frame in inbound {
+                for try await request in inbound {
                     guard let peer = connection.peer.value else { return }  // no verified identity: close
                     guard drain.busy(id) else { return }  // a request read after the drain delay is not served
-                    let bytes = Array(buffer: frame)
+                    let bytes = Array(buffer: request.body)
                     let now = Int64(Date().timeIntervalSince1970)
                     let requestID = requestIDs.next()
                     if logger.logLevel <= .debug {
                         logger.debug("request", metadata: ["request": "\(requestID)", "remote": "\(remote)", "identity": "\(peer.subject)",
                                                            "bytes": "\(bytes.count)"])
                     }
-                    let response = await executor.process(bytes, identity: peer.subject, now: now, requestID: requestID)
+                    let response = await answer(bytes, request.encoding, identity: peer.subject, now: now, requestID: requestID)
                     try await outbound.write(ByteBuffer(bytes: response))
                     guard drain.idle(id) else { return }  // the drain delay is over: answered, now close
                 }
@@ -148,6 +149,17 @@ public final class KMIPServer: Service, Sendable {
         } catch {
             logger.debug("connection closed", metadata: ["remote": "\(remote)", "reason": "\(error)"])
         }
+    }
+}
+
+extension KMIPServer {
+    /// One request in its encoding, answered in the same encoding. XML and JSON are read into a tree
+    /// under the same limits as TTLV (`TTLVXML.decode`, `TTLVJSON.decode`).
+    func answer(_ bytes: [UInt8], _ encoding: MessageEncoding, identity: String, now: Int64, requestID: String) async -> [UInt8] {
+        let executor = self.executor
+        if encoding == .ttlv { return await executor.process(bytes, identity: identity, now: now, requestID: requestID) }
+        let tree = Result { () throws(KMIPCodecError) in try encoding.decode(bytes, limits: executor.limits) }
+        return encoding.encode(await executor.process(tree: tree, identity: identity, now: now, requestID: requestID))
     }
 }
 

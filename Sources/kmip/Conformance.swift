@@ -20,10 +20,13 @@ struct Conformance: AsyncParsableCommand {
             return try FileManager.default.contentsOfDirectory(atPath: p).filter { $0.hasSuffix(".xml") }.sorted().map { p + "/" + $0 }
         }
         let tls = try TLSContext(server: false, files: connection.files)
-        let host = connection.host, port = connection.port
-        let runner = ConformanceRunner(alternating: ([port] + (alternatePort.map { [$0] } ?? [])).map { p in
-            { @Sendable in try await KMIPConnection.connect(host: host, port: p, tls: tls) }
-        })
+        var servers = [try connection.connector(tls)]
+        if let alternatePort {
+            var other = connection
+            other.port = alternatePort
+            servers.append(try other.connector(tls))
+        }
+        let runner = ConformanceRunner(alternating: servers)
         var passed = 0, failed = 0, skipped = 0
         for f in files {
             let outcome = await runner.run(path: f)

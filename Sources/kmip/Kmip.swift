@@ -40,6 +40,22 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Client certificate (PEM).") var cert = ".kmipd/pki/client.crt"
     @Option(help: "Client private key (PEM).") var key = ".kmipd/pki/client.key"
     @Option(name: .customLong("protocol"), help: "KMIP protocol version to speak, e.g. 1.4 or 2.1.") var protocolVersion = "1.4"
+    @Option(help: "tls (TTLV over TLS) or https (KMIP over HTTPS, POST --path).") var transport = "tls"
+    @Option(help: "Message encoding over https: ttlv, xml or json.") var encoding = "ttlv"
+    @Option(help: "The request URI over https.") var path = "/kmip"
+
+    /// How to connect, checked: the encoding applies to https only.
+    func connector(_ tls: TLSContext) throws -> @Sendable () async throws -> KMIPConnection {
+        guard let e = MessageEncoding(rawValue: encoding) else { throw ValidationError("--encoding is ttlv, xml or json") }
+        let host = self.host, port = self.port, path = self.path
+        switch transport {
+        case "tls":
+            guard e == .ttlv else { throw ValidationError("--encoding \(encoding) needs --transport https (raw TLS carries TTLV)") }
+            return { try await KMIPConnection.connect(host: host, port: port, tls: tls) }
+        case "https": return { try await KMIPConnection.connectHTTPS(host: host, port: port, tls: tls, encoding: e, path: path) }
+        default: throw ValidationError("--transport is tls or https")
+        }
+    }
 
     var version: ProtocolVersion {
         get throws {
@@ -59,8 +75,9 @@ struct ConnectionOptions: ParsableArguments {
         do { tls = try TLSContext(server: false, files: files) } catch {
             throw CommandFailure("client TLS files (--ca \(ca), --cert \(cert), --key \(key)): \(error.message)")
         }
+        let connect = try connector(tls)
         do {
-            return KMIPClient(connection: try await KMIPConnection.connect(host: host, port: port, tls: tls), version: version)
+            return KMIPClient(connection: try await connect(), version: version)
         } catch let e as NIOConnectionError {
             let cause = e.connectionErrors.first.map { f in (f.error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(f.error)" }
                 ?? e.dnsAError.map { "no address for \(host) (\($0))" } ?? "no answer"

@@ -40,6 +40,30 @@ public struct BatchExecutor: Sendable {
         return TTLVEncoder.encode(response.ttlv)
     }
 
+    /// A message in the XML or JSON encoding, read into a tree by the caller (or the reason it could
+    /// not be): the answer as a tree, for the caller to write in the same encoding.
+    public func process(tree: Result<TTLV, KMIPCodecError>, identity: String, now: Int64, requestID: String? = nil) async -> TTLV {
+        let response: ResponseMessage
+        do {
+            let request = try RequestMessage(ttlv: try tree.get())
+            response = await execute(request, identity: identity, now: now, requestID: requestID)
+        } catch {
+            let version = (try? tree.get()).map(Self.bestEffortVersion(tree:)) ?? .v1_0
+            response = Self.messageFailure(version: version, now: now, reason: .invalidMessage, message: error.description)
+            OperationMetrics.record(operation: nil, reason: .invalidMessage, elapsed: .zero)
+        }
+        return response.ttlv
+    }
+
+    /// The version a readable header asks for, when this server speaks it; else 1.0.
+    static func bestEffortVersion(tree: TTLV) -> ProtocolVersion {
+        guard let version = tree.first(.requestHeader)?.first(.protocolVersion),
+              case .integer(let major)? = version.first(.protocolVersionMajor)?.value,
+              case .integer(let minor)? = version.first(.protocolVersionMinor)?.value else { return .v1_0 }
+        let v = ProtocolVersion(major, minor)
+        return ProtocolVersion.supported.contains(v) ? v : .v1_0
+    }
+
     public func execute(_ request: RequestMessage, identity: String, now: Int64, requestID: String? = nil) async -> ResponseMessage {
         let requested = request.header.protocolVersion
         guard let version = ProtocolVersion.supported.first(where: { $0 == requested }) else {
