@@ -78,6 +78,18 @@ if on and off:
                 print(f"{op:<10} {n:>5} {a['opsPerSecond']:>8.0f} {b['opsPerSecond']:>8.0f} {a['opsPerSecond'] / b['opsPerSecond']:>6.2f} "
                       f"{a.get('serverCPUMicrosPerOp', 0):>8.0f} {b.get('serverCPUMicrosPerOp', 0):>7.0f}")
 
+encodings = [("TLS TTLV", best_runs("kmipd-tls-ttlv"))] + [(f"HTTPS {e.upper()}", best_runs(f"kmipd-https-{e}")) for e in ("ttlv", "json", "xml")]
+if all(r for _, r in encodings):
+    print("\nper encoding (ops/s and server CPU µs/op; best run at each connection count)")
+    print(f"{'operation':<10} {'conns':>5} " + " ".join(f"{n:>16}" for n, _ in encodings))
+    for op in ("get", "encrypt"):
+        for n in (1, 8):
+            cells = []
+            for _, r in encodings:
+                x = r.get(op, {}).get(n)
+                cells.append(f"{x['opsPerSecond']:>7.0f} {x.get('serverCPUMicrosPerOp', 0):>5.0f} µs" if x else f"{'-':>16}")
+            print(f"{op:<10} {n:>5} " + " ".join(cells))
+
 print("\nLocate by name (1 connection)")
 print(f"{'objects':>10} {'ops/s':>8} {'p50 ms':>7} {'p99 ms':>7}")
 for n in ("1000", "100000", "1000000"):
