@@ -103,3 +103,20 @@ import Testing
         #expect { try TTLVXML.decode(TTLVXMLWriter.encode(many), limits: TTLVLimits(maxItems: 100)) } throws: { ($0 as? KMIPCodecError)?.code == .tooLarge }
     }
 }
+
+extension MessageEncodingTests {
+    /// Found by the mutation run: a date before 1970 was written a day late.
+    @Test(arguments: [Int64(-1), -86_400, -86_401, 0, 86_399, 978_307_200, -62_135_596_800, 253_402_300_799])
+    func datesRoundTrip(_ seconds: Int64) throws {
+        #expect(ISODate.parse(ISODate.format(seconds)) == seconds)
+        let t = TTLV(.activationDate, .dateTime(seconds))
+        #expect(try TTLVJSON.decode(TTLVJSON.encode(t), limits: TTLVLimits()) == t)
+    }
+
+    @Test func extremeValuesDoNotTrap() throws {
+        for t in [TTLV(.usageLimitsCount, .longInteger(.min)), TTLV(.activationDate, .dateTime(.min)), TTLV(.activationDate, .dateTime(.max))] {
+            #expect(try TTLVJSON.decode(TTLVJSON.encode(t), limits: TTLVLimits()) == t)
+            _ = TTLVXMLWriter.encode(t)
+        }
+    }
+}

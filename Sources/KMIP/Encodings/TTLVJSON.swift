@@ -101,7 +101,8 @@ public enum TTLVJSON {
                 return json(c, context: c.tag == .attributeValue ? attributeName : nil)
             })
         case .integer(let i): value = .number(String(i))
-        case .longInteger(let l): value = abs(l) < 1 << 52 ? .number(String(l)) : .string(TextValues.hex64(UInt64(bitPattern: l)))
+        // Beyond 2^52 a JSON number loses precision (§4.1.6.5); never abs(): Int64.min has none.
+        case .longInteger(let l): value = l > -(1 << 52) && l < 1 << 52 ? .number(String(l)) : .string(TextValues.hex64(UInt64(bitPattern: l)))
         case .bigInteger(let b): value = .string("0x" + TextValues.hexBytes(b))
         case .enumeration(let e):
             let table = context ?? t.tag.name ?? ""
@@ -109,7 +110,8 @@ public enum TTLVJSON {
         case .boolean(let b): value = .bool(b)
         case .textString(let s): value = .string(s)
         case .byteString(let b): value = .string(TextValues.hexBytes(b))
-        case .dateTime(let s): value = .string(ISODate.format(s))
+        // Dates outside years 1–9999 have no ISO 8601 form a reader takes: hex (§4.1.6.11).
+        case .dateTime(let s): value = .string(s >= -62_135_596_800 && s <= 253_402_300_799 ? ISODate.format(s) : TextValues.hex64(UInt64(bitPattern: s)))
         case .interval(let i): value = .number(String(i))
         case .dateTimeExtended(let us): value = .number(String(us))
         }

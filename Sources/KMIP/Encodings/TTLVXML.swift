@@ -148,7 +148,8 @@ public enum ISODate {
     }
 
     public static func format(_ seconds: Int64) -> String {
-        let z = seconds / 86400 + 719468
+        // Days before 1970 round down, not toward zero: -1 is 1969-12-31T23:59:59.
+        let z = (seconds >= 0 ? seconds / 86400 : (seconds + 1) / 86400 - 1) + 719468
         let era = (z >= 0 ? z : z - 146096) / 146097
         let doe = z - era * 146097
         let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365

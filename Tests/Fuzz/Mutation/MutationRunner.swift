@@ -55,7 +55,9 @@ struct MutationRunner {
                 if Date().timeIntervalSince1970 >= deadline { break outer }
                 if let progress { try? "\(g)\n".write(toFile: progress, atomically: false, encoding: .utf8) }
                 Watchdog.begin()
-                let answer = await engine.process(m.apply(to: requests[b]), identity: identity, now: now)
+                let bytes = m.apply(to: requests[b])
+                let answer = await engine.process(bytes, identity: identity, now: now)
+                checkTextEncodings(bytes, g, m)
                 Watchdog.end()
                 check(answer, g, m)
                 ran += 1
@@ -77,6 +79,23 @@ struct MutationRunner {
             i -= ms.count
         }
         return nil
+    }
+
+    /// The JSON and XML decoders get the same hostile values: a mutated message that decodes as TTLV
+    /// is written in each text encoding and read back (the same tree, or a codec error — never a
+    /// trap), and once more with one byte of the text changed.
+    static func checkTextEncodings(_ bytes: [UInt8], _ g: Int, _ m: Mutation) {
+        guard let tree = try? TTLVDecoder(limits: TTLVLimits()).decode(bytes) else { return }
+        for encoding in [MessageEncoding.json, .xml] {
+            var text = encoding.encode(tree)
+            if let back = try? encoding.decode(text, limits: TTLVLimits()), back != tree, encoding == .json {
+                fatalError("mutation \(g) (\(m)): JSON does not read back the tree it wrote")
+            }
+            guard !text.isEmpty else { continue }
+            let corruptions: [UInt8] = [0x22, 0x7B, 0x5D, 0x5C, 0xFF, 0x30, 0x3C, 0x26, 0x00]
+            text[(g &* 7919) % text.count] = corruptions[g % corruptions.count]
+            _ = try? encoding.decode(text, limits: TTLVLimits())
+        }
     }
 
     static func check(_ answer: [UInt8], _ g: Int, _ m: Mutation) {
