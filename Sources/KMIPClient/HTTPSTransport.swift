@@ -73,19 +73,9 @@ extension KMIPConnection {
     /// A connection that speaks KMIP over HTTPS, `encoding` on the wire.
     public static func connectHTTPS(host: String, port: Int, tls: TLSContext, encoding: MessageEncoding, path: String = "/kmip",
                                     group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> KMIPConnection {
-        let channel = try await ClientBootstrap(group: group)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .connectTimeout(.seconds(10))
-            .channelInitializer { ch in
-                ch.eventLoop.makeCompletedFuture {
-                    try ch.pipeline.syncOperations.addHandler(OpenSSLHandler(context: tls))
-                    try ch.pipeline.syncOperations.addHTTPClientHandlers()
-                    try ch.pipeline.syncOperations.addHandler(HTTPKMIPClientHandler(encoding: encoding, path: path, host: host))
-                    try ch.pipeline.syncOperations.addHandler(ResponseCollector())
-                }
-            }
-            .connect(host: host, port: port).get()
-        let collector = try await channel.pipeline.handler(type: ResponseCollector.self).get()
-        return KMIPConnection(channel: channel, collector: collector)
+        try await open(host: host, port: port, tls: tls, group: group) { ops in
+            try ops.addHTTPClientHandlers()
+            try ops.addHandler(HTTPKMIPClientHandler(encoding: encoding, path: path, host: host))
+        }
     }
 }

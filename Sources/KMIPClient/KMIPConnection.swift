@@ -25,14 +25,22 @@ public final class KMIPConnection: Sendable {
 
     public static func connect(host: String, port: Int, tls: TLSContext, maxMessageSize: Int = 16 << 20,
                                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> KMIPConnection {
+        try await open(host: host, port: port, tls: tls, group: group) { ops in
+            try ops.addHandler(ByteToMessageHandler(KMIPFrameDecoder(maxMessageSize: maxMessageSize, expectedTag: .responseMessage)))
+        }
+    }
+
+    /// TLS, then `framing` (what turns TLS plaintext into TTLV response frames and requests into
+    /// bytes: the frame decoder, or HTTP), then the collector that matches responses to requests.
+    static func open(host: String, port: Int, tls: TLSContext, group: any EventLoopGroup,
+                     framing: @escaping @Sendable (ChannelPipeline.SynchronousOperations) throws -> Void) async throws -> KMIPConnection {
         let channel = try await ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(10))
             .channelInitializer { ch in
                 ch.eventLoop.makeCompletedFuture {
                     try ch.pipeline.syncOperations.addHandler(OpenSSLHandler(context: tls))
-                    try ch.pipeline.syncOperations.addHandler(ByteToMessageHandler(
-                        KMIPFrameDecoder(maxMessageSize: maxMessageSize, expectedTag: .responseMessage)))
+                    try framing(ch.pipeline.syncOperations)
                     try ch.pipeline.syncOperations.addHandler(ResponseCollector())
                 }
             }
