@@ -107,10 +107,18 @@ public struct DevPKI: Sendable {
         return (cert, priv)
     }
 
+    /// The CA key is EC P-256 where the token generates EC keys, RSA 2048 where it does not
+    /// (openCryptoki's soft token).
     func makeCA() async throws -> (String, String) {
+        do { return try await makeCA(.ec, bits: 256) } catch let e as PKIError where e.reason == .featureNotSupported {
+            return try await makeCA(.rsa, bits: 2048)
+        }
+    }
+
+    func makeCA(_ algorithm: CryptographicAlgorithm, bits: Int32) async throws -> (String, String) {
         let pair = try await call(.createKeyPair, [
-            .structure(.commonAttributes, [TTLV(.cryptographicAlgorithm, .enumeration(CryptographicAlgorithm.ec.rawValue)),
-                                           TTLV(.cryptographicLength, .integer(256))]),
+            .structure(.commonAttributes, [TTLV(.cryptographicAlgorithm, .enumeration(algorithm.rawValue)),
+                                           TTLV(.cryptographicLength, .integer(bits))]),
             .structure(.privateKeyAttributes, [TTLV(.cryptographicUsageMask, .integer(Int32(CryptographicUsageMask.sign.rawValue))),
                                                name(Self.caName + " key")]),
             .structure(.publicKeyAttributes, [TTLV(.cryptographicUsageMask, .integer(Int32(CryptographicUsageMask.verify.rawValue))),
@@ -169,7 +177,7 @@ public struct DevPKI: Sendable {
         let response = await executor.execute(request, identity: Self.owner, now: Int64(now.timeIntervalSince1970))
         guard let item = response.batchItems.first, item.resultStatus == .success, let p = item.payload else {
             let item = response.batchItems.first
-            throw PKIError("\(operation.name) failed: \(item?.resultReason?.name ?? "?"): \(item?.resultMessage ?? "")")
+            throw PKIError("\(operation.name) failed: \(item?.resultReason?.name ?? "?"): \(item?.resultMessage ?? "")", reason: item?.resultReason)
         }
         return p
     }
@@ -194,5 +202,6 @@ public struct DevPKI: Sendable {
 
 struct PKIError: Error, CustomStringConvertible {
     var description: String
-    init(_ d: String) { description = d }
+    var reason: ResultReason?
+    init(_ d: String, reason: ResultReason? = nil) { description = d; self.reason = reason }
 }

@@ -101,16 +101,14 @@ extension PKCS11Token {
             pub = pub.filter { $0.type != UInt(CKA_ENCRYPT) && $0.type != UInt(CKA_WRAP) } + [.bytes(UInt(CKA_EC_PARAMS), curve.parametersDER)]
             priv = priv.filter { $0.type != UInt(CKA_DECRYPT) && $0.type != UInt(CKA_UNWRAP) } + [.flag(Int32(CKA_DERIVE), pr.contains(.deriveKey))]
         case .ed25519:
-            guard profile.has("CKM_EC_EDWARDS_KEY_PAIR_GEN") else {
-                throw EngineError(.featureNotSupported, "this token has no CKM_EC_EDWARDS_KEY_PAIR_GEN (Ed25519)")
-            }
             mechanism = .ecEdwardsKeyPairGen
             pub = pub.filter { $0.type != UInt(CKA_ENCRYPT) && $0.type != UInt(CKA_WRAP) } + [.bytes(UInt(CKA_EC_PARAMS), KeyDER.ed25519ParametersDER)]
             priv = priv.filter { $0.type != UInt(CKA_DECRYPT) && $0.type != UInt(CKA_UNWRAP) }
         }
         let (pt, vt) = (pub, priv)
+        let m = try mechanisms.require(Mechanism(mechanism))
         let (pubHandle, privHandle) = try await call { (s) throws(PKCS11Error) in
-            try s.generateKeyPair(Mechanism(mechanism), publicTemplate: pt, privateTemplate: vt)
+            try s.generateKeyPair(m, publicTemplate: pt, privateTemplate: vt)
         }
         cache.set(publicID, pubHandle)
         cache.set(privateID, privHandle)
@@ -138,10 +136,6 @@ extension PKCS11Token {
         return Array(der.dropFirst(2 + lengthBytes))
     }
 
-    public func sign(id: String, mechanism: SigningMechanism, data: [UInt8]) async throws(EngineError) -> [UInt8] {
-        let m = try Self.plan(mechanism)
-        return try await call(objects: id) { (s, h) throws(PKCS11Error) in try s.sign(m, key: h[0], data) }
-    }
 }
 
 extension PKCS11Token {

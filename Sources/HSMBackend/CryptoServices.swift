@@ -81,26 +81,24 @@ extension PKCS11Token {
     }
 
     public func encrypt(id: String, cipher: Cipher, data: [UInt8]) async throws(EngineError) -> [UInt8] {
-        let m = try Self.plan(cipher)
+        let m = try mechanisms.require(Self.plan(cipher))
         return try await call(objects: id) { (s, h) throws(PKCS11Error) in try s.crypt(encrypt: true, m, key: h[0], data) }
     }
 
     public func decrypt(id: String, cipher: Cipher, data: [UInt8]) async throws(EngineError) -> [UInt8] {
-        let m = try Self.plan(cipher)
+        let m = try mechanisms.require(Self.plan(cipher))
         return try await call(objects: id) { (s, h) throws(PKCS11Error) in try s.crypt(encrypt: false, m, key: h[0], data) }
     }
 
-    public func verify(id: String, mechanism: SigningMechanism, data: [UInt8], signature: [UInt8]) async throws(EngineError) -> Bool {
-        let m = try Self.plan(mechanism)
-        return try await call(objects: id) { (s, h) throws(PKCS11Error) in try s.verify(m, key: h[0], data, signature: signature) }
-    }
-
     public func hash(_ algorithm: HashingAlgorithm, data: [UInt8]) async throws(EngineError) -> [UInt8] {
-        let m = Mechanism(try Self.hashMechanism(algorithm))
+        let m = try mechanisms.require(Mechanism(try Self.hashMechanism(algorithm)))
         return try await call { (s) throws(PKCS11Error) in try s.digest(m, data) }
     }
 
-    public func seedRandom(_ seed: [UInt8]) async throws(EngineError) {
-        try await call { (s) throws(PKCS11Error) in try s.seedRandom(seed) }
+    public func seedRandom(_ seed: [UInt8]) async throws(EngineError) -> Int {
+        try await call { (s) throws(PKCS11Error) -> Int in
+            do throws(PKCS11Error) { try s.seedRandom(seed) } catch where error.rv == UInt(CKR_RANDOM_SEED_NOT_SUPPORTED) { return 0 }
+            return seed.count
+        }
     }
 }

@@ -12,7 +12,8 @@ extension PKCS11Token {
         case .aesCBCEncryptData(let iv, let data): mechanism = Mechanism(.aesCbcEncryptData, .aesCBCEncryptData(iv: iv, data: data))
         case .ecdh(let point): mechanism = Mechanism(.ecdh1Derive, .ecdh1(publicData: point))
         }
-        let plan = KeyPlan(spec.algorithm, bits: spec.lengthBits, profile: profile)
+        _ = try mechanisms.require(mechanism)
+        let plan = KeyPlan(spec.algorithm, bits: spec.lengthBits, mechanisms: mechanisms)
         var template = Self.keyTemplate(id: id, spec: spec, keyType: plan.keyType) + [.cls(UInt(CKO_SECRET_KEY))]
         if plan.needsValueLen { template.append(.valueLen(spec.lengthBits / 8)) }
         let t = template

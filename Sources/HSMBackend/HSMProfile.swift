@@ -24,6 +24,19 @@ public struct HSMProfile: Codable, Sendable {
     /// How a process is made to see objects another process created on this token, when a search
     /// for one finds nothing (cluster nodes sharing a token): "softhsm2-generation" (`SoftHSM2Generation`).
     public var peerObjectRefresh: String?
+    /// C_Verify return codes (by name) that this token gives for a signature that does not verify,
+    /// besides CKR_SIGNATURE_INVALID and CKR_SIGNATURE_LEN_RANGE: answered Validity Invalid.
+    public var signatureInvalidReturnCodes: [String]?
+    /// How a new token is initialised (`kmipd token init`), when it differs from PKCS#11's plain way.
+    public var provisioning: Provisioning?
+
+    public struct Provisioning: Codable, Sendable {
+        /// The SO PIN an uninitialised token accepts in C_InitToken (a factory default); the SO PIN
+        /// of the state folder is then set with C_SetPIN. Absent: C_InitToken sets the SO PIN itself.
+        public var factorySOPIN: String?
+        /// The token refuses the user's PIN until the user changed it with C_SetPIN after C_InitPIN.
+        public var userPINMustBeChanged: Bool?
+    }
 
     public struct Mechanisms: Codable, Sendable {
         /// Key generation mechanisms the token has, by name (CKM_AES_KEY_GEN ...).
@@ -46,6 +59,10 @@ public struct HSMProfile: Codable, Sendable {
         }
         return nil
     }
+
+    /// SoftHSM2 keeps its tokens in a folder its configuration file names (`kmipd dev init` puts it
+    /// in the state folder); other modules keep theirs where they were installed to.
+    public var usesSoftHSM2: Bool { modules.contains { $0.contains("softhsm") } }
 
     public func has(_ mechanism: String) -> Bool { mechanisms.keyGeneration.contains(mechanism) }
 }

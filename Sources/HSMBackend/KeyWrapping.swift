@@ -15,7 +15,7 @@ extension PKCS11Token {
     }
 
     public func wrap(id: String, wrappingKeyID: String, mechanism: WrapMechanism) async throws(EngineError) -> [UInt8] {
-        let m = try Self.plan(mechanism)
+        let m = try mechanisms.require(Self.plan(mechanism))
         return try await call(objects: id, wrappingKeyID) { (s, h) throws(PKCS11Error) in
             try s.wrapKey(m, wrappingKey: h[1], key: h[0])
         }
@@ -23,8 +23,8 @@ extension PKCS11Token {
 
     public func unwrapSecretKey(id: String, spec: SecretKeySpec, unwrappingKeyID: String, mechanism: WrapMechanism,
                                 wrapped: [UInt8]) async throws(EngineError) {
-        let m = try Self.plan(mechanism)
-        let plan = KeyPlan(spec.algorithm, bits: spec.lengthBits, profile: profile)
+        let m = try mechanisms.require(Self.plan(mechanism))
+        let plan = KeyPlan(spec.algorithm, bits: spec.lengthBits, mechanisms: mechanisms)
         let template = Self.keyTemplate(id: id, spec: spec, keyType: plan.keyType) + [.cls(UInt(CKO_SECRET_KEY))]
         let h = try await call(objects: unwrappingKeyID) { (s, unwrapping) throws(PKCS11Error) in
             try s.unwrapKey(m, unwrappingKey: unwrapping[0], wrapped: wrapped, template: template)
@@ -35,7 +35,7 @@ extension PKCS11Token {
     /// KMIP's TTLV Encoding (2.1 §2.1.5) wraps the encoded Key Value structure, not a token object: the
     /// bytes become a session-only generic secret for the one C_WrapKey and are destroyed after it.
     public func wrapBytes(_ bytes: [UInt8], wrappingKeyID: String, mechanism: WrapMechanism) async throws(EngineError) -> [UInt8] {
-        let m = try Self.plan(mechanism)
+        let m = try mechanisms.require(Self.plan(mechanism))
         let template: [ObjectAttribute] = Self.transient + [.value(bytes)]
         return try await call(objects: wrappingKeyID) { (s, h) throws(PKCS11Error) in
             let temp = try s.createObject(template)
@@ -46,7 +46,7 @@ extension PKCS11Token {
 
     /// The reverse: C_UnwrapKey into a session-only generic secret, its value read and the object destroyed.
     public func unwrapBytes(_ wrapped: [UInt8], unwrappingKeyID: String, mechanism: WrapMechanism) async throws(EngineError) -> [UInt8] {
-        let m = try Self.plan(mechanism)
+        let m = try mechanisms.require(Self.plan(mechanism))
         let template = Self.transient
         return try await call(objects: unwrappingKeyID) { (s, h) throws(PKCS11Error) in
             let temp = try s.unwrapKey(m, unwrappingKey: h[0], wrapped: wrapped, template: template)

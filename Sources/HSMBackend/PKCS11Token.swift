@@ -12,6 +12,8 @@ public final class PKCS11Token: Token, @unchecked Sendable {
     public let module: Module
     public let slot: UInt
     public let tokenInfo: Module.TokenInfo
+    /// The mechanisms the token offers (C_GetMechanismList).
+    public let mechanisms: TokenMechanisms
     let pool: SessionPool
     let cache: HandleCache
     let logger: Logger
@@ -31,6 +33,7 @@ public final class PKCS11Token: Token, @unchecked Sendable {
             self.module = module
             self.slot = slot
             self.tokenInfo = try module.tokens().first { $0.slot == slot }!
+            self.mechanisms = TokenMechanisms(try module.mechanisms(slot: slot), tokenName: profile.name)
             self.profile = profile
             self.logger = logger
             let cache = HandleCache()
@@ -160,7 +163,8 @@ public final class PKCS11Token: Token, @unchecked Sendable {
     // MARK: Token
 
     public func generateSecretKey(id: String, spec: SecretKeySpec) async throws(EngineError) {
-        let (mech, t) = Self.secretKeyGeneration(id: id, spec: spec, profile: profile)
+        let (plan, t) = Self.secretKeyGeneration(id: id, spec: spec, mechanisms: mechanisms)
+        let mech = try mechanisms.require(plan)
         let h = try await call { (s) throws(PKCS11Error) in try s.generateKey(mech, template: t) }
         cache.set(id, h)
     }
@@ -168,15 +172,15 @@ public final class PKCS11Token: Token, @unchecked Sendable {
     /// The C_GenerateKey mechanism and template of a Create. Public so that `kmipd token bench` measures
     /// the very call Create makes (SoftHSM2 rewrites an object's file for each attribute it sets, so the
     /// template's length is part of the cost).
-    public static func secretKeyGeneration(id: String, spec: SecretKeySpec, profile: HSMProfile) -> (mechanism: Mechanism, template: [ObjectAttribute]) {
-        let plan = KeyPlan(spec.algorithm, bits: spec.lengthBits, profile: profile)
+    public static func secretKeyGeneration(id: String, spec: SecretKeySpec, mechanisms: TokenMechanisms) -> (mechanism: Mechanism, template: [ObjectAttribute]) {
+        let plan = KeyPlan(spec.algorithm, bits: spec.lengthBits, mechanisms: mechanisms)
         var template = keyTemplate(id: id, spec: spec, keyType: plan.keyType)
         if plan.needsValueLen { template.append(.valueLen(spec.lengthBits / 8)) }
         return (Mechanism(plan.mechanism), template)
     }
 
     public func importSecretKey(id: String, spec: SecretKeySpec, material: [UInt8]) async throws(EngineError) {
-        let plan = KeyPlan(spec.algorithm, bits: material.count * 8, profile: profile)
+        let plan = KeyPlan(spec.algorithm, bits: material.count * 8, mechanisms: mechanisms)
         let template = Self.keyTemplate(id: id, spec: spec, keyType: plan.keyType) + [.cls(UInt(CKO_SECRET_KEY)), .value(material)]
         let h = try await call { (s) throws(PKCS11Error) in try s.createObject(template) }
         cache.set(id, h)
@@ -257,10 +261,16 @@ public final class PKCS11Token: Token, @unchecked Sendable {
 
     public var keyPairKinds: [String] {
         var kinds = [String]()
-        if profile.has("CKM_RSA_PKCS_KEY_PAIR_GEN") { kinds.append("RSA 2048/3072/4096") }
-        if profile.has("CKM_EC_KEY_PAIR_GEN") { kinds.append("EC P-256/P-384/P-521") }
-        if profile.has("CKM_EC_EDWARDS_KEY_PAIR_GEN") { kinds.append("Ed25519") }
+        if mechanisms.has(.rsaPkcsKeyPairGen) { kinds.append("RSA 2048/3072/4096") }
+        if mechanisms.has(.ecKeyPairGen) { kinds.append("EC P-256/P-384/P-521") }
+        if mechanisms.has(.ecEdwardsKeyPairGen) { kinds.append("Ed25519") }
         return kinds
+    }
+
+    /// The token's abilities for Query: "AES, 3DES, …; lacks AES-GCM, …".
+    public var abilities: String {
+        let (has, lacks) = mechanisms.summary
+        return has.joined(separator: ", ") + (lacks.isEmpty ? "" : "; lacks " + lacks.joined(separator: ", "))
     }
 
     public var objectCount: Int { cache.count }
@@ -288,11 +298,11 @@ struct KeyPlan {
     var mechanism: MechanismType
     var needsValueLen: Bool
 
-    init(_ alg: CryptographicAlgorithm, bits: Int, profile: HSMProfile) {
+    init(_ alg: CryptographicAlgorithm, bits: Int, mechanisms: TokenMechanisms) {
         switch alg {
-        case .aes where profile.has("CKM_AES_KEY_GEN"):
+        case .aes where mechanisms.has(.aesKeyGen):
             self.init(keyType: UInt(CKK_AES), mechanism: .aesKeyGen, needsValueLen: true)
-        case ._3des where profile.has("CKM_DES3_KEY_GEN") && (bits == 168 || bits == 192):
+        case ._3des where mechanisms.has(.des3KeyGen) && (bits == 168 || bits == 192):
             self.init(keyType: UInt(CKK_DES3), mechanism: .des3KeyGen, needsValueLen: false)
         default:
             // HMAC keys and every algorithm the token has no generator for: a generic secret of the

@@ -43,7 +43,7 @@ extension PKCS11Token {
     /// there: sessions reopened, logged in, handles read again); then the stream's own session is opened
     /// and logged in on the stream's thread, never on the cooperative pool.
     public func beginStream(id: String, cipher: Cipher, encrypt: Bool) async throws(EngineError) -> any TokenStream {
-        let m = try Self.plan(cipher)
+        let m = try mechanisms.require(Self.plan(cipher))
         let key = try await call(objects: id) { (s, h) throws(PKCS11Error) -> ObjectHandle in
             _ = try s.attribute(UInt(CKA_CLASS), of: h[0])
             return h[0]

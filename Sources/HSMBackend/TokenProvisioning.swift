@@ -16,11 +16,17 @@ public enum TokenProvisioning {
     }
 
     /// Initialises a token labelled `label`, unless one exists already (then nothing changes).
-    public static func initialize(modulePath: String, label: String, soPIN: String, userPIN: String) throws(EngineError) -> Result {
-        try lock.withLock { (_) throws(EngineError) -> Result in try initializeLocked(modulePath: modulePath, label: label, soPIN: soPIN, userPIN: userPIN) }
+    /// The profile's `provisioning` decides how: with a factory SO PIN and a user PIN changed by its
+    /// owner on tokens that demand it (openCryptoki), plainly otherwise.
+    public static func initialize(modulePath: String, label: String, soPIN: String, userPIN: String,
+                                  provisioning: HSMProfile.Provisioning? = nil) throws(EngineError) -> Result {
+        try lock.withLock { (_) throws(EngineError) -> Result in
+            try initializeLocked(modulePath: modulePath, label: label, soPIN: soPIN, userPIN: userPIN, provisioning: provisioning)
+        }
     }
 
-    private static func initializeLocked(modulePath: String, label: String, soPIN: String, userPIN: String) throws(EngineError) -> Result {
+    private static func initializeLocked(modulePath: String, label: String, soPIN: String, userPIN: String,
+                                         provisioning: HSMProfile.Provisioning?) throws(EngineError) -> Result {
         do {
             let module = try Module.shared(path: modulePath)
             let tokens = try module.tokens()
@@ -30,7 +36,12 @@ public enum TokenProvisioning {
             guard let free = tokens.first(where: { !$0.initialized }) else {
                 throw EngineError(.tokenUnavailable, "no uninitialised slot to create token '\(label)' in")
             }
-            try module.initToken(slot: free.slot, label: label, soPIN: soPIN, userPIN: userPIN)
+            for (name, pin) in [("SO", soPIN), ("user", userPIN)] where !free.pinLength.contains(pin.utf8.count) {
+                throw EngineError(.invalidField, "the \(name) PIN has \(pin.utf8.count) characters; this token takes \(free.pinLength.lowerBound) to \(free.pinLength.upperBound)")
+            }
+            let interim = provisioning?.userPINMustBeChanged == true ? interimPIN(like: userPIN) : nil
+            try module.initToken(slot: free.slot, label: label, initialSOPIN: provisioning?.factorySOPIN ?? soPIN, soPIN: soPIN,
+                                 userPIN: userPIN, interimUserPIN: interim)
             // Slot IDs change on initialisation: look the token up again by label.
             guard let t = try module.tokens().first(where: { $0.initialized && $0.label == label }) else {
                 throw EngineError(.tokenUnavailable, "token '\(label)' did not appear after C_InitToken")
@@ -42,6 +53,16 @@ public enum TokenProvisioning {
             throw e
         } catch {
             throw EngineError(.tokenUnavailable, "\(error)")
+        }
+    }
+
+    /// A throwaway PIN as long as `pin` and different from it: what the SO sets before the user
+    /// changes it to the real one.
+    static func interimPIN(like pin: String) -> String {
+        var g = SystemRandomNumberGenerator()
+        while true {
+            let p = String((0..<pin.utf8.count).map { _ in "0123456789abcdef".randomElement(using: &g)! })
+            if p != pin { return p }
         }
     }
 

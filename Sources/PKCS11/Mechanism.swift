@@ -58,6 +58,62 @@ public struct MechanismType: RawRepresentable, Hashable, Sendable {
     public static let sha512RsaPkcsPss = MechanismType(UInt(CKM_SHA512_RSA_PKCS_PSS))
     public static let sha1 = MechanismType(UInt(CKM_SHA_1))
     public static let sha1Hmac = MechanismType(UInt(CKM_SHA_1_HMAC))
+    public static let rsaPkcsPss = MechanismType(UInt(CKM_RSA_PKCS_PSS))
+}
+
+extension MechanismType {
+    /// The CKM_ name, for messages ("the token has no CKM_AES_GCM"); hexadecimal for others.
+    public var name: String { Self.names[rawValue] ?? "CKM 0x" + String(rawValue, radix: 16) }
+
+    /// Every mechanism this module names, by value.
+    public static let names: [UInt: String] = [
+        UInt(CKM_AES_CBC): "CKM_AES_CBC",
+        UInt(CKM_AES_CBC_ENCRYPT_DATA): "CKM_AES_CBC_ENCRYPT_DATA",
+        UInt(CKM_AES_CBC_PAD): "CKM_AES_CBC_PAD",
+        UInt(CKM_AES_CMAC): "CKM_AES_CMAC",
+        UInt(CKM_AES_CTR): "CKM_AES_CTR",
+        UInt(CKM_AES_ECB): "CKM_AES_ECB",
+        UInt(CKM_AES_ECB_ENCRYPT_DATA): "CKM_AES_ECB_ENCRYPT_DATA",
+        UInt(CKM_AES_GCM): "CKM_AES_GCM",
+        UInt(CKM_AES_KEY_GEN): "CKM_AES_KEY_GEN",
+        UInt(CKM_AES_KEY_WRAP): "CKM_AES_KEY_WRAP",
+        UInt(CKM_AES_KEY_WRAP_PAD): "CKM_AES_KEY_WRAP_PAD",
+        UInt(CKM_DES3_CBC): "CKM_DES3_CBC",
+        UInt(CKM_DES3_CBC_PAD): "CKM_DES3_CBC_PAD",
+        UInt(CKM_DES3_ECB): "CKM_DES3_ECB",
+        UInt(CKM_DES3_KEY_GEN): "CKM_DES3_KEY_GEN",
+        UInt(CKM_ECDH1_DERIVE): "CKM_ECDH1_DERIVE",
+        UInt(CKM_ECDSA): "CKM_ECDSA",
+        UInt(CKM_EC_EDWARDS_KEY_PAIR_GEN): "CKM_EC_EDWARDS_KEY_PAIR_GEN",
+        UInt(CKM_EC_KEY_PAIR_GEN): "CKM_EC_KEY_PAIR_GEN",
+        UInt(CKM_EDDSA): "CKM_EDDSA",
+        UInt(CKM_GENERIC_SECRET_KEY_GEN): "CKM_GENERIC_SECRET_KEY_GEN",
+        UInt(CKM_RSA_PKCS): "CKM_RSA_PKCS",
+        UInt(CKM_RSA_PKCS_KEY_PAIR_GEN): "CKM_RSA_PKCS_KEY_PAIR_GEN",
+        UInt(CKM_RSA_PKCS_OAEP): "CKM_RSA_PKCS_OAEP",
+        UInt(CKM_RSA_X_509): "CKM_RSA_X_509",
+        UInt(CKM_SHA1_RSA_PKCS): "CKM_SHA1_RSA_PKCS",
+        UInt(CKM_SHA1_RSA_PKCS_PSS): "CKM_SHA1_RSA_PKCS_PSS",
+        UInt(CKM_SHA224): "CKM_SHA224",
+        UInt(CKM_SHA224_HMAC): "CKM_SHA224_HMAC",
+        UInt(CKM_SHA224_RSA_PKCS): "CKM_SHA224_RSA_PKCS",
+        UInt(CKM_SHA224_RSA_PKCS_PSS): "CKM_SHA224_RSA_PKCS_PSS",
+        UInt(CKM_SHA256): "CKM_SHA256",
+        UInt(CKM_SHA256_HMAC): "CKM_SHA256_HMAC",
+        UInt(CKM_SHA256_RSA_PKCS): "CKM_SHA256_RSA_PKCS",
+        UInt(CKM_SHA256_RSA_PKCS_PSS): "CKM_SHA256_RSA_PKCS_PSS",
+        UInt(CKM_SHA384): "CKM_SHA384",
+        UInt(CKM_SHA384_HMAC): "CKM_SHA384_HMAC",
+        UInt(CKM_SHA384_RSA_PKCS): "CKM_SHA384_RSA_PKCS",
+        UInt(CKM_SHA384_RSA_PKCS_PSS): "CKM_SHA384_RSA_PKCS_PSS",
+        UInt(CKM_SHA512): "CKM_SHA512",
+        UInt(CKM_SHA512_HMAC): "CKM_SHA512_HMAC",
+        UInt(CKM_SHA512_RSA_PKCS): "CKM_SHA512_RSA_PKCS",
+        UInt(CKM_SHA512_RSA_PKCS_PSS): "CKM_SHA512_RSA_PKCS_PSS",
+        UInt(CKM_SHA_1): "CKM_SHA_1",
+        UInt(CKM_SHA_1_HMAC): "CKM_SHA_1_HMAC",
+        UInt(CKM_RSA_PKCS_PSS): "CKM_RSA_PKCS_PSS",
+    ]
 }
 
 /// A mask generation function for OAEP and PSS (CKG_*).

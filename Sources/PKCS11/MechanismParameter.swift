@@ -140,12 +140,15 @@ extension Session {
     }
 
     /// C_Verify: true for a valid signature, false for CKR_SIGNATURE_INVALID / CKR_SIGNATURE_LEN_RANGE.
-    public func verify(_ mechanism: Mechanism, key: ObjectHandle, _ data: [UInt8], signature: [UInt8]) throws(PKCS11Error) -> Bool {
+    /// C_Verify; false for CKR_SIGNATURE_INVALID, CKR_SIGNATURE_LEN_RANGE and the return codes in
+    /// `alsoInvalid` (tokens that report some bad signatures otherwise: openCryptoki, CKR_GENERAL_ERROR).
+    public func verify(_ mechanism: Mechanism, key: ObjectHandle, _ data: [UInt8], signature: [UInt8],
+                       alsoInvalid: Set<UInt> = []) throws(PKCS11Error) -> Bool {
         let f = self.f
         try check(mechanism.withC { mech in f.C_VerifyInit(handle, &mech, key.c) }, "C_VerifyInit")
         var input = data, sig = signature
         let rv = f.C_Verify(handle, &input, CK_ULONG(input.count), &sig, CK_ULONG(sig.count))
-        if rv == CK_RV(CKR_SIGNATURE_INVALID) || rv == CK_RV(CKR_SIGNATURE_LEN_RANGE) { return false }
+        if rv == CK_RV(CKR_SIGNATURE_INVALID) || rv == CK_RV(CKR_SIGNATURE_LEN_RANGE) || alsoInvalid.contains(UInt(rv)) { return false }
         try check(rv, "C_Verify")
         return true
     }

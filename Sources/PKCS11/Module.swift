@@ -49,6 +49,11 @@ public final class Module: @unchecked Sendable {
         public var manufacturer: String
         public var model: String
         public var initialized: Bool
+        /// The PIN lengths the token accepts (C_GetTokenInfo's ulMinPinLen and ulMaxPinLen).
+        public var pinLength: ClosedRange<Int>
+        /// CKF_USER_PIN_TO_BE_CHANGED / CKF_SO_PIN_TO_BE_CHANGED: the token wants C_SetPIN before use.
+        public var userPINToBeChanged: Bool
+        public var soPINToBeChanged: Bool
     }
 
     public func tokens() throws(PKCS11Error) -> [TokenInfo] {
@@ -62,7 +67,10 @@ public final class Module: @unchecked Sendable {
             try check(functions.pointee.C_GetTokenInfo(slot, &info), "C_GetTokenInfo")
             out.append(TokenInfo(slot: UInt(slot), label: Self.padded(info.label), serial: Self.padded(info.serialNumber),
                                  manufacturer: Self.padded(info.manufacturerID), model: Self.padded(info.model),
-                                 initialized: info.flags & CK_FLAGS(CKF_TOKEN_INITIALIZED) != 0))
+                                 initialized: info.flags & CK_FLAGS(CKF_TOKEN_INITIALIZED) != 0,
+                                 pinLength: Self.pinRange(min: info.ulMinPinLen, max: info.ulMaxPinLen),
+                                 userPINToBeChanged: info.flags & CK_FLAGS(CKF_USER_PIN_TO_BE_CHANGED) != 0,
+                                 soPINToBeChanged: info.flags & CK_FLAGS(CKF_SO_PIN_TO_BE_CHANGED) != 0))
         }
         return out
     }
@@ -76,15 +84,34 @@ public final class Module: @unchecked Sendable {
     }
 
     /// Initialises the token in `slot` (C_InitToken) and sets the user PIN.
-    public func initToken(slot: UInt, label: String, soPIN: String, userPIN: String) throws(PKCS11Error) {
-        var so = Array(soPIN.utf8)
+    /// C_InitToken with `initialSOPIN` (the PIN a fresh token accepts: the new SO PIN on most tokens,
+    /// a factory PIN on some), then as the SO: C_SetPIN to `soPIN` when they differ, and C_InitPIN.
+    /// With an `interimUserPIN`, the user PIN is first set to it and then changed by the user
+    /// with C_SetPIN, for tokens that refuse a PIN the SO set until its owner changed it.
+    public func initToken(slot: UInt, label: String, initialSOPIN: String, soPIN: String, userPIN: String,
+                          interimUserPIN: String? = nil) throws(PKCS11Error) {
+        var so = Array(initialSOPIN.utf8)
         var lbl = Array(label.utf8.prefix(32)) + [UInt8](repeating: 0x20, count: max(0, 32 - label.utf8.count))
         try check(functions.pointee.C_InitToken(CK_SLOT_ID(slot), &so, CK_ULONG(so.count), &lbl), "C_InitToken")
         let s = try openSession(slot: slot)
-        try s.login(userType: CK_USER_TYPE(CKU_SO), pin: soPIN)
-        var user = Array(userPIN.utf8)
+        defer { s.close() }
+        try s.login(userType: CK_USER_TYPE(CKU_SO), pin: initialSOPIN)
+        if soPIN != initialSOPIN { try s.setPIN(old: initialSOPIN, new: soPIN) }
+        let first = interimUserPIN ?? userPIN
+        var user = Array(first.utf8)
         try check(functions.pointee.C_InitPIN(s.handle, &user, CK_ULONG(user.count)), "C_InitPIN")
         try? s.logout()
+        guard interimUserPIN != nil else { return }
+        try s.login(pin: first)
+        try s.setPIN(old: first, new: userPIN)
+        try? s.logout()
+    }
+
+    static func pinRange(min: CK_ULONG, max: CK_ULONG) -> ClosedRange<Int> {
+        // Tokens report CK_UNAVAILABLE_INFORMATION or nonsense here; keep the range sane.
+        let lo = min > 255 ? 1 : Swift.max(1, Int(min))
+        let hi = max > 255 ? 255 : Swift.max(lo, Int(max))
+        return lo...hi
     }
 
     public func openSession(slot: UInt) throws(PKCS11Error) -> Session {

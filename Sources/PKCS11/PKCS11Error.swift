@@ -46,9 +46,30 @@ public enum ReturnValue {
         case UInt(CKR_BUFFER_TOO_SMALL): "CKR_BUFFER_TOO_SMALL"
         case UInt(CKR_KEY_UNEXTRACTABLE): "CKR_KEY_UNEXTRACTABLE"
         case UInt(CKR_FUNCTION_NOT_SUPPORTED): "CKR_FUNCTION_NOT_SUPPORTED"
+        case UInt(CKR_FUNCTION_FAILED): "CKR_FUNCTION_FAILED"
+        case UInt(CKR_RANDOM_SEED_NOT_SUPPORTED): "CKR_RANDOM_SEED_NOT_SUPPORTED"
+        case UInt(CKR_RANDOM_NO_RNG): "CKR_RANDOM_NO_RNG"
+        case UInt(CKR_PIN_LEN_RANGE): "CKR_PIN_LEN_RANGE"
+        case UInt(CKR_PIN_EXPIRED): "CKR_PIN_EXPIRED"
+        case UInt(CKR_PIN_INVALID): "CKR_PIN_INVALID"
+        case UInt(CKR_USER_PIN_NOT_INITIALIZED): "CKR_USER_PIN_NOT_INITIALIZED"
+        case UInt(CKR_MECHANISM_PARAM_INVALID): "CKR_MECHANISM_PARAM_INVALID"
+        case UInt(CKR_ATTRIBUTE_READ_ONLY): "CKR_ATTRIBUTE_READ_ONLY"
+        case UInt(CKR_OPERATION_NOT_INITIALIZED): "CKR_OPERATION_NOT_INITIALIZED"
+        case UInt(CKR_SIGNATURE_LEN_RANGE): "CKR_SIGNATURE_LEN_RANGE"
+        case UInt(CKR_KEY_FUNCTION_NOT_PERMITTED): "CKR_KEY_FUNCTION_NOT_PERMITTED"
+        case UInt(CKR_ENCRYPTED_DATA_LEN_RANGE): "CKR_ENCRYPTED_DATA_LEN_RANGE"
+        case UInt(CKR_DOMAIN_PARAMS_INVALID): "CKR_DOMAIN_PARAMS_INVALID"
+        case UInt(CKR_KEY_HANDLE_INVALID): "CKR_KEY_HANDLE_INVALID"
+        case UInt(CKR_WRAPPED_KEY_INVALID): "CKR_WRAPPED_KEY_INVALID"
+        case UInt(CKR_WRAPPING_KEY_TYPE_INCONSISTENT): "CKR_WRAPPING_KEY_TYPE_INCONSISTENT"
+        case UInt(CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT): "CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT"
         default: "CK_RV"
         }
     }
+    /// The value of a name `name(_:)` knows (profiles name return codes).
+    public static func value(named n: String) -> UInt? { (0..<0x200).map(UInt.init).first { name($0) == n } }
+
     /// Errors after which a session can no longer be used: it is replaced by a new, logged-in one.
     /// CKR_OPERATION_ACTIVE is here because a token that did not end an operation after an error (the
     /// spec says it must) leaves the session stuck.

@@ -53,6 +53,12 @@ public final class Session: @unchecked Sendable {
 
     public func logout() throws(PKCS11Error) { try check(f.C_Logout(handle), "C_Logout") }
 
+    /// C_SetPIN for whoever is logged in on this session (the SO, or the user).
+    public func setPIN(old: String, new: String) throws(PKCS11Error) {
+        var o = Array(old.utf8), n = Array(new.utf8)
+        try check(f.C_SetPIN(handle, &o, CK_ULONG(o.count), &n, CK_ULONG(n.count)), "C_SetPIN")
+    }
+
     public func generateKey(_ mechanism: Mechanism, template: [ObjectAttribute]) throws(PKCS11Error) -> ObjectHandle {
         var key: CK_OBJECT_HANDLE = 0
         try withTemplate(template) { (t, n) throws(PKCS11Error) in

@@ -4,6 +4,7 @@ import DevPKI
 import HSMBackend
 import KMIPEngine
 import Logging
+import PKCS11
 
 /// `kmipd dev init`: the embedded default state folder that `scripts/serve` uses: a SoftHSM2 token
 /// directory, PINs, the configuration, the store (made and bound to the token) and the dev PKI. Idempotent.
@@ -25,19 +26,17 @@ struct DevCommand: AsyncParsableCommand {
             let dir = URL(fileURLWithPath: state).standardizedFileURL.path
             try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
             chmod(dir, 0o700)
-            let conf = try TokenProvisioning.configureSoftHSM(stateDir: dir)
-            let pinFile = dir + "/user.pin", soFile = dir + "/so.pin"
-            for f in [pinFile, soFile] where !fm.fileExists(atPath: f) {
-                try Self.randomPIN().write(toFile: f, atomically: true, encoding: .utf8)
-                chmod(f, 0o600)
-            }
             let profilePath = try ProfileLocator.find(profile)
+            let softHSM = try HSMProfile.load(path: profilePath).usesSoftHSM2
+            // SoftHSM2 keeps its token in the state folder; other modules keep theirs where they do.
+            if softHSM { _ = try TokenProvisioning.configureSoftHSM(stateDir: dir) }
             let configPath = dir + "/kmipd.json"
             if !fm.fileExists(atPath: configPath) {
+                let softHSMConf = softHSM ? ", \"softhsmConf\": \"softhsm2.conf\"" : ""
                 let text = """
                 {
                   "listen": { "host": "127.0.0.1", "port": \(port) },
-                  "token": { "profile": "\(profilePath)", "label": "kmipd", "pinFile": "user.pin", "softhsmConf": "softhsm2.conf" },
+                  "token": { "profile": "\(profilePath)", "label": "kmipd", "pinFile": "user.pin"\(softHSMConf) },
                   "database": "kmipd.sqlite",
                   "audit": "audit.jsonl",
                   "tls": { "certificate": "pki/server.crt", "privateKey": "pki/server.key", "clientCA": "pki/ca.crt" },
@@ -53,10 +52,17 @@ struct DevCommand: AsyncParsableCommand {
             }
             let config = try Configuration.load(configPath)
             let hsm = try config.hsmProfile()
-            _ = conf
-            guard let module = hsm.modulePath() else { throw CLIError("SoftHSM2 is not installed (no module among \(hsm.modules))") }
+            guard let module = hsm.modulePath() else { throw CLIError("\(hsm.name) is not installed (no module among \(hsm.modules))") }
+            // PINs as long as the token takes, up to 16 hexadecimal digits (openCryptoki: at most 8).
+            let pinFile = dir + "/user.pin", soFile = dir + "/so.pin"
+            let longest = (try? Module.shared(path: module).tokens().map(\.pinLength.upperBound).min()) ?? 16
+            for f in [pinFile, soFile] where !fm.fileExists(atPath: f) {
+                try Self.randomPIN(length: min(16, longest)).write(toFile: f, atomically: true, encoding: .utf8)
+                chmod(f, 0o600)
+            }
             let pin = try String(contentsOfFile: pinFile, encoding: .utf8), so = try String(contentsOfFile: soFile, encoding: .utf8)
-            let token = try TokenProvisioning.initialize(modulePath: module, label: hsm.tokenLabel, soPIN: so, userPIN: pin)
+            let token = try TokenProvisioning.initialize(modulePath: module, label: hsm.tokenLabel, soPIN: so, userPIN: pin,
+                                                         provisioning: hsm.provisioning)
             // The store: made and bound on the first run; a store made before binding existed is bound
             // now when nothing speaks against it. Then the same check as `serve`.
             let storePath = try StoreLocation(config).name
@@ -90,9 +96,9 @@ struct DevCommand: AsyncParsableCommand {
             chmod(configPath, 0o600)
         }
 
-        static func randomPIN() -> String {
+        static func randomPIN(length: Int) -> String {
             var g = SystemRandomNumberGenerator()
-            return (0..<16).map { _ in String(UInt8.random(in: 0...255, using: &g), radix: 16) }.joined()
+            return String((0..<length).map { _ in "0123456789abcdef".randomElement(using: &g)! })
         }
     }
 }

@@ -31,6 +31,7 @@ struct TokenBench: ParsableCommand {
         guard let pin = profile.userPIN(), let path = profile.modulePath() else { throw CLIError("no PIN or no module") }
         let module = try Module.shared(path: path)
         let slot = try module.slot(tokenLabel: profile.tokenLabel)
+        let mechanisms = TokenMechanisms(try module.mechanisms(slot: slot), tokenName: profile.name)
         func session() throws -> Session { let s = try module.openSession(slot: slot); try s.login(pin: pin); return s }
 
         // Keys made once: an AES-256 key, an RSA-2048 and an EC P-256 pair, all token objects.
@@ -50,10 +51,10 @@ struct TokenBench: ParsableCommand {
         let data = [UInt8](repeating: 0x5A, count: 1024), digest = [UInt8](repeating: 0x42, count: 32)
         let created = Created()
         let work: [(String, @Sendable (Session) throws(PKCS11Error) -> Void)] = [
-            ("create", { (s) throws(PKCS11Error) in created.add(try Self.generateLikeCreate(s, profile)) }),
+            ("create", { (s) throws(PKCS11Error) in created.add(try Self.generateLikeCreate(s, mechanisms)) }),
             // All the token calls of a Create: the key, then its Digest (C_DigestKey, KMIP 2.1 §4.21).
             ("create+digest", { (s) throws(PKCS11Error) in
-                let key = try Self.generateLikeCreate(s, profile)
+                let key = try Self.generateLikeCreate(s, mechanisms)
                 created.add(key)
                 _ = try s.digestKey(Mechanism(.sha256), key: key)
             }),
@@ -83,11 +84,11 @@ struct TokenBench: ParsableCommand {
     }
 
     /// The very C_GenerateKey a Create of an extractable AES-256 Encrypt|Decrypt key makes.
-    static func generateLikeCreate(_ s: Session, _ profile: HSMProfile) throws(PKCS11Error) -> ObjectHandle {
+    static func generateLikeCreate(_ s: Session, _ mechanisms: TokenMechanisms) throws(PKCS11Error) -> ObjectHandle {
         let uid = UUID().uuidString.lowercased()
         let spec = SecretKeySpec(algorithm: .aes, lengthBits: 256, extractable: true, usage: [.encrypt, .decrypt],
                                  label: "kmipd symmetricKey \(uid)")
-        let (mechanism, template) = PKCS11Token.secretKeyGeneration(id: uid, spec: spec, profile: profile)
+        let (mechanism, template) = PKCS11Token.secretKeyGeneration(id: uid, spec: spec, mechanisms: mechanisms)
         return try s.generateKey(mechanism, template: template)
     }
 

@@ -24,7 +24,8 @@ struct TokenCommand: AsyncParsableCommand {
                 ?? ProcessInfo.processInfo.environment["KMIPD_SO_PIN"]
             guard let so, !so.isEmpty else { throw CLIError("no SO PIN: set KMIPD_SO_PIN or --so-pin-file") }
             guard let module = profile.modulePath() else { throw CLIError("no PKCS#11 module among \(profile.modules)") }
-            printJSON(try TokenProvisioning.initialize(modulePath: module, label: profile.tokenLabel, soPIN: so, userPIN: pin))
+            printJSON(try TokenProvisioning.initialize(modulePath: module, label: profile.tokenLabel, soPIN: so, userPIN: pin,
+                                                      provisioning: profile.provisioning))
         }
     }
 

@@ -39,6 +39,52 @@ public enum TestHSM {
         return try PKCS11Token(profile: profile, pin: pin)
     }
 
+    // MARK: Profiles under test
+
+    /// The tokens the profile-parameterised tests run on: SoftHSM2 always; openCryptoki's soft token when
+    /// the run started its slot daemon on a fresh token (scripts/test sets KMIPD_TEST_OPENCRYPTOKI=1, and
+    /// counts a daemon that did not start as a failure).
+    public static let profiles: [String] = {
+        ProcessInfo.processInfo.environment["KMIPD_TEST_OPENCRYPTOKI"] == "1" ? ["softhsm2", "opencryptoki-soft"] : ["softhsm2"]
+    }()
+
+    /// What each tested token lacks, as measured (`pkcsconf -m -c 3`, `pkcs11-tool -M`): the tests expect
+    /// Feature Not Supported naming these, and success for everything else.
+    public static let lacking: [String: Set<String>] = [
+        "softhsm2": [],
+        "opencryptoki-soft": ["CKM_AES_GCM", "CKM_AES_CTR", "CKM_AES_CMAC", "CKM_AES_KEY_WRAP", "CKM_AES_KEY_WRAP_PAD",
+                              "CKM_EC_KEY_PAIR_GEN", "CKM_EC_EDWARDS_KEY_PAIR_GEN", "CKM_ECDSA", "CKM_EDDSA", "CKM_ECDH1_DERIVE",
+                              "CKM_SHA256_RSA_PKCS", "CKM_SHA256_RSA_PKCS_PSS", "CKM_AES_ECB_ENCRYPT_DATA", "CKM_AES_CBC_ENCRYPT_DATA"],
+    ]
+    public static func lacks(_ profile: String, _ mechanism: String) -> Bool { lacking[profile, default: []].contains(mechanism) }
+
+    /// openCryptoki has one soft token for the whole machine: initialised once per test process (with
+    /// the factory SO PIN changed, and the user PIN changed by the user, as openCryptoki demands) and
+    /// shared by the tests, each on objects of its own. PINs of 4 to 8 characters.
+    static let openCryptoki: Result<PKCS11Token, any Error> = Result {
+        var profile = try HSMProfile.load(path: repositoryRoot + "/hsm-profiles/opencryptoki-soft.json")
+        profile.tokenLabel = "kmipd-test"
+        let pin = "t3st-pin"
+        guard let module = profile.modulePath() else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "libopencryptoki.so"]) }
+        _ = try TokenProvisioning.initialize(modulePath: module, label: profile.tokenLabel,
+                                             soPIN: "so-pin-1", userPIN: pin, provisioning: profile.provisioning)
+        return try PKCS11Token(profile: profile, pin: pin)
+    }
+
+    /// A logged-in token of `profile`: a new, empty SoftHSM2 token, or the shared openCryptoki one.
+    public static func makeToken(profile: String) throws -> PKCS11Token {
+        switch profile {
+        case "softhsm2": return try makeToken()
+        case "opencryptoki-soft": return try openCryptoki.get()
+        default: throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: profile])
+        }
+    }
+
+    /// An engine over a fresh database and a token of `profile`.
+    public static func makeExecutor(profile: String, policy configure: (inout AccessPolicy) -> Void = { _ in }) throws -> (BatchExecutor, PKCS11Token, SQLiteObjectStore) {
+        try makeExecutor(token: try makeToken(profile: profile), policy: configure)
+    }
+
     /// The fault-injecting PKCS#11 module (Tests/FaultShim), built next to the test binary.
     public static var faultShimPath: String? {
         let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()

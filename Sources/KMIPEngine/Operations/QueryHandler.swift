@@ -34,7 +34,8 @@ struct QueryHandler: OperationHandler {
                 let kinds = context.services.token.keyPairKinds.joined(separator: ", ")
                 let node = info.nodeName.map { " node \($0);" } ?? ""
                 out.serverInformation = ServerInformation(
-                    serverName: "\(info.productName) \(info.productVersion)\(node) \(info.tokenDescription); key pairs: \(kinds)",
+                    serverName: "\(info.productName) \(info.productVersion)\(node) \(info.tokenDescription); key pairs: \(kinds); "
+                        + "mechanisms: \(context.services.token.abilities)",
                     productName: info.productName, buildLevel: info.productVersion)
             case .queryCapabilities:
                 // What this server does: streaming (Encrypt, Decrypt, Sign, Signature Verify, MAC, Hash),

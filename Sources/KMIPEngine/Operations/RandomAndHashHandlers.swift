@@ -9,7 +9,8 @@ struct RNGRetrieveHandler: OperationHandler {
 
 /// RNG Seed (KMIP 2.1 §6.1.50): C_SeedRandom; answers how many bytes were taken. The server "MAY
 /// elect to ignore" the seed, or part of it (policy.rngSeedMaximumBytes in the configuration), or refuse
-/// it (policy.acceptRNGSeed).
+/// it (policy.acceptRNGSeed). A token whose RNG takes no seed (openCryptoki's soft token reads the
+/// kernel's: CKR_RANDOM_SEED_NOT_SUPPORTED) ignores it all: Data Length 0.
 struct RNGSeedHandler: OperationHandler {
     func handle(_ request: RNGSeedRequest, _ context: RequestContext) async throws(EngineError) -> RNGSeedResponse {
         let seed = request.data
@@ -19,8 +20,8 @@ struct RNGSeedHandler: OperationHandler {
             throw EngineError(.permissionDenied, "this server does not feed client seed material to the token's RNG (policy.acceptRNGSeed)")
         }
         let taken = seed.prefix(max(0, defaults.rngSeedMaximumBytes ?? seed.count))
-        if !taken.isEmpty { try await context.services.token.seedRandom(Array(taken)) }
-        return RNGSeedResponse(dataLength: taken.count)
+        let accepted = taken.isEmpty ? 0 : try await context.services.token.seedRandom(Array(taken))
+        return RNGSeedResponse(dataLength: accepted)
     }
 }
 

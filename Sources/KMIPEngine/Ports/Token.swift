@@ -62,8 +62,8 @@ public protocol Token: Sendable {
     func verify(id: String, mechanism: SigningMechanism, data: [UInt8], signature: [UInt8]) async throws(EngineError) -> Bool
     /// C_Digest.
     func hash(_ algorithm: HashingAlgorithm, data: [UInt8]) async throws(EngineError) -> [UInt8]
-    /// C_SeedRandom.
-    func seedRandom(_ seed: [UInt8]) async throws(EngineError)
+    /// C_SeedRandom; answers how many bytes the token took (0 from a token whose RNG takes no seed).
+    func seedRandom(_ seed: [UInt8]) async throws(EngineError) -> Int
     /// Stores an X.509 certificate (CKO_CERTIFICATE, CKC_X_509).
     func storeCertificate(id: String, label: String, der: [UInt8], subjectDER: [UInt8]) async throws(EngineError)
     /// The value of an extractable key, a data object or a certificate (C_GetAttributeValue CKA_VALUE).
@@ -89,6 +89,9 @@ public protocol Token: Sendable {
     var randomNumberGenerator: RNGDescription? { get }
     /// Key pair kinds the token can generate (for Query and for refusing early).
     var keyPairKinds: [String] { get }
+    /// What the token's mechanisms allow, in words, for Query's server information ("AES, AES-CBC, …;
+    /// lacks AES-GCM, …"): a client sees this token's abilities, not another token's.
+    var abilities: String { get }
     /// How the token protects what it stores, as a Protection Storage Mask (KMIP 2.0+, §4.47): for
     /// example Software for SoftHSM2, Hardware for an HSM.
     var protectionStorageMask: UInt32? { get }

@@ -1,0 +1,18 @@
+import KMIP
+
+/// The DER DigestInfo prefixes (RFC 8017 §9.2, note 1) that RSASSA-PKCS1-v1_5 puts before a digest:
+/// used for Digested Data, and by tokens that sign a digest with CKM_RSA_PKCS because they lack the
+/// hash-and-sign mechanisms (openCryptoki has no CKM_SHA256_RSA_PKCS).
+public enum DigestInfo {
+    public static func prefix(_ h: HashingAlgorithm) throws(EngineError) -> [UInt8] {
+        let sha2: [UInt8] = [0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02]
+        switch h {
+        case .sha1: return [0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14]
+        case .sha224: return [0x30, 0x2d] + sha2 + [0x04, 0x05, 0x00, 0x04, 0x1c]
+        case .sha256: return [0x30, 0x31] + sha2 + [0x01, 0x05, 0x00, 0x04, 0x20]
+        case .sha384: return [0x30, 0x41] + sha2 + [0x02, 0x05, 0x00, 0x04, 0x30]
+        case .sha512: return [0x30, 0x51] + sha2 + [0x03, 0x05, 0x00, 0x04, 0x40]
+        default: throw EngineError(.featureNotSupported, "RSA PKCS#1 v1.5 over a \(h) digest is not supported")
+        }
+    }
+}
