@@ -54,6 +54,18 @@ for t in table:
     g = lambda r, key: (f"{r[key]:.0f}" if r and r.get(key) is not None else "-").rjust(7)
     print(f"{t['operation']:<15} {g(k, 'clientCPUMicrosPerOp')} {g(k, 'serverCPUMicrosPerOp')} {g(p, 'clientCPUMicrosPerOp')} {g(p, 'serverCPUMicrosPerOp')}")
 
+# The raw ceiling of each tested token (step 1 SoftHSM2, step 1b openCryptoki's soft token).
+by_token = {}
+for r in rows:
+    if r.get("server", "").startswith("raw"):
+        by_token.setdefault(r["operation"], {})[(r["server"], r["threads"])] = r["opsPerSecond"]
+if any(server != "raw" for d in by_token.values() for server, _ in d):
+    print("\nraw PKCS#11 ceiling by token (ops/s; threads 1 and 2)")
+    print(f"{'operation':<15} {'SoftHSM2 x1':>12} {'x2':>9} {'openCryptoki x1':>16} {'x2':>9}")
+    for op, d in by_token.items():
+        g = lambda server, n: (f"{d[(server, n)]:.0f}" if (server, n) in d else "-")
+        print(f"{op:<15} {g('raw', 1):>12} {g('raw', 2):>9} {g('raw-opencryptoki-soft', 1):>16} {g('raw-opencryptoki-soft', 2):>9}")
+
 print("\nevery run (ops/s, p99 ms)")
 for server, d in (("kmipd", kmipd), ("pykmip", py)):
     for op, by in d.items():

@@ -24,6 +24,12 @@ public struct HSMProfile: Codable, Sendable {
     /// How a process is made to see objects another process created on this token, when a search
     /// for one finds nothing (cluster nodes sharing a token): "softhsm2-generation" (`SoftHSM2Generation`).
     public var peerObjectRefresh: String?
+    /// Mechanisms measured absent on this token (CKM_ names): documentation, and what the tests expect
+    /// refused. What kmipd uses is decided by the token's own C_GetMechanismList.
+    public var lacks: [String]?
+    /// A file of the token's own store that a crash must never leave empty (tests check it after each
+    /// SIGKILL; openCryptoki: NVTOK.DAT).
+    public var crashCheckFile: String?
     /// C_Verify return codes (by name) that this token gives for a signature that does not verify,
     /// besides CKR_SIGNATURE_INVALID and CKR_SIGNATURE_LEN_RANGE: answered Validity Invalid.
     public var signatureInvalidReturnCodes: [String]?

@@ -11,6 +11,9 @@ extension AsyncParsableCommand {
         } catch {
             switch error {
             case is ExitCode, is CleanExit, is ValidationError, is CommandFailure: exit(withError: error)
+            // `--help` and `help SUBCOMMAND` run ArgumentParser's own help command, which ends by
+            // throwing its (internal) CommandError: ArgumentParser prints the help for it.
+            case _ where String(describing: type(of: error)) == "CommandError": exit(withError: error)
             default: exit(withError: CommandFailure(explain(error) ?? Readable.reason(error)))
             }
         }

@@ -77,8 +77,11 @@ public final class Module: @unchecked Sendable {
 
     /// The slot whose token has `label` (slot IDs change when SoftHSM2 initialises a token).
     public func slot(tokenLabel: String) throws(PKCS11Error) -> UInt {
-        guard let t = try tokens().first(where: { $0.label == tokenLabel && $0.initialized }) else {
-            throw PKCS11Error(.tokenNotFound, function: "token '\(tokenLabel)'")
+        let all = try tokens()
+        guard let t = all.first(where: { $0.label == tokenLabel && $0.initialized }) else {
+            // Say what is there: a token that lost its label or was never initialised looks like this.
+            let seen = all.map { "slot \($0.slot) '\($0.label)'\($0.initialized ? "" : " (uninitialised)")" }.joined(separator: ", ")
+            throw PKCS11Error(.tokenNotFound, function: "no initialised token labelled '\(tokenLabel)' (the module shows \(seen.isEmpty ? "no token" : seen))")
         }
         return t.slot
     }

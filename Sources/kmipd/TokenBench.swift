@@ -15,12 +15,17 @@ struct TokenBench: ParsableCommand {
     @Option(help: "At most this many seconds per measurement.") var seconds = 3.0
     @Option(help: "At most this many calls per measurement.") var count = 20000
     @Option(help: "Append the results to this JSON-lines file.") var json: String?
+    @Option(help: "The results' server label in the JSON lines (scripts/bench tells tokens apart by it).") var label = "raw"
 
     struct Result: Codable {
         var server = "raw"
+        /// The HSM profile measured ("SoftHSM2", "openCryptoki soft token").
+        var token = ""
         var operation: String
         var threads: Int
         var calls: Int
+        /// Calls the token refused (a full token, a mechanism it lacks): not in `calls` or the rate.
+        var failures = 0
         var seconds: Double
         var opsPerSecond: Double
     }
@@ -34,7 +39,9 @@ struct TokenBench: ParsableCommand {
         let mechanisms = TokenMechanisms(try module.mechanisms(slot: slot), tokenName: profile.name)
         func session() throws -> Session { let s = try module.openSession(slot: slot); try s.login(pin: pin); return s }
 
-        // Keys made once: an AES-256 key, an RSA-2048 and an EC P-256 pair, all token objects.
+        // Keys made once: an AES-256 key, an RSA-2048 and (where the token makes them) an EC P-256 pair,
+        // all token objects. Each call is the one kmipd makes on this token: AES-GCM or, without it,
+        // AES-CBC; RSA hash-and-sign or the token's digest signed with CKM_RSA_PKCS.
         let setup = try session()
         let tag = "bench-" + UUID().uuidString.prefix(8)
         let aes = try setup.generateKey(Mechanism(.aesKeyGen), template: [
@@ -43,14 +50,18 @@ struct TokenBench: ParsableCommand {
         let rsa = try setup.generateKeyPair(Mechanism(.rsaPkcsKeyPairGen),
             publicTemplate: [.token(true), .id(tag + "-rsa"), .ulong(UInt(CKA_MODULUS_BITS), 2048), .flag(Int32(CKA_VERIFY), true)],
             privateTemplate: [.token(true), .isPrivate(true), .id(tag + "-rsa"), .flag(Int32(CKA_SIGN), true)])
-        let ec = try setup.generateKeyPair(Mechanism(.ecKeyPairGen),
+        let ec = mechanisms.has(.ecKeyPairGen) ? try setup.generateKeyPair(Mechanism(.ecKeyPairGen),
             publicTemplate: [.token(true), .id(tag + "-ec"), .bytes(UInt(CKA_EC_PARAMS), ECCurve.p256.parametersDER), .flag(Int32(CKA_VERIFY), true)],
-            privateTemplate: [.token(true), .isPrivate(true), .id(tag + "-ec"), .flag(Int32(CKA_SIGN), true)])
-        defer { for h in [aes, rsa.publicKey, rsa.privateKey, ec.publicKey, ec.privateKey] { try? setup.destroyObject(h) } }
+            privateTemplate: [.token(true), .isPrivate(true), .id(tag + "-ec"), .flag(Int32(CKA_SIGN), true)]) : nil
+        defer { for h in [aes, rsa.publicKey, rsa.privateKey] + [ec?.publicKey, ec?.privateKey].compactMap({ $0 }) { try? setup.destroyObject(h) } }
+        let cipher = mechanisms.has(.aesGcm) ? Mechanism(.aesGcm, .gcm(iv: [UInt8](repeating: 7, count: 12), aad: [], tagBits: 128))
+            : Mechanism(.aesCbcPad, .bytes([UInt8](repeating: 7, count: 16)))
+        let hashAndSign = mechanisms.has(.sha256RsaPkcs)
+        let digestInfo = try DigestInfo.prefix(.sha256)
 
         let data = [UInt8](repeating: 0x5A, count: 1024), digest = [UInt8](repeating: 0x42, count: 32)
         let created = Created()
-        let work: [(String, @Sendable (Session) throws(PKCS11Error) -> Void)] = [
+        var work: [(String, @Sendable (Session) throws(PKCS11Error) -> Void)] = [
             ("create", { (s) throws(PKCS11Error) in created.add(try Self.generateLikeCreate(s, mechanisms)) }),
             // All the token calls of a Create: the key, then its Digest (C_DigestKey, KMIP 2.1 §4.21).
             ("create+digest", { (s) throws(PKCS11Error) in
@@ -62,21 +73,25 @@ struct TokenBench: ParsableCommand {
                 guard let h = created.take() else { return }
                 try s.destroyObject(h)
             }),
-            ("encrypt", { (s) throws(PKCS11Error) in
-                _ = try s.crypt(encrypt: true, Mechanism(.aesGcm, .gcm(iv: [UInt8](repeating: 7, count: 12), aad: [], tagBits: 128)),
-                                key: aes, data)
+            ("encrypt", { (s) throws(PKCS11Error) in _ = try s.crypt(encrypt: true, cipher, key: aes, data) }),
+            ("sign-rsa", { (s) throws(PKCS11Error) in
+                let message = Array(data.prefix(64))
+                if hashAndSign { _ = try s.sign(Mechanism(.sha256RsaPkcs), key: rsa.privateKey, message); return }
+                _ = try s.sign(Mechanism(.rsaPkcs), key: rsa.privateKey, digestInfo + s.digest(Mechanism(.sha256), message))
             }),
-            ("sign-rsa", { (s) throws(PKCS11Error) in _ = try s.sign(Mechanism(.sha256RsaPkcs), key: rsa.privateKey, Array(data.prefix(64))) }),
-            ("sign-ec", { (s) throws(PKCS11Error) in _ = try s.sign(Mechanism(.ecdsa), key: ec.privateKey, digest) }),
         ]
+        if let ec { work.append(("sign-ec", { (s) throws(PKCS11Error) in _ = try s.sign(Mechanism(.ecdsa), key: ec.privateKey, digest) })) }
+        print("token: \(profile.name); encrypt with \(cipher.type.name); sign-rsa with \(hashAndSign ? "CKM_SHA256_RSA_PKCS" : "C_Digest + CKM_RSA_PKCS")")
         print("filesystem of the token folder: \(Self.tokenFilesystem(config))")
-        print("operation        threads    calls      ops/s")
+        print("operation        threads    calls      ops/s  failed")
         for (name, body) in work {
             for n in threads.split(separator: ",").compactMap({ Int($0) }) {
                 // Destroy measures the objects the create run made: as many as create made.
                 let limit = name == "destroy" ? min(count, created.count) : count
-                let r = try measure(name, threads: n, limit: limit, session: session, body)
-                print(name.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: " %7d %8d %10.1f", r.threads, r.calls, r.opsPerSecond))
+                var r = try measure(name, threads: n, limit: limit, session: session, body)
+                r.token = profile.name
+                r.server = label
+                print(name.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: " %7d %8d %10.1f %7d", r.threads, r.calls, r.opsPerSecond, r.failures))
                 if let json { try append(r, json) }
             }
         }
@@ -111,7 +126,8 @@ struct TokenBench: ParsableCommand {
         group.wait()
         let elapsed = Date().timeIntervalSince(start)
         let calls = limit - left.value - failures.value
-        return Result(operation: name, threads: n, calls: max(0, calls), seconds: elapsed, opsPerSecond: Double(max(0, calls)) / elapsed)
+        return Result(operation: name, threads: n, calls: max(0, calls), failures: failures.value, seconds: elapsed,
+                      opsPerSecond: Double(max(0, calls)) / elapsed)
     }
 
     static func tokenFilesystem(_ config: Configuration) -> String {

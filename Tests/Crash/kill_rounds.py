@@ -6,6 +6,10 @@ Register must be readable, every acknowledged Destroy must be gone; after the la
 
 Usage: kill_rounds.py KMIPD CONFIG PORT CA CERT KEY [ROUNDS]
 Prints one line: `crash: rounds R, acknowledged A, lost L, orphans O` and exits non-zero on loss.
+
+With KMIPD_CRASH_TOKEN_FILE set (a file of the token's own store that must never be empty), a kill
+that left it empty ends the run there: `crash: token store damaged in round N …`, exit status 3. The
+token, not kmipd, lost its state (openCryptoki rewrites its NVTOK.DAT in place at every object it makes).
 """
 import json, os, random, signal, socket, subprocess, sys, threading, time
 
@@ -16,6 +20,7 @@ from kmip.pie.client import ProxyKmipClient
 kmipd, config, port, ca, cert, key = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
 rounds = int(sys.argv[7]) if len(sys.argv) > 7 else 20
 random.seed(5696)
+token_file = os.environ.get("KMIPD_CRASH_TOKEN_FILE")
 
 
 def start():
@@ -81,6 +86,10 @@ for r in range(rounds):
     server.wait()
     stop.set()
     for t in threads: t.join(timeout=10)
+    if token_file and os.path.exists(token_file) and os.path.getsize(token_file) == 0:
+        print(f"crash: token store damaged in round {r + 1} of {rounds} ({token_file} empty after SIGKILL); "
+              f"acknowledged {len(alive) + len(destroyed)}, lost {lost} in the rounds before")
+        sys.exit(3 if lost == 0 else 1)
 
     # Restart (start-up reconciles) and check every acknowledged operation.
     server = start()

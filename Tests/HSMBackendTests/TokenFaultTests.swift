@@ -92,6 +92,19 @@ import Glibc
         print("token faults: device errors: \(n) injected, \(n) answered General Failure naming CKR_DEVICE_ERROR, 0 objects left behind")
     }
 
+    /// A full token (openCryptoki's soft token answers CKR_HOST_MEMORY once it holds 2,048 objects):
+    /// Create and Register are refused saying so, nothing is left behind, and the rest goes on.
+    @Test func aFullTokenIsNamedAsSuch() async throws {
+        let h = try harness()
+        let uid = try #require(await h.create("full-a").uid)
+        try Self.inject("C_GenerateKey CKR_HOST_MEMORY 1\n")
+        let refused = await h.create("full-b")
+        #expect(Self.isTokenFailure(refused, "CKR_HOST_MEMORY") && refused.resultMessage?.contains("no room for another object") == true,
+                "\(refused.resultMessage ?? "")")
+        #expect(await h.locate("full-b").isEmpty)
+        #expect(await h.encrypt(uid).resultStatus == .success)
+    }
+
     @Test func lostSessionsAreReopenedAndTheWorkRetried() async throws {
         let h = try harness()
         let uid = try #require(await h.create("sessions-a").uid)

@@ -16,6 +16,9 @@ host, port, ca, cert, key = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv
 user, password = (sys.argv[6], sys.argv[7]) if len(sys.argv) > 7 else (None, None)
 # Names are prefixed when two runs share one store (two cluster nodes at once), so each finds its own.
 PREFIX = os.environ.get("KMIPD_INTEROP_PREFIX", "")
+# Mechanisms the server's token lacks (a second HSM profile): those operations must be refused with
+# Feature Not Supported naming the mechanism, instead of succeeding.
+LACKS = set(filter(None, os.environ.get("KMIPD_INTEROP_LACKS", "").split(",")))
 passed = failed = 0
 
 
@@ -132,6 +135,13 @@ def run(version):
                 check(f"{tag} AES-GCM refused before KMIP 1.4 (no tag field)", False)
             except Exception as e:
                 check(f"{tag} AES-GCM refused before KMIP 1.4 (no tag field)", "GCM needs KMIP 1.4" in str(e), repr(e))
+        elif "CKM_AES_GCM" in LACKS:
+            try:
+                c.encrypt(b"x", uid=aes, cryptographic_parameters=gcm, iv_counter_nonce=nonce)
+                check(f"{tag} AES-GCM refused: the token has no CKM_AES_GCM", False)
+            except Exception as e:
+                check(f"{tag} AES-GCM refused: the token has no CKM_AES_GCM",
+                      "FEATURE_NOT_SUPPORTED" in repr(e) and "CKM_AES_GCM" in str(e), repr(e))
         else:
             gct, _ = c.encrypt(b"attack at dawn", uid=aes, cryptographic_parameters=gcm, iv_counter_nonce=nonce)
             reference = AESGCM(bytes(c.get(aes).value)).encrypt(nonce, b"attack at dawn", None)[:-16]
