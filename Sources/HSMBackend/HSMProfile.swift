@@ -27,6 +27,8 @@ public struct HSMProfile: Codable, Sendable {
     /// Mechanisms measured absent on this token (CKM_ names): documentation, and what the tests expect
     /// refused. What kmipd uses is decided by the token's own C_GetMechanismList.
     public var lacks: [String]?
+    /// Token objects the token holds at most, where it has a fixed limit (openCryptoki's soft token: 2,048).
+    public var maxObjects: Int?
     /// A file of the token's own store that a crash must never leave empty (tests check it after each
     /// SIGKILL; openCryptoki: NVTOK.DAT).
     public var crashCheckFile: String?

@@ -33,7 +33,8 @@ public final class PKCS11Token: Token, @unchecked Sendable {
             self.module = module
             self.slot = slot
             self.tokenInfo = try module.tokens().first { $0.slot == slot }!
-            self.mechanisms = TokenMechanisms(try module.mechanisms(slot: slot), tokenName: profile.name)
+            self.mechanisms = TokenMechanisms(try module.mechanisms(slot: slot), tokenName: profile.name,
+                                              invalidSignatureCodes: profile.signatureInvalidReturnCodes ?? [])
             self.profile = profile
             self.logger = logger
             let cache = HandleCache()

@@ -10,8 +10,14 @@ public struct TokenMechanisms: Sendable {
     public let available: Set<UInt>
     /// The profile's name, for messages ("openCryptoki soft token has no CKM_AES_GCM").
     let tokenName: String
+    /// C_Verify return codes that mean "does not verify" on this token besides the standard two
+    /// (the profile's `signatureInvalidReturnCodes`, by name), read once.
+    let invalidSignatureCodes: Set<UInt>
 
-    public init(_ list: [UInt], tokenName: String) { available = Set(list); self.tokenName = tokenName }
+    public init(_ list: [UInt], tokenName: String, invalidSignatureCodes names: [String] = []) {
+        available = Set(list); self.tokenName = tokenName
+        invalidSignatureCodes = Set(names.compactMap(ReturnValue.value(named:)))
+    }
 
     public func has(_ t: MechanismType) -> Bool { available.contains(t.rawValue) }
 
@@ -68,7 +74,7 @@ extension PKCS11Token {
 
     public func verify(id: String, mechanism: SigningMechanism, data: [UInt8], signature: [UInt8]) async throws(EngineError) -> Bool {
         let (m, prehash) = try signing(mechanism)
-        let alsoInvalid = Set((profile.signatureInvalidReturnCodes ?? []).compactMap(ReturnValue.value(named:)))
+        let alsoInvalid = mechanisms.invalidSignatureCodes
         return try await call(objects: id) { (s, h) throws(PKCS11Error) in
             guard let prehash else { return try s.verify(m, key: h[0], data, signature: signature, alsoInvalid: alsoInvalid) }
             return try s.verify(m, key: h[0], prehash.prefix + s.digest(prehash.0, data), signature: signature, alsoInvalid: alsoInvalid)

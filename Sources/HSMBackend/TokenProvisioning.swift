@@ -56,12 +56,17 @@ public enum TokenProvisioning {
         }
     }
 
+    /// A random PIN of `length` hexadecimal digits (dev states, and interim PINs).
+    public static func randomPIN(length: Int) -> String {
+        var g = SystemRandomNumberGenerator()
+        return String((0..<length).map { _ in "0123456789abcdef".randomElement(using: &g)! })
+    }
+
     /// A throwaway PIN as long as `pin` and different from it: what the SO sets before the user
     /// changes it to the real one.
     static func interimPIN(like pin: String) -> String {
-        var g = SystemRandomNumberGenerator()
         while true {
-            let p = String((0..<pin.utf8.count).map { _ in "0123456789abcdef".randomElement(using: &g)! })
+            let p = randomPIN(length: pin.utf8.count)
             if p != pin { return p }
         }
     }

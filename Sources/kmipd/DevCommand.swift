@@ -7,7 +7,8 @@ import Logging
 import PKCS11
 
 /// `kmipd dev init`: the embedded default state folder that `scripts/serve` uses: a SoftHSM2 token
-/// directory, PINs, the configuration, the store (made and bound to the token) and the dev PKI. Idempotent.
+/// directory (or, with another `--profile`, that module's token initialised), PINs, the configuration,
+/// the store (made and bound to the token) and the dev PKI. Idempotent.
 struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "dev", abstract: "Development state.", subcommands: [Init.self])
 
@@ -57,7 +58,7 @@ struct DevCommand: AsyncParsableCommand {
             let pinFile = dir + "/user.pin", soFile = dir + "/so.pin"
             let longest = (try? Module.shared(path: module).tokens().map(\.pinLength.upperBound).min()) ?? 16
             for f in [pinFile, soFile] where !fm.fileExists(atPath: f) {
-                try Self.randomPIN(length: min(16, longest)).write(toFile: f, atomically: true, encoding: .utf8)
+                try TokenProvisioning.randomPIN(length: min(16, longest)).write(toFile: f, atomically: true, encoding: .utf8)
                 chmod(f, 0o600)
             }
             let pin = try String(contentsOfFile: pinFile, encoding: .utf8), so = try String(contentsOfFile: soFile, encoding: .utf8)
@@ -94,11 +95,6 @@ struct DevCommand: AsyncParsableCommand {
             let out = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             try out.write(to: URL(fileURLWithPath: configPath))
             chmod(configPath, 0o600)
-        }
-
-        static func randomPIN(length: Int) -> String {
-            var g = SystemRandomNumberGenerator()
-            return String((0..<length).map { _ in "0123456789abcdef".randomElement(using: &g)! })
         }
     }
 }
