@@ -29,6 +29,9 @@ public struct HSMProfile: Codable, Sendable {
     public var lacks: [String]?
     /// Token objects the token holds at most, where it has a fixed limit (openCryptoki's soft token: 2,048).
     public var maxObjects: Int?
+    /// False for a token whose own store a SIGKILL of the process using it can damage (measured; the
+    /// crash rounds on it are then a measurement, not a test of kmipd).
+    public var crashSafe: Bool?
     /// A file of the token's own store that a crash must never leave empty (tests check it after each
     /// SIGKILL; openCryptoki: NVTOK.DAT).
     public var crashCheckFile: String?

@@ -82,8 +82,9 @@ if [ -n "$max_objects" ]; then
     fi
 fi
 
-# Crash rounds on this token: every acknowledged object survives SIGKILL. A token whose own store a
-# kill can damage (the profile's crashSafety quirk) ends the rounds there, reported as such.
+# Crash rounds on this token: every acknowledged object survives SIGKILL. On a token whose own store a
+# kill damages (crashSafe false in its profile) they are run and reported, not judged; an emptied
+# crashCheckFile ends them, named.
 token_file=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("crashCheckFile", ""))' "hsm-profiles/$profile.json")
 if [ -n "${KMIPD_TOKEN_RESET:-}" ] && $KMIPD_TOKEN_RESET; then
     "$build/kmipd" dev init --state "$work/crash" --profile "hsm-profiles/$profile.json" --port "$port" > /dev/null 2> "$work/crash.err" \
@@ -94,9 +95,12 @@ KMIPD_CRASH_TOKEN_FILE="$token_file" timeout 600 .venv/bin/python Tests/Crash/ki
     "$state/pki/ca.crt" "$state/pki/client.crt" "$state/pki/client.key" "$rounds" 2>&1 | grep -v "^Config file" | sed "s/^/$profile /" > "$work/crash.txt"
 crash_rc=${PIPESTATUS[0]}
 cat "$work/crash.txt"
-if [ "$crash_rc" -eq 0 ]; then ok "crash rounds: nothing acknowledged lost"
-elif [ "$crash_rc" -eq 3 ] && [ -n "$token_file" ]; then
-    ok "crash rounds: nothing acknowledged lost before the token's own store was damaged (a known flaw of this token: see its profile)"
+crash_safe=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("crashSafe", True))' "hsm-profiles/$profile.json")
+if [ "$crash_safe" = False ]; then
+    # A token whose own store a SIGKILL damages (the profile says so, with what was measured): the rounds
+    # are a measurement printed above, not a pass or a failure; SoftHSM2's rounds test kmipd's recovery.
+    echo "measured $profile: crash rounds on a token that is not crash-safe (exit $crash_rc; see the profile's crashSafety quirk)"
+elif [ "$crash_rc" -eq 0 ]; then ok "crash rounds: nothing acknowledged lost"
 else bad "crash rounds (exit $crash_rc)"; fi
 echo "profile $profile: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
