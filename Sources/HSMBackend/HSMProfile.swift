@@ -74,6 +74,4 @@ public struct HSMProfile: Codable, Sendable {
     /// SoftHSM2 keeps its tokens in a folder its configuration file names (`kmipd dev init` puts it
     /// in the state folder); other modules keep theirs where they were installed to.
     public var usesSoftHSM2: Bool { modules.contains { $0.contains("softhsm") } }
-
-    public func has(_ mechanism: String) -> Bool { mechanisms.keyGeneration.contains(mechanism) }
 }
