@@ -136,6 +136,21 @@ def main():
             f.write(f"        (0x{v:06X}, {swift_str(tag_name[v])}, ProtocolVersion({tag_since[v][0]}, {tag_since[v][1]})),\n")
         f.write("    ]\n}\n")
 
+    # Each tag's item type, from the structure tables (later versions win: 2.x made Asynchronous
+    # Indicator an Enumeration). Tags no table lists (Attribute Value: varies) have none.
+    item_type = {}
+    for version, fname in VERSIONS:
+        item_type.update(item_types(os.path.join(spec, fname)))
+    by_name = {n: v for v, n in tag_name.items()}
+    with open(os.path.join(out_dir, "TagTypes.swift"), "w") as f:
+        f.write(hdr)
+        f.write("/// The item type the specifications give each tag in their structure tables (\"Item | Encoding\").\n")
+        f.write("public enum TagTypeTable {\n    public static let all: [UInt32: ItemType] = [\n")
+        for n in sorted(item_type, key=lambda n: by_name.get(n, 0)):
+            if n in by_name:
+                f.write(f"        0x{by_name[n]:06X}: .{item_type[n]},  // {n}\n")
+        f.write("    ]\n}\n")
+
     with open(os.path.join(out_dir, "AttributeRuleTable.swift"), "w") as f:
         f.write(hdr)
         f.write("/// The Attribute Rules tables of KMIP 2.1 §4 (and 1.4 §3 for attributes 2.x dropped), read into\n")
@@ -267,6 +282,38 @@ def attribute_names(path, version):
             continue
         names.append(clean(re.sub(r"[\s.]*\d+$", "", title)))
     return set(names) - {"Attribute Rules"}
+
+
+ITEM_TYPES = {"Structure": "structure", "Integer": "integer", "Long Integer": "longInteger",
+              "Big Integer": "bigInteger", "Enumeration": "enumeration", "Boolean": "boolean",
+              "Text String": "textString", "Byte String": "byteString", "Date-Time": "dateTime",
+              "Interval": "interval", "Date-Time Extended": "dateTimeExtended"}
+
+
+def item_types(path):
+    """The encoding of every item the specification's structure tables list ("| Item | Encoding |"
+    rows: "| Cryptographic Length | Integer |"), keyed by the item's name."""
+    types = {}
+    for line in open(path, encoding="utf-8"):
+        m = CELL.match(line.strip())
+        if not m:
+            continue
+        cells = [re.sub(r"\s+", " ", c).strip() for c in m.group(1).split("|")]
+        if len(cells) < 2:
+            continue
+        encoding = ITEM_TYPES.get(cells[1].rstrip(",").replace("Date Time", "Date-Time"))
+        # Payload tables say it in words: "| Offset | No | An Interval object indicating ... |".
+        described = re.match(r"^An? (%s)\b" % "|".join(ITEM_TYPES), cells[2]) if len(cells) > 2 else None
+        if encoding:
+            types[clean(cells[0])] = encoding
+        elif described and cells[1].split(" ")[0] in ("Yes", "No", "Yes,", "No,"):
+            types.setdefault(clean(cells[0]), ITEM_TYPES[described.group(1)])
+    # Attribute tables whose one row names another item (2.1 §4.3 Always Sensitive lists "Sensitive",
+    # §4.9 Comment lists "Description"), or whose value varies in 2.x (Linked Object Identifier: a
+    # Text String, or an Enumeration or Integer that refers to a batch's earlier answer).
+    types.update({"Always Sensitive": "boolean", "Comment": "textString", "Linked Object Identifier": "textString",
+                  "Random Number Generator": "structure"})
+    return types
 
 
 def swift_str(s):

@@ -1,6 +1,6 @@
 /// Attribute names a request refers to: 1.x Attribute Name text, 2.x Attribute Reference (a tag as an
 /// Enumeration, or a vendor structure; a Text String name is tolerated), all as canonical attribute names.
-enum AttributeReferences {
+public enum AttributeReferences {
     static func names(in payload: TTLV) throws(KMIPCodecError) -> [String] {
         var names = [String]()
         for c in payload.children {
@@ -21,7 +21,7 @@ enum AttributeReferences {
     }
 
     /// The 2.x Attribute Reference for an attribute name.
-    static func reference(_ name: String) -> TTLV? {
+    public static func reference(_ name: String) -> TTLV? {
         let probe = Attribute(name: name, value: TTLV(.attributeValue, .structure([])))
         if probe.isVendor {
             guard !name.isEmpty else { return nil }

@@ -9,6 +9,8 @@ public struct Tag: RawRepresentable, Hashable, Sendable, CustomStringConvertible
     public var name: String? { TagIndex.shared.nameByValue[rawValue] }
     /// The version that introduced this tag.
     public var since: ProtocolVersion? { TagIndex.shared.sinceByValue[rawValue] }
+    /// The item type the specifications give this tag (nil where it varies, as for Attribute Value).
+    public var itemType: ItemType? { TagTypeTable.all[rawValue] }
     /// A tag looked up by its spec name, its XML element name ("ActivationDate") or 0x42xxxx text.
     public init?(named name: String) {
         // The spec's exact spelling first: attribute names are looked up on every request, and the
