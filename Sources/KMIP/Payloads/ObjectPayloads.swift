@@ -92,6 +92,11 @@ public struct ImportRequest: RequestPayload, Hashable {
         replaceExisting = try payload.optionalBool(.replaceExisting) ?? false
         keyWrapType = try payload.optional(.keyWrapType, KeyWrapType.self)
         register = try RegisterRequest(payload: payload, version: version)
+        // KMIP 1.4 §4.25 carries "all of the object's Attributes" as bare Attribute items (as Export
+        // answers them), not in a Template-Attribute.
+        if !version.isV2 {
+            for a in payload.all(.attribute) { register.attributes.append(try Attribute(v1: a)) }
+        }
     }
     public var target: String? { uniqueIdentifier }
 }
