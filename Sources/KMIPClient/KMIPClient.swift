@@ -6,6 +6,8 @@ import KMIPTLS
 public final class KMIPClient: Sendable {
     public let connection: KMIPConnection
     public let version: ProtocolVersion
+    /// Sent in every request header (KMIP 2.1 §7.1 Authentication) when set.
+    public let credential: UsernamePassword?
 
     public struct Failure: Error, CustomStringConvertible {
         public var operation: Operation
@@ -14,8 +16,8 @@ public final class KMIPClient: Sendable {
         public var description: String { "\(operation) failed: \(reason?.description ?? "?"): \(message ?? "")" }
     }
 
-    public init(connection: KMIPConnection, version: ProtocolVersion = .v1_4) {
-        self.connection = connection; self.version = version
+    public init(connection: KMIPConnection, version: ProtocolVersion = .v1_4, credential: UsernamePassword? = nil) {
+        self.connection = connection; self.version = version; self.credential = credential
     }
 
     public static func connect(host: String, port: Int, files: TLSContext.Files, version: ProtocolVersion = .v1_4) async throws -> KMIPClient {
@@ -26,7 +28,9 @@ public final class KMIPClient: Sendable {
     /// Sends one operation and returns its response payload, or throws the server's failure.
     @discardableResult
     public func call(_ operation: Operation, _ payload: [TTLV]) async throws -> TTLV {
-        let request = RequestMessage(header: RequestHeader(protocolVersion: version, batchCount: 1),
+        var header = RequestHeader(protocolVersion: version, batchCount: 1)
+        header.authentication = credential?.authentication
+        let request = RequestMessage(header: header,
                                      batchItems: [RequestBatchItem(operation: operation, payload: .structure(.requestPayload, payload))])
         let response = try await connection.send(request)
         guard let item = response.batchItems.first else { throw Failure(operation: operation, reason: nil, message: "empty response") }
@@ -65,6 +69,7 @@ public final class KMIPClient: Sendable {
         try await send(LocateRequest(filters: attrs, maximumItems: maxItems.map(Int.init))).all(.uniqueIdentifier).compactMap(\.text)
     }
 
+    @discardableResult
     public func simple(_ op: Operation, uid: String, _ more: [TTLV] = []) async throws -> TTLV {
         try await call(op, [TTLV(.uniqueIdentifier, .textString(uid))] + more)
     }

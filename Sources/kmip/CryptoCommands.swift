@@ -142,7 +142,7 @@ struct Hash: AsyncParsableCommand {
     func run() async throws {
         guard let h = HashingAlgorithm(named: algorithm) else { throw ValidationError("unknown hash \(algorithm)") }
         let data = try input.bytes()
-        try await perform(connection) { c in
+        try await perform(connection, .hash) { c in
             try await c.call(.hash, [.structure(.cryptographicParameters, [TTLV(.hashingAlgorithm, .enumeration(h.rawValue))]),
                                      TTLV(.data, .byteString(data))])
         }

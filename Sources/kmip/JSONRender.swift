@@ -8,6 +8,7 @@ enum JSONRender {
 
     static func string(_ t: TTLV) -> String { render(convert(t, context: nil)) }
     static func object(_ fields: [String: Value]) -> String { render(.object(fields.sorted { $0.key < $1.key })) }
+    static func array(_ items: [TTLV]) -> String { render(.array(items.map { convert($0, context: nil) })) }
 
     static func convert(_ t: TTLV, context: String?) -> Value {
         switch t.value {
@@ -21,6 +22,8 @@ enum JSONRender {
                 if c.tag == .attributeName { attributeName = c.text }
             }
             return .object(order.map { k in (k, groups[k]!.count == 1 ? groups[k]![0] : .array(groups[k]!)) })
+        case .enumeration(let v) where t.tag == .attributeReference:
+            return .string(Tag(v).name ?? "0x" + String(v, radix: 16))
         case .enumeration(let v):
             let table = context ?? t.tag.name ?? ""
             return .string(EnumerationIndex.shared.name(forTag: table, value: v) ?? "0x" + String(v, radix: 16))

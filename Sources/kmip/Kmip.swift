@@ -12,9 +12,26 @@ struct Kmip: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kmip",
         abstract: "A scriptable KMIP client (JSON output), load generator and conformance runner.",
+        discussion: """
+            Every command prints the server's response payload as JSON on standard output. A request the \
+            server refuses prints one line on standard error, "Error: OPERATION: RESULT REASON: message", \
+            and exits with status 2; failing to connect or to read a file exits with 1, a usage error with 64.
+
+            Examples:
+              kmip create --name backup-key --group backups --activation-date now
+              kmip grant UID "CN=app1,O=Example" Get Encrypt Decrypt
+              kmip re-key UID --offset 7d
+              kmip export UID --protocol 2.1 --save backup-key.json
+              kmip locate --group backups --date-range "Initial Date=now-30d.."
+            """,
         subcommands: [Query.self, DiscoverVersions.self, Create.self, Register.self, Get.self, Locate.self,
-                      GetAttributes.self, Activate.self, Revoke.self, Destroy.self, CreateKeyPair.self, Certify.self,
-                      Encrypt.self, Decrypt.self, Sign.self, Verify.self, MAC.self, RNG.self, Hash.self, Conformance.self, Bench.self])
+                      GetAttributes.self, GetAttributeList.self, AddAttribute.self, ModifyAttribute.self,
+                      DeleteAttribute.self, SetAttribute.self, GrantCommand.self, RevokeGrant.self,
+                      Activate.self, Revoke.self, Destroy.self, Check.self, ObtainLease.self, GetUsageAllocation.self,
+                      ReKey.self, CreateKeyPair.self, ReKeyKeyPair.self, Certify.self, ReCertify.self, DeriveKey.self,
+                      Export.self, Import.self,
+                      Encrypt.self, Decrypt.self, Sign.self, Verify.self, MAC.self, RNG.self, RNGSeed.self, Hash.self,
+                      Ping.self, Log.self, Interop.self, Conformance.self, Bench.self])
 
     /// A failure is one readable line (`Readable`); TLS failures say which side refused what.
     static func main() async { await mainReadably { ($0 as? TLSError).map(explain) } }
@@ -39,10 +56,27 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "CA certificate that signed the server's certificate.") var ca = ".kmipd/pki/ca.crt"
     @Option(help: "Client certificate (PEM).") var cert = ".kmipd/pki/client.crt"
     @Option(help: "Client private key (PEM).") var key = ".kmipd/pki/client.key"
-    @Option(name: .customLong("protocol"), help: "KMIP protocol version to speak, e.g. 1.4 or 2.1.") var protocolVersion = "1.4"
+    @Option(name: .customLong("protocol"), help: "KMIP protocol version to speak, e.g. 1.4 or 2.1 (default 1.4; 2.1 for operations KMIP 2.0 added).")
+    var protocolVersion: String?
     @Option(help: "tls (TTLV over TLS) or https (KMIP over HTTPS, POST --path).") var transport = "tls"
     @Option(help: "Message encoding over https: ttlv, xml or json.") var encoding = "ttlv"
     @Option(help: "The request URI over https.") var path = "/kmip"
+    @Option(help: "Send a Username and Password credential with this username (the server then acts as user:NAME).") var username: String?
+    @Option(help: "The credential's password: the first line of this file.") var passwordFile: String?
+
+    /// The credential, read from --password-file (never from the command line, where `ps` shows it).
+    func credential() throws -> UsernamePassword? {
+        guard let username else {
+            if passwordFile != nil { throw ValidationError("--password-file needs --username") }
+            return nil
+        }
+        guard let passwordFile else { throw ValidationError("--username needs --password-file") }
+        let text: String
+        do { text = try String(contentsOfFile: passwordFile, encoding: .utf8) } catch {
+            throw CommandFailure("reading --password-file \(passwordFile)", error)
+        }
+        return UsernamePassword(username: username, password: String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? ""))
+    }
 
     /// How to connect, checked: the encoding applies to https only.
     func connector(_ tls: TLSContext) throws -> @Sendable () async throws -> KMIPConnection {
@@ -57,27 +91,37 @@ struct ConnectionOptions: ParsableArguments {
         }
     }
 
-    var version: ProtocolVersion {
-        get throws {
-            let parts = protocolVersion.split(separator: ".").compactMap { Int32($0) }
-            guard parts.count == 2, ProtocolVersion.supported.contains(ProtocolVersion(parts[0], parts[1])) else {
-                throw ValidationError("unsupported protocol version \(protocolVersion)")
-            }
-            return ProtocolVersion(parts[0], parts[1])
+    var version: ProtocolVersion { get throws { try version(minimum: .v1_0, for: nil) } }
+
+    /// The version to speak: --protocol, or else `preferred` (what the command's options need), or
+    /// 1.4; for an operation KMIP 2.0 added, 2.1 unless --protocol names an older version (a usage
+    /// error: the server would refuse it).
+    func version(minimum: ProtocolVersion, for operation: KMIP.Operation?, preferred: ProtocolVersion? = nil) throws -> ProtocolVersion {
+        guard let protocolVersion else { return preferred.map { max($0, minimum) } ?? (minimum.isV2 ? .v2_1 : .v1_4) }
+        let parts = protocolVersion.split(separator: ".").compactMap { Int32($0) }
+        guard parts.count == 2, ProtocolVersion.supported.contains(ProtocolVersion(parts[0], parts[1])) else {
+            throw ValidationError("unsupported protocol version \(protocolVersion)")
         }
+        let v = ProtocolVersion(parts[0], parts[1])
+        if v < minimum, let operation {
+            throw ValidationError("\(operation.name) is a KMIP \(minimum.major).\(minimum.minor) operation: give --protocol \(minimum.major).\(minimum.minor) or later, or leave it out")
+        }
+        return v
     }
     var files: TLSContext.Files { TLSContext.Files(certificateChain: cert, privateKey: key, trustedCA: ca) }
 
-    /// Connects, turning what can go wrong before the first request into one line with a hint.
-    func client() async throws -> KMIPClient {
-        let version = try self.version
+    /// Connects, turning what can go wrong before the first request into one line with a hint;
+    /// `operation` (when given) decides the default protocol version.
+    func client(for operation: KMIP.Operation? = nil, preferring preferred: ProtocolVersion? = nil) async throws -> KMIPClient {
+        let version = try self.version(minimum: operation?.since ?? .v1_0, for: operation, preferred: preferred)
+        let credential = try self.credential()
         let tls: TLSContext
         do { tls = try TLSContext(server: false, files: files) } catch {
             throw CommandFailure("client TLS files (--ca \(ca), --cert \(cert), --key \(key)): \(error.message)")
         }
         let connect = try connector(tls)
         do {
-            return KMIPClient(connection: try await connect(), version: version)
+            return KMIPClient(connection: try await connect(), version: version, credential: credential)
         } catch let e as NIOConnectionError {
             let cause = e.connectionErrors.first.map { f in (f.error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(f.error)" }
                 ?? e.dnsAError.map { "no address for \(host) (\($0))" } ?? "no answer"
@@ -88,17 +132,26 @@ struct ConnectionOptions: ParsableArguments {
     }
 }
 
-/// Runs one client call, printing the response payload as JSON, or the failure as JSON on stderr
-/// with exit code 1.
-func perform(_ options: ConnectionOptions, _ body: (KMIPClient) async throws -> TTLV) async throws {
-    let client = try await options.client()
+/// Runs one client call, printing the response payload as JSON; a refusal is one line on stderr,
+/// "Error: OPERATION: RESULT REASON: message", and exit status 2.
+func perform(_ options: ConnectionOptions, _ operation: KMIP.Operation? = nil, preferring preferred: ProtocolVersion? = nil,
+             _ body: (KMIPClient) async throws -> TTLV) async throws {
+    try await performEach(options, operation, preferring: preferred) { [try await body($0)] }
+}
+
+/// As `perform`, for commands that send several requests: one response prints as an object, several
+/// as an array in the order sent.
+func performEach(_ options: ConnectionOptions, _ operation: KMIP.Operation? = nil, preferring preferred: ProtocolVersion? = nil,
+                 _ body: (KMIPClient) async throws -> [TTLV]) async throws {
+    let client = try await options.client(for: operation, preferring: preferred)
     defer { Task { await client.connection.close() } }
     do {
-        print(JSONRender.string(try await body(client)))
+        let answers = try await body(client)
+        print(answers.count == 1 ? JSONRender.string(answers[0]) : JSONRender.array(answers))
     } catch let f as KMIPClient.Failure {
-        FileHandle.standardError.write(Data((JSONRender.object([
-            "operation": .string(f.operation.name), "resultReason": .string(f.reason?.name ?? ""),
-            "resultMessage": .string(f.message ?? "")]) + "\n").utf8))
-        throw ExitCode(1)
+        let reason = f.reason?.name ?? "no Result Reason"
+        let message = (f.message ?? "").split(whereSeparator: \.isNewline).joined(separator: " ")
+        FileHandle.standardError.write(Data("Error: \(f.operation.name): \(reason)\(message.isEmpty ? "" : ": " + message)\n".utf8))
+        throw ExitCode(2)
     }
 }

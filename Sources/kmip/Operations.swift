@@ -21,22 +21,30 @@ struct DiscoverVersions: AsyncParsableCommand {
 }
 
 struct Create: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Create a symmetric key in the server's token.")
+    static let configuration = CommandConfiguration(
+        abstract: "Create a symmetric key in the server's token.",
+        discussion: """
+            Examples:
+              kmip create --name db-master --group databases --non-extractable
+              kmip create --algorithm HMAC-SHA256 --usage MACGenerate,MACVerify
+              kmip create --name tape-7 --grant "CN=tape1:Get" --activation-date now+1d
+            """)
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "Algorithm: AES, 3DES, HMAC-SHA256, … (spec name).") var algorithm = "AES"
     @Option(help: "Length in bits.") var length: Int32 = 256
-    @Option(help: "Usage mask names, comma separated.") var usage = "Encrypt,Decrypt"
-    @Option(help: "Name attribute.") var name: String?
-    @Flag(help: "Ask for a key that never leaves the token.") var nonExtractable = false
+    @OptionGroup var attributes: AttributeOptions
     func run() async throws {
         guard let alg = CryptographicAlgorithm(named: algorithm) else { throw ValidationError("unknown algorithm \(algorithm)") }
-        let mask = try usageMask(usage)
-        try await perform(connection) { c in
-            var extra = [Attribute]()
-            if nonExtractable { extra.append(Attribute(.extractable, .boolean(false))) }
-            let uid = try await c.create(algorithm: alg, length: length, usage: mask, name: name, extra: extra)
-            return .structure(.responsePayload, [TTLV(.uniqueIdentifier, .textString(uid))])
+        var attrs = [Attribute(.cryptographicAlgorithm, .enumeration(alg.rawValue)), Attribute(.cryptographicLength, .integer(length))]
+        attrs += try attributes.attributes()
+        if !attrs.contains(where: { $0.tag == .cryptographicUsageMask }) {
+            // Without --usage: what the algorithm is for (an HMAC key MACs, others encrypt).
+            let mac = alg.name.uppercased().hasPrefix("HMAC")
+            attrs.append(Attribute(.cryptographicUsageMask, .integer(Int32(bitPattern: mac
+                ? CryptographicUsageMask.macGenerate.rawValue | CryptographicUsageMask.macVerify.rawValue
+                : CryptographicUsageMask.encrypt.rawValue | CryptographicUsageMask.decrypt.rawValue))))
         }
+        try await perform(connection) { c in try await c.send(CreateRequest(objectType: .symmetricKey, attributes: attrs)) }
     }
 }
 
@@ -46,99 +54,77 @@ struct Register: AsyncParsableCommand {
     @Option(help: "symmetric-key, secret-data or opaque.") var type = "symmetric-key"
     @Option(help: "The value, hex.") var hex: String
     @Option(help: "Algorithm for a symmetric key.") var algorithm = "AES"
-    @Option(help: "Usage mask names, comma separated.") var usage = "Encrypt,Decrypt"
-    @Option(help: "Name attribute.") var name: String?
+    @OptionGroup var attributes: AttributeOptions
     func run() async throws {
         guard let bytes = TTLVXML.hex(hex), !bytes.isEmpty else { throw ValidationError("--hex must be non-empty hex") }
-        let mask = try usageMask(usage)
+        var attrs = try attributes.attributes()
+        let objectType: ObjectType, object: TTLV
+        switch type {
+        case "symmetric-key":
+            guard let alg = CryptographicAlgorithm(named: algorithm) else { throw ValidationError("unknown algorithm \(algorithm)") }
+            objectType = .symmetricKey
+            object = .structure(.symmetricKey, [.structure(.keyBlock, [
+                TTLV(.keyFormatType, .enumeration(KeyFormatType.raw.rawValue)),
+                .structure(.keyValue, [TTLV(.keyMaterial, .byteString(bytes))]),
+                TTLV(.cryptographicAlgorithm, .enumeration(alg.rawValue)),
+                TTLV(.cryptographicLength, .integer(Int32(bytes.count * 8)))])])
+        case "secret-data":
+            objectType = .secretData
+            object = .structure(.secretData, [TTLV(.secretDataType, .enumeration(SecretDataType.password.rawValue)),
+                .structure(.keyBlock, [TTLV(.keyFormatType, .enumeration(KeyFormatType.opaque.rawValue)),
+                                       .structure(.keyValue, [TTLV(.keyMaterial, .byteString(bytes))])])])
+        case "opaque":
+            objectType = .opaqueObject
+            object = .structure(.opaqueObject, [TTLV(.opaqueDataType, .enumeration(OpaqueDataType.unknown.rawValue)),
+                                                 TTLV(.opaqueDataValue, .byteString(bytes))])
+        default: throw ValidationError("--type is symmetric-key, secret-data or opaque")
+        }
+        if objectType != .opaqueObject, !attrs.contains(where: { $0.tag == .cryptographicUsageMask }) {
+            attrs.append(Attribute(.cryptographicUsageMask, .integer(Int32(bitPattern:
+                CryptographicUsageMask.encrypt.rawValue | CryptographicUsageMask.decrypt.rawValue))))
+        }
         try await perform(connection) { c in
-            var attrs = [Attribute(.cryptographicUsageMask, .integer(Int32(bitPattern: mask)))]
-            if let name { attrs.append(KMIPClient.name(name)) }
-            let objectType: ObjectType, object: TTLV
-            switch type {
-            case "symmetric-key":
-                guard let alg = CryptographicAlgorithm(named: algorithm) else { throw ValidationError("unknown algorithm \(algorithm)") }
-                objectType = .symmetricKey
-                object = .structure(.symmetricKey, [.structure(.keyBlock, [
-                    TTLV(.keyFormatType, .enumeration(KeyFormatType.raw.rawValue)),
-                    .structure(.keyValue, [TTLV(.keyMaterial, .byteString(bytes))]),
-                    TTLV(.cryptographicAlgorithm, .enumeration(alg.rawValue)),
-                    TTLV(.cryptographicLength, .integer(Int32(bytes.count * 8)))])])
-            case "secret-data":
-                objectType = .secretData
-                object = .structure(.secretData, [TTLV(.secretDataType, .enumeration(SecretDataType.password.rawValue)),
-                    .structure(.keyBlock, [TTLV(.keyFormatType, .enumeration(KeyFormatType.opaque.rawValue)),
-                                           .structure(.keyValue, [TTLV(.keyMaterial, .byteString(bytes))])])])
-            case "opaque":
-                objectType = .opaqueObject
-                attrs.removeFirst()
-                object = .structure(.opaqueObject, [TTLV(.opaqueDataType, .enumeration(OpaqueDataType.unknown.rawValue)),
-                                                     TTLV(.opaqueDataValue, .byteString(bytes))])
-            default: throw ValidationError("--type is symmetric-key, secret-data or opaque")
-            }
-            return try await c.call(.register, [TTLV(.objectType, .enumeration(objectType.rawValue))] + c.attributeItems(attrs) + [object])
+            try await c.call(.register, [TTLV(.objectType, .enumeration(objectType.rawValue))] + c.attributeItems(attrs) + [object])
         }
     }
 }
 
 struct Get: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Get an object (key material only if it is extractable).")
+    static let configuration = CommandConfiguration(
+        abstract: "Get an object (key material only if it is extractable).",
+        discussion: """
+            Examples:
+              kmip get UID
+              kmip get UID --format PKCS_8
+              kmip get UID --wrap-with KEK-UID
+            """)
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "Unique Identifier.") var uid: String
-    @Option(help: "Key format: Raw, TransparentSymmetricKey, PKCS_1, PKCS_8, X_509, ECPrivateKey, TransparentRSAPublicKey, TransparentECPublicKey, …") var format: String?
+    @OptionGroup var output: KeyOutputOptions
     func run() async throws {
-        var more = [TTLV]()
-        if let format {
-            guard let f = KeyFormatType(named: format) else { throw ValidationError("unknown key format \(format)") }
-            more.append(TTLV(.keyFormatType, .enumeration(f.rawValue)))
-        }
-        try await perform(connection) { c in try await c.simple(.get, uid: uid, more) }
-    }
-}
-
-struct Locate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Find objects by name, type or state.")
-    @OptionGroup var connection: ConnectionOptions
-    @Option(help: "Name attribute.") var name: String?
-    @Option(help: "Object type (SymmetricKey, SecretData, OpaqueObject).") var objectType: String?
-    @Option(help: "State (PreActive, Active, …).") var state: String?
-    @Option(help: "Maximum Items.") var max: Int32?
-    func run() async throws {
-        var attrs = [Attribute]()
-        if let name { attrs.append(KMIPClient.name(name)) }
-        if let objectType {
-            guard let t = ObjectType(named: objectType) else { throw ValidationError("unknown object type \(objectType)") }
-            attrs.append(Attribute(.objectType, .enumeration(t.rawValue)))
-        }
-        if let state {
-            guard let s = State(named: state) else { throw ValidationError("unknown state \(state)") }
-            attrs.append(Attribute(.state, .enumeration(s.rawValue)))
-        }
-        try await perform(connection) { c in
-            var payload = [TTLV]()
-            if let max { payload.append(TTLV(.maximumItems, .integer(max))) }
-            payload += c.version.isV2 ? AttributeList.encode(attrs, version: c.version) : attrs.map(\.v1)
-            return try await c.call(.locate, payload)
-        }
+        let more = try output.fields()
+        try await perform(connection, .get) { c in try await c.simple(.get, uid: uid, more) }
     }
 }
 
 struct GetAttributes: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "get-attributes", abstract: "All attributes, or the named ones.")
+    static let configuration = CommandConfiguration(
+        commandName: "get-attributes", abstract: "All attributes, or the named ones.",
+        discussion: """
+            Examples:
+              kmip get-attributes UID
+              kmip get-attributes UID --attribute State --attribute "Activation Date"
+              kmip get-attributes UID --attribute x-kmipd-grant
+            """)
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "Unique Identifier.") var uid: String
-    @Option(name: .customLong("attribute"), help: "Attribute name (repeatable).") var names: [String] = []
+    @Option(name: .customLong("attribute"), help: "Attribute name: spec name or x-NAME (repeatable).") var names: [String] = []
     func run() async throws {
-        try await perform(connection) { c in
-            let refs: [TTLV] = try names.map { n in
-                if c.version.isV2 {
-                    guard let t = Tag(named: n) else { throw ValidationError("unknown attribute \(n)") }
-                    return TTLV(.attributeReference, .enumeration(t.rawValue))
-                }
-                return TTLV(.attributeName, .textString(n))
-            }
-            return try await c.simple(.getAttributes, uid: uid, refs)
+        let canonical = try names.map { n -> String in
+            let (key, _) = try reference(n)
+            return Attribute(key: key, value: TTLV(.attributeValue, .structure([]))).name
         }
+        try await perform(connection, .getAttributes) { c in try await c.send(GetAttributesRequest(uniqueIdentifier: uid, names: canonical)) }
     }
 }
 
@@ -167,13 +153,4 @@ struct Destroy: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @Argument var uid: String
     func run() async throws { try await perform(connection) { c in try await c.simple(.destroy, uid: uid) } }
-}
-
-func usageMask(_ s: String) throws -> UInt32 {
-    var mask: UInt32 = 0
-    for part in s.split(separator: ",") where !part.isEmpty {
-        guard let v = CryptographicUsageMask(named: String(part)) else { throw ValidationError("unknown usage \(part)") }
-        mask |= v.rawValue
-    }
-    return mask
 }
