@@ -3,7 +3,7 @@ import Foundation
 import KMIP
 import KMIPClient
 
-/// Get Attribute List (KMIP 2.1 §6.1.22; 1.4 §4.12).
+/// Get Attribute List (KMIP 2.1 §6.1.21; 1.4 §4.13).
 struct GetAttributeList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "get-attribute-list", abstract: "The names of an object's attributes.")
     @OptionGroup var connection: ConnectionOptions
@@ -11,7 +11,7 @@ struct GetAttributeList: AsyncParsableCommand {
     func run() async throws { try await perform(connection, .getAttributeList) { c in try await c.simple(.getAttributeList, uid: uid) } }
 }
 
-/// Add Attribute (KMIP 2.1 §6.1.2; 1.4 §4.13): one request per attribute given.
+/// Add Attribute (KMIP 2.1 §6.1.2; 1.4 §4.14): one request per attribute given.
 struct AddAttribute: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add-attribute", abstract: "Add attributes to an object (one Add Attribute each; several answers print as an array).",
@@ -37,7 +37,7 @@ struct AddAttribute: AsyncParsableCommand {
     }
 }
 
-/// Modify Attribute (KMIP 2.1 §6.1.29; 1.4 §4.14): the instance by its current value (2.x) or index (1.x).
+/// Modify Attribute (KMIP 2.1 §6.1.34; 1.4 §4.15): the instance by its current value (2.x) or index (1.x).
 struct ModifyAttribute: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "modify-attribute", abstract: "Change the value of an attribute an object has.",
@@ -71,7 +71,7 @@ struct ModifyAttribute: AsyncParsableCommand {
     }
 }
 
-/// Delete Attribute (KMIP 2.1 §6.1.15; 1.4 §4.15).
+/// Delete Attribute (KMIP 2.1 §6.1.13; 1.4 §4.16).
 struct DeleteAttribute: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "delete-attribute", abstract: "Delete one instance of an attribute.",
@@ -109,7 +109,7 @@ struct DeleteAttribute: AsyncParsableCommand {
     }
 }
 
-/// Set Attribute (KMIP 2.0+, §6.1.46): the attribute's one value, added or replaced.
+/// Set Attribute (KMIP 2.0+, 2.1 §6.1.51): the attribute's one value, added or replaced.
 struct SetAttribute: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "set-attribute", abstract: "Set a single-valued attribute, added or replaced (KMIP 2.0+).",

@@ -3,7 +3,7 @@ import Foundation
 import KMIP
 import KMIPClient
 
-/// Derive Key (KMIP 2.1 §6.1.13; 1.4 §4.6): a new symmetric key or secret from a base object whose
+/// Derive Key (KMIP 2.1 §6.1.14; 1.4 §4.6): a new symmetric key or secret from a base object whose
 /// usage mask allows Derive Key.
 struct DeriveKey: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

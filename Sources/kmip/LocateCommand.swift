@@ -3,7 +3,7 @@ import Foundation
 import KMIP
 import KMIPClient
 
-/// Locate (KMIP 2.1 §6.1.27): every attribute given is a filter the objects must all carry; the same
+/// Locate (KMIP 2.1 §6.1.28): every attribute given is a filter the objects must all carry; the same
 /// date attribute given twice is an inclusive range.
 struct Locate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,7 +46,7 @@ struct Locate: AsyncParsableCommand {
         }
     }
 
-    /// `NAME=FROM..TO` as two instances of the date attribute (KMIP 1.4 §4.9, 2.1 §6.1.27); an open end
+    /// `NAME=FROM..TO` as two instances of the date attribute (KMIP 1.4 §4.9, 2.1 §6.1.28); an open end
     /// is the first or last second the server accepts (years 1 and 9999).
     static func range(_ text: String, now: Int64) throws -> [Attribute] {
         guard let eq = text.firstIndex(of: "="), let dots = text.range(of: "..", range: eq..<text.endIndex) else {

@@ -4,7 +4,7 @@ import KMIP
 import KMIPClient
 import OperatorErrors
 
-/// Re-key (KMIP 2.1 §6.1.45; 1.4 §4.4): a replacement key made in the token, linked to the old one.
+/// Re-key (KMIP 2.1 §6.1.46; 1.4 §4.4): a replacement key made in the token, linked to the old one.
 struct ReKey: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "re-key", abstract: "Rotate a symmetric key: a new key replaces it (linked both ways), the old one stays for decryption.",
@@ -57,7 +57,7 @@ struct ReKeyKeyPair: AsyncParsableCommand {
     }
 }
 
-/// Re-certify (KMIP 2.1 §6.1.44; 1.4 §4.8): a new certificate for the same key (or a new request).
+/// Re-certify (KMIP 2.1 §6.1.45; 1.4 §4.8): a new certificate for the same key (or a new request).
 struct ReCertify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "re-certify", abstract: "Renew a certificate the server issued: a new one replaces it, linked both ways.",

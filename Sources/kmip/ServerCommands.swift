@@ -10,7 +10,7 @@ struct Ping: AsyncParsableCommand {
     func run() async throws { try await perform(connection, .ping) { c in try await c.call(.ping, []) } }
 }
 
-/// Log (KMIP 2.0+, §6.1.28): a line into the server's audit log.
+/// Log (KMIP 2.0+, 2.1 §6.1.29): a line into the server's audit log.
 struct Log: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Write a message into the server's audit log (KMIP 2.0+).")
     @OptionGroup var connection: ConnectionOptions
@@ -32,7 +32,7 @@ struct Interop: AsyncParsableCommand {
     }
 }
 
-/// RNG Seed (KMIP 2.1 §6.1.40; 1.3+): seed data for the server's generator (the token may ignore it).
+/// RNG Seed (KMIP 2.1 §6.1.50; 1.3+): seed data for the server's generator (the token may ignore it).
 struct RNGSeed: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rng-seed", abstract: "Give the server's random number generator seed data.")
     @OptionGroup var connection: ConnectionOptions

@@ -27,10 +27,10 @@ struct KeyOutputOptions: ParsableArguments {
     }
 }
 
-/// Export (KMIP 2.0+, §6.1.19): the object with all its attributes, for Import elsewhere.
+/// Export (KMIP 2.1 §6.1.18; 1.4 §4.40): the object with all its attributes, for Import elsewhere.
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export an object with its attributes (KMIP 2.0+); --save keeps it for kmip import.",
+        abstract: "Export an object with its attributes (KMIP 1.4+); --save keeps it for kmip import.",
         discussion: """
             Only an Extractable object leaves the token, plain over TLS or wrapped by another key.
 
@@ -64,10 +64,10 @@ struct Export: AsyncParsableCommand {
     }
 }
 
-/// Import (KMIP 2.0+, §6.1.25): an object under the Unique Identifier given, from `kmip export --save`.
+/// Import (KMIP 2.1 §6.1.25; 1.4 §4.41): an object under the Unique Identifier given, from `kmip export --save`.
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import an object saved by kmip export --save (KMIP 2.0+), under its own or a new Unique Identifier.")
+        abstract: "Import an object saved by kmip export --save (KMIP 1.4+), under its own or a new Unique Identifier.")
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "The file kmip export --save wrote.") var file: String
     @Option(help: "Import under this Unique Identifier (default: the exported one).") var uid: String?

@@ -3,7 +3,7 @@ import Foundation
 import KMIP
 import KMIPClient
 
-/// Check (KMIP 2.1 §6.1.5; 1.4 §4.10): would the object allow this use? Answers what it would not.
+/// Check (KMIP 2.1 §6.1.7; 1.4 §4.10): would the object allow this use? Answers what it would not.
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Ask whether an object may be used: a usage, a number of uses, a lease time.",
@@ -30,7 +30,7 @@ struct Check: AsyncParsableCommand {
     }
 }
 
-/// Obtain Lease (KMIP 2.1 §6.1.34; 1.4 §4.17).
+/// Obtain Lease (KMIP 2.1 §6.1.35; 1.4 §4.17).
 struct ObtainLease: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "obtain-lease",
                                                     abstract: "Obtain a lease to use an object's value for a while (its Lease Time).")
@@ -39,7 +39,7 @@ struct ObtainLease: AsyncParsableCommand {
     func run() async throws { try await perform(connection, .obtainLease) { c in try await c.simple(.obtainLease, uid: uid) } }
 }
 
-/// Get Usage Allocation (KMIP 2.1 §6.1.23; 1.4 §4.11).
+/// Get Usage Allocation (KMIP 2.1 §6.1.23; 1.4 §4.18).
 struct GetUsageAllocation: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "get-usage-allocation",
                                                     abstract: "Reserve uses of an object whose Usage Limits count them.")

@@ -45,7 +45,7 @@ import Testing
         #expect(now2.payload?.first(.symmetricKey)?.first(.keyBlock)?.first(.keyValue)?.first(.keyMaterial)?.bytes == [UInt8](repeating: 5, count: 16))
     }
 
-    /// Export answers "all of the object's attributes" (KMIP 2.1 §6.1.21; 1.4: bare Attribute items),
+    /// Export answers "all of the object's attributes" (KMIP 2.1 §6.1.18; 1.4 §4.40: bare Attribute items),
     /// server-set ones included; that answer imports as it is, in either version: the attributes a
     /// client sets are kept, the server's own are made anew rather than refused.
     @Test(arguments: [ProtocolVersion.v2_1, .v1_4])

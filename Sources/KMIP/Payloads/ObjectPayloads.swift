@@ -77,7 +77,7 @@ public struct RegisterRequest: RequestPayload, Hashable {
     }
 }
 
-/// Import (KMIP 2.0+, §6.1.25): Register under the client's Unique Identifier.
+/// Import (KMIP 2.1 §6.1.25; 1.4 §4.41): Register under the client's Unique Identifier.
 public struct ImportRequest: RequestPayload, Hashable {
     public static let operation = Operation.import
     public var uniqueIdentifier: String
@@ -92,7 +92,7 @@ public struct ImportRequest: RequestPayload, Hashable {
         replaceExisting = try payload.optionalBool(.replaceExisting) ?? false
         keyWrapType = try payload.optional(.keyWrapType, KeyWrapType.self)
         register = try RegisterRequest(payload: payload, version: version)
-        // KMIP 1.4 §4.25 carries "all of the object's Attributes" as bare Attribute items (as Export
+        // KMIP 1.4 §4.41 carries "all of the object's Attributes" as bare Attribute items (as Export
         // answers them), not in a Template-Attribute.
         if !version.isV2 {
             for a in payload.all(.attribute) { register.attributes.append(try Attribute(v1: a)) }

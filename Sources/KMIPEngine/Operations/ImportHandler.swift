@@ -1,6 +1,6 @@
 import KMIP
 
-/// Import (KMIP 2.0+, §6.1.25; 1.4 §4.25): Register under the Unique Identifier the client gives
+/// Import (KMIP 2.1 §6.1.25; 1.4 §4.41): Register under the Unique Identifier the client gives
 /// (moving objects between servers). With Replace Existing the old object — token object and row — is
 /// replaced; without it an existing identifier is refused. Wrapped key material is unwrapped in the token.
 /// The request carries "all of the object's attributes", as Export answered them: those a client may
