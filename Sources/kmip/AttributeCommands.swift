@@ -25,16 +25,7 @@ struct AddAttribute: AsyncParsableCommand {
     @Argument(help: "Unique Identifier.") var uid: String
     @Argument(help: ArgumentHelp("Attributes written as --attribute takes them.", valueName: "NAME=VALUE")) var values: [String] = []
     @OptionGroup var attributes: AttributeOptions
-    func run() async throws {
-        let now = Int64(Date().timeIntervalSince1970)
-        let attrs = try attributes.attributes(now: now) + values.map { try textAttribute($0, now: now) }
-        guard !attrs.isEmpty else { throw ValidationError("give at least one attribute (--name, --group, --attribute NAME=VALUE, …)") }
-        try await performEach(connection, .addAttribute) { c in
-            var answers = [TTLV]()
-            for a in attrs { answers.append(try await c.simple(.addAttribute, uid: uid, [edited(a, c, as: .newAttribute)])) }
-            return answers
-        }
-    }
+    func run() async throws { try await sendEach(.addAttribute, uid, values, attributes, connection) }
 }
 
 /// Modify Attribute (KMIP 2.1 §6.1.34; 1.4 §4.15): the instance by its current value (2.x) or index (1.x).
@@ -122,15 +113,17 @@ struct SetAttribute: AsyncParsableCommand {
     @Argument(help: "Unique Identifier.") var uid: String
     @Argument(help: ArgumentHelp("Attributes written as --attribute takes them.", valueName: "NAME=VALUE")) var values: [String] = []
     @OptionGroup var attributes: AttributeOptions
-    func run() async throws {
-        let now = Int64(Date().timeIntervalSince1970)
-        let attrs = try attributes.attributes(now: now) + values.map { try textAttribute($0, now: now) }
-        guard !attrs.isEmpty else { throw ValidationError("give at least one attribute") }
-        try await performEach(connection, .setAttribute) { c in
-            var answers = [TTLV]()
-            for a in attrs { answers.append(try await c.simple(.setAttribute, uid: uid, [edited(a, c, as: .newAttribute)])) }
-            return answers
-        }
+    func run() async throws { try await sendEach(.setAttribute, uid, values, attributes, connection) }
+}
+
+/// Add or Set Attribute: one request per attribute given (as NAME=VALUE arguments or options), in order.
+func sendEach(_ operation: KMIP.Operation, _ uid: String, _ values: [String], _ options: AttributeOptions,
+              _ connection: ConnectionOptions) async throws {
+    let now = Int64(Date().timeIntervalSince1970)
+    let attrs = try options.attributes(now: now) + values.map { try textAttribute($0, now: now) }
+    guard !attrs.isEmpty else { throw ValidationError("give at least one attribute (NAME=VALUE, --name, --group, --attribute …)") }
+    try await performEach(connection, operation) { c, answers in
+        for a in attrs { answers.add(try await c.simple(operation, uid: uid, [edited(a, c, as: .newAttribute)])) }
     }
 }
 

@@ -47,11 +47,6 @@ struct AttributeOptions: ParsableArguments {
         return out
     }
 
-    var isEmpty: Bool {
-        name.isEmpty && group.isEmpty && usage == nil && activationDate == nil && deactivationDate == nil
-            && extractability == nil && grant.isEmpty && generic.isEmpty
-    }
-
     /// `IDENTITY:OPS` as the grant attribute's value, "IDENTITY|OPS" (the identity may itself hold ':').
     static func grant(_ text: String) throws -> Attribute {
         guard let colon = text.lastIndex(of: ":"), colon != text.startIndex else {

@@ -41,7 +41,7 @@ struct RevokeGrant: AsyncParsableCommand {
     @Argument(help: "Only the grant of exactly these operations.") var operations: [String] = []
     func run() async throws {
         let wanted = try operations.isEmpty ? nil : grantAttribute(identity, operations).value.text.map(Self.canonical)
-        try await performEach(connection, .deleteAttribute) { c in
+        try await performEach(connection, .deleteAttribute) { c, answers in
             let answer = try await c.send(GetAttributesRequest(uniqueIdentifier: uid, names: [Self.name]))
             let container = c.version.isV2 ? answer.first(.attributes) ?? .structure(.attributes, []) : answer
             let grants = try AttributeList.read(container).filter { a in
@@ -52,16 +52,10 @@ struct RevokeGrant: AsyncParsableCommand {
                 throw CommandFailure("\(uid) has no grant to \(identity)\(wanted.map { " of exactly \($0.split(separator: "|").last ?? "")" } ?? "")")
             }
             // 1.x deletes by index: highest first, so the indexes still to delete do not move.
-            var answers = [TTLV]()
             for g in grants.sorted(by: { ($0.index ?? 0) > ($1.index ?? 0) }) {
-                if c.version.isV2 {
-                    answers.append(try await c.simple(.deleteAttribute, uid: uid, [edited(g, c, as: .currentAttribute)]))
-                } else {
-                    answers.append(try await c.simple(.deleteAttribute, uid: uid, [
-                        TTLV(.attributeName, .textString(Self.name)), TTLV(.attributeIndex, .integer(g.index ?? 0))]))
-                }
+                answers.add(try await c.simple(.deleteAttribute, uid: uid, c.version.isV2 ? [edited(g, c, as: .currentAttribute)]
+                    : [TTLV(.attributeName, .textString(Self.name)), TTLV(.attributeIndex, .integer(g.index ?? 0))]))
             }
-            return answers
         }
     }
 

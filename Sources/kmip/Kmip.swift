@@ -136,19 +136,32 @@ struct ConnectionOptions: ParsableArguments {
 /// "Error: OPERATION: RESULT REASON: message", and exit status 2.
 func perform(_ options: ConnectionOptions, _ operation: KMIP.Operation? = nil, preferring preferred: ProtocolVersion? = nil,
              _ body: (KMIPClient) async throws -> TTLV) async throws {
-    try await performEach(options, operation, preferring: preferred) { [try await body($0)] }
+    try await performEach(options, operation, preferring: preferred) { c, answers in answers.add(try await body(c)) }
+}
+
+/// The answers of a command that sends several requests, kept as they come.
+final class Answers {
+    var items = [TTLV]()
+    func add(_ t: TTLV) { items.append(t) }
 }
 
 /// As `perform`, for commands that send several requests: one response prints as an object, several
-/// as an array in the order sent.
+/// as an array in the order sent. When one is refused, those answered before it still print (they
+/// took effect), then the refusal.
 func performEach(_ options: ConnectionOptions, _ operation: KMIP.Operation? = nil, preferring preferred: ProtocolVersion? = nil,
-                 _ body: (KMIPClient) async throws -> [TTLV]) async throws {
+                 _ body: (KMIPClient, Answers) async throws -> Void) async throws {
     let client = try await options.client(for: operation, preferring: preferred)
     defer { Task { await client.connection.close() } }
+    let answers = Answers()
+    func show() {
+        guard !answers.items.isEmpty else { return }
+        print(answers.items.count == 1 ? JSONRender.string(answers.items[0]) : JSONRender.array(answers.items))
+    }
     do {
-        let answers = try await body(client)
-        print(answers.count == 1 ? JSONRender.string(answers[0]) : JSONRender.array(answers))
+        try await body(client, answers)
+        show()
     } catch let f as KMIPClient.Failure {
+        show()
         let reason = f.reason?.name ?? "no Result Reason"
         let message = (f.message ?? "").split(whereSeparator: \.isNewline).joined(separator: " ")
         FileHandle.standardError.write(Data("Error: \(f.operation.name): \(reason)\(message.isEmpty ? "" : ": " + message)\n".utf8))

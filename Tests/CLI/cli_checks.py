@@ -10,6 +10,9 @@ grant and credential checks). Prints one `cli: NAME ok|FAIL detail` line per che
 `cli: N passed, M failed`."""
 import json, os, subprocess, sys, time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from checklist import Checklist  # noqa: E402
+
 bindir, port, pki, server_log, username, password, work = sys.argv[1:8]
 os.makedirs(work, exist_ok=True)
 kmip = os.path.join(bindir, "kmip")
@@ -17,15 +20,8 @@ conn = ["--port", port, "--ca", f"{pki}/ca.crt", "--cert", f"{pki}/client.crt", 
 password_file = os.path.join(work, "password")
 with open(password_file, "w") as f: f.write(password + "\n")
 as_user = ["--username", username, "--password-file", password_file]
-passed, failed = 0, 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok: passed += 1
-    else: failed += 1
-    print(f"cli: {name} {'ok' if ok else 'FAIL ' + detail}".rstrip(), flush=True)
-    return ok
+checks = Checklist("cli", details_when_ok=False)
+check = checks.check
 
 
 class Run:
@@ -139,6 +135,9 @@ r = k("add-attribute", key, "Frobnication=1")
 check("an unknown attribute is a usage error", r.rc == 64 and "unknown attribute" in r.err, str(r))
 r = k("add-attribute", key, "Initial Date=now")
 check("a server-set attribute is the server's refusal", refused(r, "Initial Date"), str(r))
+r = k("add-attribute", key, "Comment=first of two", "Initial Date=now")
+check("a refusal part-way prints what took effect before it", r.rc == 2 and r.json and r.json.get("UniqueIdentifier") == key
+      and "Initial Date" in r.err and attrs(key, "Comment").get("Comment") == ["first of two"], str(r))
 
 # grants and credentials: user:NAME sees nothing until granted
 wrong_file = os.path.join(work, "wrong-password")
@@ -243,4 +242,4 @@ check("every command answers --help", all(p.returncode == 0 and p.stdout.startsw
       str([c for c, p in helps.items() if p.returncode != 0]))
 check("common tasks show examples", all("Examples:" in helps[c].stdout for c in ["grant", "re-key", "export", "locate", "create", "add-attribute"]))
 
-print(f"cli: {passed} passed, {failed} failed")
+checks.finish()
