@@ -35,6 +35,13 @@ import Testing
         let refused = await call(engine, .deriveKey, [TTLV(.objectType, .enumeration(ObjectType.symmetricKey.rawValue)), TTLV(.uniqueIdentifier, .textString(base)),
             TTLV(.derivationMethod, .enumeration(DerivationMethod.pbkdf2.rawValue)), derived()])
         #expect(refused.resultReason == .invalidField)  // PBKDF2 needs Salt and Iteration Count (§7.12)
+        // ENCRYPT's output is the encrypted data: 16 bytes cannot make a 256-bit key, 20 are no whole block.
+        for (data, bits) in [(16, Int32(256)), (20, Int32(128))] {
+            let short = await call(engine, .deriveKey, [TTLV(.objectType, .enumeration(ObjectType.symmetricKey.rawValue)), TTLV(.uniqueIdentifier, .textString(base)),
+                TTLV(.derivationMethod, .enumeration(DerivationMethod.encrypt.rawValue)),
+                .structure(.derivationParameters, [TTLV(.derivationData, .byteString([UInt8](repeating: 7, count: data)))]), derived(.aes, bits)])
+            #expect(short.resultReason == .invalidField, "\(data) bytes for \(bits) bits: \(short.resultMessage ?? "")")
+        }
     }
 
     @Test func ecdhBothSidesAgree() async throws {

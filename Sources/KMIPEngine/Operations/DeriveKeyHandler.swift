@@ -39,7 +39,7 @@ struct DeriveKeyHandler: OperationHandler {
         else { object.set(.secretDataType, .enumeration(SecretDataType.seed.rawValue)) }
         object.attributes.append(Replacement.link(.derivationBaseObjectLink, baseUID))
         Protection.inherit(&object, from: base)
-        if type == .symmetricKey, let mechanism = try await Self.tokenMechanism(request, base, context) {
+        if type == .symmetricKey, let mechanism = try await Self.tokenMechanism(request, base, bytes: length / 8, context) {
             let extractable = ObjectFactory.applyServerAttributes(&object, context)
             let spec = ObjectFactory.secretKeySpec(object, algorithm: object.cryptographicAlgorithm!, lengthBits: length, extractable: extractable)
             try await ObjectFactory.persist(object, context, generated: true) { token async throws(EngineError) in
@@ -68,11 +68,17 @@ struct DeriveKeyHandler: OperationHandler {
 
     /// The C_DeriveKey mechanism for ENCRYPT with an AES base and for ECDH; nil for the methods
     /// `DerivedSecret` computes.
-    static func tokenMechanism(_ request: DeriveKeyRequest, _ base: ManagedObject, _ context: RequestContext) async throws(EngineError) -> DerivationMechanism? {
+    static func tokenMechanism(_ request: DeriveKeyRequest, _ base: ManagedObject, bytes: Int,
+                               _ context: RequestContext) async throws(EngineError) -> DerivationMechanism? {
         let dp = request.parameters
         switch request.method {
         case .encrypt:
             guard let data = dp.derivationData, !data.isEmpty else { throw EngineError(.invalidField, "ENCRYPT derivation needs Derivation Data") }
+            // The derived value is the encrypted data, unpadded (CKM_AES_*_ENCRYPT_DATA): whole blocks,
+            // and at least as long as the key asked for — else the token fails with CKR_FUNCTION_FAILED.
+            guard data.count % 16 == 0, data.count >= bytes else {
+                throw EngineError(.invalidField, "ENCRYPT derivation encrypts the Derivation Data: give whole 16-byte blocks, at least \(bytes) bytes for a \(bytes * 8)-bit key (got \(data.count))")
+            }
             try DerivedSecret.checkAES(base, dp)
             switch dp.cryptographicParameters?.blockCipherMode {
             case nil, .ecb?: return .aesECBEncryptData(data)
