@@ -6,18 +6,15 @@ cleanly while a well-behaved client is served throughout.
     python3 Tests/HTTP/https_checks.py PORT CA CERT KEY [MESSAGE_TIMEOUT_SECONDS]
 
 Prints one `https: NAME ok|FAIL detail` line per check and ends with `https: N passed, M failed`."""
-import json, socket, ssl, struct, subprocess, sys, threading, time
+import json, os, socket, ssl, struct, subprocess, sys, threading, time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from checklist import Checklist  # noqa: E402
 
 port, ca, cert, key = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 message_timeout = float(sys.argv[5]) if len(sys.argv) > 5 else 30.0
-passed, failed = 0, 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok: passed += 1
-    else: failed += 1
-    print(f"https: {name} {'ok' if ok else 'FAIL'} {detail}".rstrip(), flush=True)
+checks = Checklist("https")
+check = checks.check
 
 
 def connect(timeout=10):
@@ -196,5 +193,4 @@ s.close()
 stop.set(); t.join(30)
 check("a well-behaved client served throughout", served["ok"] > 10 and served["bad"] == 0, str(served))
 
-print(f"https: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+checks.finish()

@@ -8,7 +8,9 @@ Every wait is bounded; the server is stopped at the end whatever happened."""
 import datetime, json, os, re, shutil, signal, socket, ssl, subprocess, sys, threading, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Cluster"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import kmip_wire  # noqa: E402
+from checklist import Checklist  # noqa: E402
 from cryptography import x509  # noqa: E402
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
@@ -16,15 +18,9 @@ from cryptography.x509.oid import NameOID  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 build, work = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-passed, failed = 0, 0
 
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok: passed += 1
-    else: failed += 1
-    print(f"ops: {name} {'ok' if ok else 'FAIL'} {detail}".rstrip(), flush=True)
-    return ok
+checks = Checklist("ops")
+check = checks.check
 
 
 def run(*args, cwd="/", env=None, timeout=120):
@@ -427,5 +423,4 @@ finally:
         try: server.wait(30)
         except subprocess.TimeoutExpired: server.kill()
 
-print(f"operations: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+checks.finish("operations")
