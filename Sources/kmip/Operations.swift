@@ -48,47 +48,6 @@ struct Create: AsyncParsableCommand {
     }
 }
 
-struct Register: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Register a symmetric key, secret data or an opaque object.")
-    @OptionGroup var connection: ConnectionOptions
-    @Option(help: "symmetric-key, secret-data or opaque.") var type = "symmetric-key"
-    @Option(help: "The value, hex.") var hex: String
-    @Option(help: "Algorithm for a symmetric key.") var algorithm = "AES"
-    @OptionGroup var attributes: AttributeOptions
-    func run() async throws {
-        guard let bytes = TTLVXML.hex(hex), !bytes.isEmpty else { throw ValidationError("--hex must be non-empty hex") }
-        var attrs = try attributes.attributes()
-        let objectType: ObjectType, object: TTLV
-        switch type {
-        case "symmetric-key":
-            guard let alg = CryptographicAlgorithm(named: algorithm) else { throw ValidationError("unknown algorithm \(algorithm)") }
-            objectType = .symmetricKey
-            object = .structure(.symmetricKey, [.structure(.keyBlock, [
-                TTLV(.keyFormatType, .enumeration(KeyFormatType.raw.rawValue)),
-                .structure(.keyValue, [TTLV(.keyMaterial, .byteString(bytes))]),
-                TTLV(.cryptographicAlgorithm, .enumeration(alg.rawValue)),
-                TTLV(.cryptographicLength, .integer(Int32(bytes.count * 8)))])])
-        case "secret-data":
-            objectType = .secretData
-            object = .structure(.secretData, [TTLV(.secretDataType, .enumeration(SecretDataType.password.rawValue)),
-                .structure(.keyBlock, [TTLV(.keyFormatType, .enumeration(KeyFormatType.opaque.rawValue)),
-                                       .structure(.keyValue, [TTLV(.keyMaterial, .byteString(bytes))])])])
-        case "opaque":
-            objectType = .opaqueObject
-            object = .structure(.opaqueObject, [TTLV(.opaqueDataType, .enumeration(OpaqueDataType.unknown.rawValue)),
-                                                 TTLV(.opaqueDataValue, .byteString(bytes))])
-        default: throw ValidationError("--type is symmetric-key, secret-data or opaque")
-        }
-        if objectType != .opaqueObject, !attrs.contains(where: { $0.tag == .cryptographicUsageMask }) {
-            attrs.append(Attribute(.cryptographicUsageMask, .integer(Int32(bitPattern:
-                CryptographicUsageMask.encrypt.rawValue | CryptographicUsageMask.decrypt.rawValue))))
-        }
-        try await perform(connection) { c in
-            try await c.call(.register, [TTLV(.objectType, .enumeration(objectType.rawValue))] + c.attributeItems(attrs) + [object])
-        }
-    }
-}
-
 struct Get: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Get an object (key material only if it is extractable).",

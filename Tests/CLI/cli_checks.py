@@ -8,7 +8,7 @@ usage errors exit 64 before anything is sent.
 USERNAME/PASSWORD is an entry of the server's password file (a second identity, user:USERNAME, for the
 grant and credential checks). Prints one `cli: NAME ok|FAIL detail` line per check and ends with
 `cli: N passed, M failed`."""
-import json, os, subprocess, sys, time
+import base64, json, os, subprocess, sys, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from checklist import Checklist  # noqa: E402
@@ -102,6 +102,17 @@ check("create --non-extractable --deactivation-date", a.get("Extractable") == [F
       and refused(k("get", sealed), "Not Extractable"), f"{a.get('Extractable')} {a.get('Deactivation Date')}")
 r = k("register", "--type", "secret-data", "--hex", "0011223344556677", "--name", f"cli-secret-{tag}")
 check("register secret data", r.uid and located("--name", f"cli-secret-{tag}") == [r.uid], str(r))
+pem_der = subprocess.run(["openssl", "x509", "-in", f"{pki}/ca.crt", "-outform", "DER"], capture_output=True).stdout.hex()
+r = k("register", "--type", "certificate", "--file", f"{pki}/ca.crt", "--name", f"cli-cert-{tag}")
+got = (k("get", r.uid or "-").json or {}).get("Certificate", {}).get("CertificateValue")
+check("register a PEM certificate, read back as its DER", r.uid and got == pem_der, str(r))
+pem = open(f"{pki}/client.key").read()
+key_der = base64.b64decode("".join(l for l in pem.splitlines() if not l.startswith("-----"))).hex()
+r = k("register", "--type", "private-key", "--algorithm", "EC", "--file", f"{pki}/client.key", "--extractable")
+got = ((((k("get", r.uid or "-").json or {}).get("PrivateKey") or {}).get("KeyBlock") or {}).get("KeyValue") or {}).get("KeyMaterial")
+check("register a PEM private key (PKCS#8), read back as registered", r.uid and got == key_der, f"{r} {got and got[:40]}")
+check("register a private key without --algorithm is a usage error",
+      k("register", "--type", "private-key", "--file", f"{pki}/client.key").rc == 64)
 
 # attributes: add (several at once, both versions), modify, delete, set, list
 r = k("add-attribute", key, "--group", "second", "Description=rotated monthly", "--protocol", "2.1")
