@@ -13,6 +13,7 @@ struct Locate: AsyncParsableCommand {
               kmip locate --name db-master
               kmip locate --group backups --state Active --object-type SymmetricKey
               kmip locate --date-range "Initial Date=now-7d..now" --max 50
+              kmip locate --group tape-pool --group-member fresh --max 1
               kmip locate --attribute "Cryptographic Length=128" --attribute x-team=db
             """)
     @OptionGroup var connection: ConnectionOptions
@@ -25,6 +26,7 @@ struct Locate: AsyncParsableCommand {
     @Option(help: "Maximum Items.") var max: Int32?
     @Option(help: "Offset Items: skip this many matches (KMIP 1.3+).") var offset: Int32?
     @Option(help: "Storage Status Mask: OnLineStorage, ArchivalStorage, DestroyedStorage (comma separated).") var storage: String?
+    @Option(help: "With --group: Fresh (members never handed out) or Default (the group's newest Active member).") var groupMember: String?
 
     func run() async throws {
         let now = Int64(Date().timeIntervalSince1970)
@@ -34,6 +36,7 @@ struct Locate: AsyncParsableCommand {
         attrs += try filters.attributes(now: now)
         for r in dateRange { attrs += try Self.range(r, now: now) }
         let storageMask = try storage.map { try typed($0, .storageStatusMask) }
+        let member = try groupMember.map { try typed("Group Member " + $0, .objectGroupMember) }
         if let max, max < 0 { throw ValidationError("--max must not be negative") }
         if let offset, offset < 0 { throw ValidationError("--offset must not be negative") }
         try await perform(connection) { c in
@@ -41,6 +44,7 @@ struct Locate: AsyncParsableCommand {
             if let max { payload.append(TTLV(.maximumItems, .integer(max))) }
             if let offset { payload.append(TTLV(.offsetItems, .integer(offset))) }
             if let storageMask { payload.append(storageMask) }
+            if let member { payload.append(member) }
             payload += c.version.isV2 ? AttributeList.encode(attrs, version: c.version) : attrs.map(\.v1)
             return try await c.call(.locate, payload)
         }

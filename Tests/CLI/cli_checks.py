@@ -181,6 +181,13 @@ check("locate date range that does not", key not in located("--date-range", "Ini
 check("locate --max and --offset", len(located("--object-type", "SymmetricKey", "--max", "2")) == 2
       and located("--object-type", "SymmetricKey", "--max", "1", "--offset", "1") == located("--object-type", "SymmetricKey", "--max", "2")[1:])
 
+pool = [k("create", "--group", f"cli-pool-{tag}", "--activation-date", "now").uid for _ in range(2)]
+first = located("--group", f"cli-pool-{tag}", "--group-member", "fresh", "--max", "1")
+k("get", first[0] if first else "-")
+second = located("--group", f"cli-pool-{tag}", "--group-member", "fresh", "--max", "1")
+check("locate --group-member fresh skips a member once handed out", len(first) == 1 and len(second) == 1
+      and first != second and set(first + second) == set(pool), f"{first} {second} {pool}")
+
 # rotation: re-key, re-key-key-pair, certify and re-certify
 r = k("re-key", key, "--offset", "1d")
 new = r.uid
