@@ -15,7 +15,8 @@ struct Kmip: AsyncParsableCommand {
         discussion: """
             Every command prints the server's response payload as JSON on standard output. A request the \
             server refuses prints one line on standard error, "Error: OPERATION: RESULT REASON: message", \
-            and exits with status 2; failing to connect or to read a file exits with 1, a usage error with 64.
+            and exits with status 2; anything else that stops a command (no connection, an unreadable file) \
+            exits with 1, a usage error with 64. Shell completion: kmip --generate-completion-script bash.
 
             Examples:
               kmip create --name backup-key --group backups --activation-date now
