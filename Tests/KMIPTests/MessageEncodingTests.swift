@@ -113,6 +113,17 @@ extension MessageEncodingTests {
         #expect(try TTLVJSON.decode(TTLVJSON.encode(t), limits: TTLVLimits()) == t)
     }
 
+    /// A date that does not exist is no date (it was carried into the next month or year).
+    @Test func impossibleDatesAreRefused() {
+        for bad in ["2027-13-01T00:00:00Z", "2027-02-29T00:00:00Z", "2027-04-31T00:00:00Z", "2027-01-01T24:00:00Z",
+                    "2027-01-01T00:60:00Z", "2027-01-01T00:00:60Z", "2027-01-00T00:00:00Z", "2027x01-01T00:00:00Z",
+                    "2027-+1-01T00:00:00Z", "2027-01-01T00:00:00+25:00"] {
+            #expect(ISODate.parse(bad) == nil, "\(bad)")
+        }
+        #expect(ISODate.parse("2028-02-29T00:00:00Z") == 1_835_395_200, "a leap day")
+        #expect(ISODate.parse("2000-02-29T12:00:00+01:30") == 951_820_200, "12:00 at +01:30 is 10:30 UTC")
+    }
+
     @Test func extremeValuesDoNotTrap() throws {
         for t in [TTLV(.usageLimitsCount, .longInteger(.min)), TTLV(.activationDate, .dateTime(.min)), TTLV(.activationDate, .dateTime(.max))] {
             #expect(try TTLVJSON.decode(TTLVJSON.encode(t), limits: TTLVLimits()) == t)

@@ -120,21 +120,37 @@ public enum TTLVXML {
 
 /// ISO 8601 date-times as the test files write them ("2012-04-25T08:10:23+00:00", "…Z"), to Unix seconds.
 public enum ISODate {
+    /// nil unless every field is digits in its range (month 1–12, a day the month has, 23:59:59 at
+    /// most, an offset under 24 hours): a date that does not exist is refused, not carried over.
     public static func parse(_ s: String) -> Int64? {
         let u = Array(s.utf8)
-        guard u.count >= 19 else { return nil }
-        func n(_ a: Int, _ len: Int) -> Int64? { Int64(String(decoding: u[a..<a + len], as: UTF8.self)) }
-        guard let y = n(0, 4), let mo = n(5, 2), let d = n(8, 2), let h = n(11, 2), let mi = n(14, 2), let se = n(17, 2) else { return nil }
+        guard u.count >= 19, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"), u[10] == UInt8(ascii: "T"),
+              u[13] == UInt8(ascii: ":"), u[16] == UInt8(ascii: ":") else { return nil }
+        func n(_ a: ArraySlice<UInt8>) -> Int64? {
+            guard !a.isEmpty, a.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+            return a.reduce(0) { $0 * 10 + Int64($1 - 0x30) }
+        }
+        guard let y = n(u[0..<4]), let mo = n(u[5..<7]), let d = n(u[8..<10]), let h = n(u[11..<13]),
+              let mi = n(u[14..<16]), let se = n(u[17..<19]),
+              (1...12).contains(mo), d >= 1, d <= daysIn(month: mo, year: y), h < 24, mi < 60, se < 60 else { return nil }
         var rest = u[19...]
         if rest.first == UInt8(ascii: ".") { rest = rest.drop(while: { $0 == UInt8(ascii: ".") || ($0 >= 0x30 && $0 <= 0x39) }) }
         var offset: Int64 = 0
         if let sign = rest.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
-            let t = Array(rest.dropFirst())
-            guard t.count >= 5, let oh = Int64(String(decoding: t[0..<2], as: UTF8.self)),
-                  let om = Int64(String(decoding: t[3..<5], as: UTF8.self)) else { return nil }
+            let t = rest.dropFirst()
+            guard t.count >= 5, let oh = n(t.prefix(2)), t[t.startIndex + 2] == UInt8(ascii: ":"), let om = n(t.dropFirst(3).prefix(2)),
+                  oh < 24, om < 60 else { return nil }
             offset = (oh * 3600 + om * 60) * (sign == UInt8(ascii: "+") ? 1 : -1)
         }
         return days(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset
+    }
+
+    static func daysIn(month: Int64, year: Int64) -> Int64 {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     /// Days since 1970-01-01 (civil calendar).
