@@ -1,7 +1,7 @@
 import KMIP
 import KMIPEngine
 
-/// A Locate query compiled to one WHERE clause over indexed columns (KMIP 2.1 §6.1.27): object
+/// A Locate query compiled to one WHERE clause over indexed columns (KMIP 2.1 §6.1.28): object
 /// columns for owner, type and state; an EXISTS probe per other attribute; two values of one date
 /// attribute form an inclusive range. The same query in each store's SQL dialect.
 public struct LocateSQL: Sendable {
@@ -70,7 +70,7 @@ public struct LocateSQL: Sendable {
         }
         var probe = "SELECT 1 FROM attributes a WHERE a.uid = o.uid AND a.name = \(bind(name))"
         if key == .tag(.cryptographicUsageMask), case .integer(let bits) = v.value.value {
-            // KMIP 2.1 §6.1.27: an object matches when its mask has every bit asked for.
+            // KMIP 2.1 §6.1.28: an object matches when its mask has every bit asked for.
             let mask = Int64(UInt32(bitPattern: bits))
             probe += " AND (a.num & \(bind(.int(mask)))) = \(bind(.int(mask)))"
         } else if key == .tag(.usageLimits) {

@@ -58,7 +58,7 @@ struct ObjectsCommand: AsyncParsableCommand {
             let now = Int64(Date().timeIntervalSince1970)
             if let days = expiringWithin {
                 guard (0...36_500).contains(days) else { throw ValidationError("--expiring-within takes 0 to 36500 days") }
-                // Two values of one date attribute are a range (KMIP 2.1 §6.1.27).
+                // Two values of one date attribute are a range (KMIP 2.1 §6.1.28).
                 filters += [Attribute(.deactivationDate, .dateTime(now)), Attribute(.deactivationDate, .dateTime(now + Int64(days) * 86_400))]
             }
             guard (1...1_000_000).contains(limit) else { throw ValidationError("--limit takes 1 to 1000000") }

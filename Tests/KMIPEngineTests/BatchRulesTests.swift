@@ -108,7 +108,7 @@ import Testing
     }
 }
 
-/// Query (KMIP 2.1 §6.1.37) answers from what the server and the token do.
+/// Query (KMIP 2.1 §6.1.40) answers from what the server and the token do.
 @Suite struct QueryTests {
     @Test func reportsOperationsCapabilitiesAndTheToken() async throws {
         let (engine, _, _) = try TestHSM.makeExecutor()

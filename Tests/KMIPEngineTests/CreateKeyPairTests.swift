@@ -4,7 +4,7 @@ import KMIPEngine
 import KMIPTestSupport
 import Testing
 
-/// Create Key Pair (KMIP 2.1 §6.1.10) generated in a real SoftHSM2 token.
+/// Create Key Pair (KMIP 2.1 §6.1.9) generated in a real SoftHSM2 token.
 @Suite struct CreateKeyPairTests {
     let now = Int64(Date().timeIntervalSince1970)
 

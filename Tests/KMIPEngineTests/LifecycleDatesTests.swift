@@ -5,7 +5,7 @@ import KMIPTestSupport
 import Testing
 
 /// Dates in the past take effect at once, dates in the future when they pass; State is never written
-/// by a client (KMIP 2.1 §3 lifecycle figure, §4.1, §4.13).
+/// by a client (KMIP 2.1 §4.57 and its lifecycle figure, §4.1).
 @Suite struct LifecycleDatesTests {
     let now = Int64(Date().timeIntervalSince1970)
 

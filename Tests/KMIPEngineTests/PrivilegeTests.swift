@@ -27,7 +27,7 @@ import Testing
         await run(engine, Req.uid(.getAttributes, uid, [TTLV(.attributeReference, .enumeration(tag.rawValue))])).payload?.first(.attributes)?.first(tag)
     }
 
-    /// Item 4: Extractable only true→false, Sensitive only false→true (KMIP 2.1 §4.20, §4.58).
+    /// Item 4: Extractable only true→false, Sensitive only false→true (KMIP 2.1 §4.23, §4.55).
     @Test func protectionIsOneWay() async throws {
         let (engine, _, _) = try TestHSM.makeExecutor()
         let uid = try await key(engine, extractable: false)

@@ -4,7 +4,7 @@ import KMIPEngine
 import KMIPTestSupport
 import Testing
 
-/// Query (KMIP 2.1 §6.1.37) tells the truth about streaming and profiles; Ping (2.1 §6.1.35) answers.
+/// Query (KMIP 2.1 §6.1.40) tells the truth about streaming and profiles; Ping (2.1 §6.1.36) answers.
 @Suite struct QueryProfileTests {
     let now = Int64(Date().timeIntervalSince1970)
 

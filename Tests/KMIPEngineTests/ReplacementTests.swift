@@ -4,7 +4,7 @@ import KMIPEngine
 import KMIPTestSupport
 import Testing
 
-/// Re-key, Re-key Key Pair and Re-certify (KMIP 2.1 §6.1.44–6.1.47): new objects in the token that
+/// Re-key, Re-key Key Pair and Re-certify (KMIP 2.1 §6.1.45–6.1.47): new objects in the token that
 /// take over names and attributes, dates shifted by the Offset, replacement links both ways.
 @Suite struct ReplacementTests {
     let now = Int64(Date().timeIntervalSince1970)

@@ -54,7 +54,7 @@ import Testing
         #expect(try await store.locate(query([Attribute(name: "x-int", value: TTLV(.attributeValue, .integer(41)))])).uids.isEmpty)
     }
 
-    /// KMIP 2.1 §6.1.27: a usage mask matches objects having every bit asked for; a structure given
+    /// KMIP 2.1 §6.1.28: a usage mask matches objects having every bit asked for; a structure given
     /// in part matches on the fields given; the two dates of a range may come in either order.
     @Test(arguments: StoreBackend.available) func masksPartialStructuresAndRanges(_ backend: StoreBackend) async throws {
         let store = try await backend.make()

@@ -23,7 +23,7 @@ public struct AttributeRule: Sendable, Hashable {
         self.setBy = setBy; self.clientChanges = clientChanges; self.clientDeletes = clientDeletes; self.multiValued = multiValued
     }
 
-    /// Custom and vendor attributes (KMIP 1.4 §3.41, 2.1 §4.52): the client's to set, change and
+    /// Custom and vendor attributes (KMIP 1.4 §3.41, 2.1 §4.60): the client's to set, change and
     /// delete, any number of instances.
     public static let vendor = AttributeRule(setBy: [.client, .server], clientChanges: .always, clientDeletes: true, multiValued: true)
 

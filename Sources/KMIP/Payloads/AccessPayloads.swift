@@ -1,4 +1,4 @@
-/// Get (KMIP 2.1 §6.1.22) and Export (2.0+, §6.1.21) share their request.
+/// Get (KMIP 2.1 §6.1.19) and Export (2.0+, §6.1.18) share their request.
 public struct GetRequest: RequestPayload, Hashable {
     public static let operation = Operation.get
     public var uniqueIdentifier: String?
@@ -53,7 +53,7 @@ public struct ExportResponse: ResponsePayload, Hashable {
     public var identifiers: [String] { [uniqueIdentifier] }
 }
 
-/// Locate (KMIP 2.1 §6.1.27; 1.4 §4.9).
+/// Locate (KMIP 2.1 §6.1.28; 1.4 §4.9).
 public struct LocateRequest: RequestPayload, Hashable {
     public static let operation = Operation.locate
     public var maximumItems: Int?

@@ -46,7 +46,7 @@ extension Attribute {
     }
 }
 
-/// Add Attribute (KMIP 2.1 §6.1.2; 1.4 §4.13).
+/// Add Attribute (KMIP 2.1 §6.1.2; 1.4 §4.14).
 public struct AddAttributeRequest: RequestPayload, Hashable {
     public static let operation = Operation.addAttribute
     public var uniqueIdentifier: String?
@@ -61,7 +61,7 @@ public struct AddAttributeRequest: RequestPayload, Hashable {
     public var target: String? { uniqueIdentifier }
 }
 
-/// Modify Attribute (KMIP 2.1 §6.1.29; 1.4 §4.14): the instance by 1.x Attribute Index or 2.x Current
+/// Modify Attribute (KMIP 2.1 §6.1.34; 1.4 §4.15): the instance by 1.x Attribute Index or 2.x Current
 /// Attribute.
 public struct ModifyAttributeRequest: RequestPayload, Hashable {
     public static let operation = Operation.modifyAttribute
@@ -88,7 +88,7 @@ public struct ModifyAttributeRequest: RequestPayload, Hashable {
     public var target: String? { uniqueIdentifier }
 }
 
-/// Delete Attribute (KMIP 2.1 §6.1.15; 1.4 §4.15): one instance, by value (2.x Current Attribute) or by
+/// Delete Attribute (KMIP 2.1 §6.1.13; 1.4 §4.16): one instance, by value (2.x Current Attribute) or by
 /// name and 1.x index (Attribute Name / 2.x Attribute Reference).
 public struct DeleteAttributeRequest: RequestPayload, Hashable {
     public static let operation = Operation.deleteAttribute
@@ -114,7 +114,7 @@ public struct DeleteAttributeRequest: RequestPayload, Hashable {
     public var target: String? { uniqueIdentifier }
 }
 
-/// Set Attribute (KMIP 2.0+, §6.1.46).
+/// Set Attribute (KMIP 2.0+, §6.1.51).
 public struct SetAttributeRequest: RequestPayload, Hashable {
     public static let operation = Operation.setAttribute
     public var uniqueIdentifier: String?
@@ -147,7 +147,7 @@ public struct AttributeEditResponse: ResponsePayload, Hashable {
     public var identifiers: [String] { [uniqueIdentifier] }
 }
 
-/// Get Attributes (KMIP 2.1 §6.1.23).
+/// Get Attributes (KMIP 2.1 §6.1.20).
 public struct GetAttributesRequest: RequestPayload, Hashable {
     public static let operation = Operation.getAttributes
     public var uniqueIdentifier: String?
@@ -171,7 +171,7 @@ public struct GetAttributesResponse: ResponsePayload, Hashable {
     public var identifiers: [String] { [uniqueIdentifier] }
 }
 
-/// Get Attribute List (KMIP 2.1 §6.1.24).
+/// Get Attribute List (KMIP 2.1 §6.1.21).
 public struct GetAttributeListRequest: RequestPayload, Hashable {
     public static let operation = Operation.getAttributeList
     public var uniqueIdentifier: String?

@@ -1,4 +1,4 @@
-/// The streaming fields of the cryptographic operations (KMIP 2.1 §6.1.18 and siblings): Init begins a
+/// The streaming fields of the cryptographic operations (KMIP 2.1 §6.1.17 and siblings): Init begins a
 /// stream, later parts carry its Correlation Value, Final ends it.
 public struct StreamFields: Sendable, Hashable {
     public var correlationValue: [UInt8]?
@@ -18,7 +18,7 @@ public struct StreamFields: Sendable, Hashable {
 }
 
 /// What every cryptographic request names: a key, its parameters, the data, the stream (the first
-/// rows of each payload table of KMIP 2.1 §6.1.14, .18, .30, .31, .53, .54).
+/// rows of each payload table of KMIP 2.1 §6.1.11, .17, .32, .33, .55, .56).
 public struct CryptographicFields: Sendable, Hashable {
     public var uniqueIdentifier: String?
     public var cryptographicParameters: CryptographicParameters?
@@ -44,7 +44,7 @@ extension CryptographicRequest {
     public var target: String? { fields.uniqueIdentifier }
 }
 
-/// Encrypt (KMIP 2.1 §6.1.18).
+/// Encrypt (KMIP 2.1 §6.1.17).
 public struct EncryptRequest: CryptographicRequest, Hashable {
     public static let operation = Operation.encrypt
     public var fields: CryptographicFields
@@ -78,7 +78,7 @@ public struct EncryptResponse: ResponsePayload, Hashable {
     public var identifiers: [String] { [uniqueIdentifier] }
 }
 
-/// Decrypt (KMIP 2.1 §6.1.14).
+/// Decrypt (KMIP 2.1 §6.1.11).
 public struct DecryptRequest: CryptographicRequest, Hashable {
     public static let operation = Operation.decrypt
     public var fields: CryptographicFields
@@ -111,7 +111,7 @@ public struct DataResponse: ResponsePayload, Hashable {
     public var identifiers: [String] { uniqueIdentifier.map { [$0] } ?? [] }
 }
 
-/// Sign (KMIP 2.1 §6.1.53).
+/// Sign (KMIP 2.1 §6.1.55).
 public struct SignRequest: CryptographicRequest, Hashable {
     public static let operation = Operation.sign
     public var fields: CryptographicFields
@@ -122,7 +122,7 @@ public struct SignRequest: CryptographicRequest, Hashable {
     }
 }
 
-/// Signature Verify (KMIP 2.1 §6.1.54).
+/// Signature Verify (KMIP 2.1 §6.1.56).
 public struct SignatureVerifyRequest: CryptographicRequest, Hashable {
     public static let operation = Operation.signatureVerify
     public var fields: CryptographicFields
@@ -135,7 +135,7 @@ public struct SignatureVerifyRequest: CryptographicRequest, Hashable {
     }
 }
 
-/// MAC (KMIP 2.1 §6.1.30).
+/// MAC (KMIP 2.1 §6.1.32).
 public struct MACRequest: CryptographicRequest, Hashable {
     public static let operation = Operation.mac
     public var fields: CryptographicFields
@@ -144,7 +144,7 @@ public struct MACRequest: CryptographicRequest, Hashable {
     }
 }
 
-/// MAC Verify (KMIP 2.1 §6.1.31).
+/// MAC Verify (KMIP 2.1 §6.1.33).
 public struct MACVerifyRequest: CryptographicRequest, Hashable {
     public static let operation = Operation.macVerify
     public var fields: CryptographicFields

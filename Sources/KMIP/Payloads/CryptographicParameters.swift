@@ -1,4 +1,4 @@
-/// Cryptographic Parameters (KMIP 2.1 §4.15; 1.4 §3.6). Every length is range-checked while decoding:
+/// Cryptographic Parameters (KMIP 2.1 §4.16; 1.4 §3.6). Every length is range-checked while decoding:
 /// lengths become allocations and CK_ULONGs in the token. IV and counter lengths are in bits, tag and
 /// salt lengths in bytes; the mode-specific rules are the engine's.
 public struct CryptographicParameters: Sendable, Hashable {

@@ -13,7 +13,7 @@ public struct ActivateRequest: RequestPayload, Hashable {
     public var target: String? { uniqueIdentifier }
 }
 
-/// Destroy (KMIP 2.1 §6.1.16).
+/// Destroy (KMIP 2.1 §6.1.15).
 public struct DestroyRequest: RequestPayload, Hashable {
     public static let operation = Operation.destroy
     public var uniqueIdentifier: String?
@@ -22,7 +22,7 @@ public struct DestroyRequest: RequestPayload, Hashable {
     public var target: String? { uniqueIdentifier }
 }
 
-/// Revocation Reason (KMIP 2.1 §4.51).
+/// Revocation Reason (KMIP 2.1 §4.47).
 public struct RevocationReason: Sendable, Hashable {
     public var code: RevocationReasonCode
     public var message: String?
@@ -38,7 +38,7 @@ public struct RevocationReason: Sendable, Hashable {
     }
 }
 
-/// Revoke (KMIP 2.1 §6.1.42).
+/// Revoke (KMIP 2.1 §6.1.44).
 public struct RevokeRequest: RequestPayload, Hashable {
     public static let operation = Operation.revoke
     public var uniqueIdentifier: String?
@@ -52,7 +52,7 @@ public struct RevokeRequest: RequestPayload, Hashable {
     public var target: String? { uniqueIdentifier }
 }
 
-/// Check (KMIP 2.1 §6.1.5).
+/// Check (KMIP 2.1 §6.1.7).
 public struct CheckRequest: RequestPayload, Hashable {
     public static let operation = Operation.check
     public var uniqueIdentifier: String?

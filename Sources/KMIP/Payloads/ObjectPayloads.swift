@@ -1,4 +1,4 @@
-/// Create (KMIP 2.1 §6.1.9; 1.4 §4.1).
+/// Create (KMIP 2.1 §6.1.8; 1.4 §4.1).
 public struct CreateRequest: RequestPayload, Hashable {
     public static let operation = Operation.create
     public var objectType: ObjectType
@@ -22,7 +22,7 @@ public struct CreateResponse: ResponsePayload, Hashable {
     public var identifiers: [String] { [uniqueIdentifier] }
 }
 
-/// The three attribute lists of Create Key Pair and Re-key Key Pair (KMIP 2.1 §6.1.10): 2.x Common /
+/// The three attribute lists of Create Key Pair and Re-key Key Pair (KMIP 2.1 §6.1.9, §6.1.47): 2.x Common /
 /// Private Key / Public Key Attributes, or the 1.x Template-Attribute forms.
 public struct KeyPairAttributes: Sendable, Hashable {
     public var common: [Attribute]
@@ -43,7 +43,7 @@ public struct KeyPairAttributes: Sendable, Hashable {
     public var all: [Attribute] { common + privateKey + publicKey }
 }
 
-/// Create Key Pair (KMIP 2.1 §6.1.10; 1.4 §4.2).
+/// Create Key Pair (KMIP 2.1 §6.1.9; 1.4 §4.2).
 public struct CreateKeyPairRequest: RequestPayload, Hashable {
     public static let operation = Operation.createKeyPair
     public var attributes: KeyPairAttributes
@@ -63,7 +63,7 @@ public struct KeyPairResponse: ResponsePayload, Hashable {
     public var identifiers: [String] { [privateKeyUniqueIdentifier, publicKeyUniqueIdentifier] }
 }
 
-/// Register (KMIP 2.1 §6.1.41; 1.4 §4.3).
+/// Register (KMIP 2.1 §6.1.43; 1.4 §4.3).
 public struct RegisterRequest: RequestPayload, Hashable {
     public static let operation = Operation.register
     public var objectType: ObjectType
@@ -118,7 +118,7 @@ public struct DerivationParameters: Sendable, Hashable {
     }
 }
 
-/// Derive Key (KMIP 2.1 §6.1.13).
+/// Derive Key (KMIP 2.1 §6.1.14).
 public struct DeriveKeyRequest: RequestPayload, Hashable {
     public static let operation = Operation.deriveKey
     public var objectType: ObjectType
@@ -139,7 +139,7 @@ public struct DeriveKeyRequest: RequestPayload, Hashable {
     public var identifiers: [String] { uniqueIdentifiers }
 }
 
-/// Re-key (KMIP 2.1 §6.1.45; 1.4 §4.4).
+/// Re-key (KMIP 2.1 §6.1.46; 1.4 §4.4).
 public struct ReKeyRequest: RequestPayload, Hashable {
     public static let operation = Operation.reKey
     public var uniqueIdentifier: String?
@@ -194,7 +194,7 @@ public struct CertifyRequest: RequestPayload, Hashable {
     public var target: String? { uniqueIdentifier }
 }
 
-/// Re-certify (KMIP 2.1 §6.1.44; 1.4 §4.8).
+/// Re-certify (KMIP 2.1 §6.1.45; 1.4 §4.8).
 public struct ReCertifyRequest: RequestPayload, Hashable {
     public static let operation = Operation.reCertify
     public var uniqueIdentifier: String?

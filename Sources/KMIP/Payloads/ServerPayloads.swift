@@ -1,4 +1,4 @@
-/// Discover Versions (KMIP 2.1 §6.1.17).
+/// Discover Versions (KMIP 2.1 §6.1.16).
 public struct DiscoverVersionsRequest: RequestPayload, Hashable {
     public static let operation = Operation.discoverVersions
     public var protocolVersions: [ProtocolVersion]
@@ -15,7 +15,7 @@ public struct DiscoverVersionsResponse: ResponsePayload, Hashable {
     public func payload(version: ProtocolVersion) -> TTLV { .structure(.responsePayload, protocolVersions.map { $0.ttlv() }) }
 }
 
-/// Query (KMIP 2.1 §6.1.37).
+/// Query (KMIP 2.1 §6.1.40).
 public struct QueryRequest: RequestPayload, Hashable {
     public static let operation = Operation.query
     public var functions: [QueryFunction]
@@ -84,7 +84,7 @@ public struct QueryResponse: ResponsePayload, Hashable {
     public var protectionStorageMasks: [UInt32] = []
     public init() {}
 
-    /// In the order of the response payload table (KMIP 2.1 §6.1.37), whatever order the functions
+    /// In the order of the response payload table (KMIP 2.1 §6.1.40), whatever order the functions
     /// were asked in.
     public func payload(version: ProtocolVersion) -> TTLV {
         var b = PayloadBuilder()
@@ -128,13 +128,13 @@ public struct InteropRequest: RequestPayload, Hashable {
     }
 }
 
-/// Ping (KMIP 2.1 §6.1.35): an empty request, an empty answer — a client's liveness check.
+/// Ping (KMIP 2.1 §6.1.36): an empty request, an empty answer — a client's liveness check.
 public struct PingRequest: RequestPayload, Hashable {
     public static let operation = Operation.ping
     public init(payload: TTLV, version: ProtocolVersion) throws(KMIPCodecError) {}
 }
 
-/// Log (KMIP 2.0+, §6.1.28).
+/// Log (KMIP 2.0+, §6.1.29).
 public struct LogRequest: RequestPayload, Hashable {
     public static let operation = Operation.log
     public var message: String

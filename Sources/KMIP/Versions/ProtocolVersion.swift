@@ -1,4 +1,4 @@
-/// KMIP Protocol Version (KMIP 2.1 §6.1.44; 1.4 §6.1). Ordered by (major, minor).
+/// KMIP Protocol Version (KMIP 2.1 §9.16; 1.4 §6.1). Ordered by (major, minor).
 public struct ProtocolVersion: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var major: Int32
     public var minor: Int32

@@ -50,7 +50,7 @@ struct ConformanceSession {
         guard let tag = Tag(named: expected.name) else { return "\(path): unknown expected tag \(expected.name)" }
         guard tag == actual.tag else { return "\(path): expected \(expected.name), got \(actual.tag.xmlName)" }
         let here = "\(path)/\(expected.name)"
-        // The Random Number Generator attribute describes the server's own RNG (KMIP 2.1 §4.48).
+        // The Random Number Generator attribute describes the server's own RNG (KMIP 2.1 §4.46).
         if tag == .randomNumberGenerator { return nil }
         if tag == .attributeValue, contextSiblings.first?.attributes["value"] == "Random Number Generator" { return nil }
         let type = ItemType(xmlName: expected.attributes["type"] ?? "Structure") ?? .structure

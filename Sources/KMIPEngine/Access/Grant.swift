@@ -3,7 +3,7 @@ import KMIP
 
 /// A grant: the owner of an object, or an admin, lets another identity use it in named
 /// operations. Grants travel as the vendor attribute `x-kmipd-grant` (KMIP 1.4 §3.41 Custom Attribute;
-/// 2.1 §4.52 Vendor Attribute, Vendor Identification "x", name "kmipd-grant"), so any KMIP client can
+/// 2.1 §4.60 Vendor Attribute, Vendor Identification "x", name "kmipd-grant"), so any KMIP client can
 /// give, list and take them back with Add / Get / Delete Attribute. Value: a Text String
 /// "identity|Operation,Operation" — the identity is a certificate subject as kmipd prints it (or
 /// "*": every authenticated client), the operations are KMIP operation names (or "*": all of them).

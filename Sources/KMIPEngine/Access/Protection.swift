@@ -1,6 +1,6 @@
 import KMIP
 
-/// One-way protection (KMIP 2.1 §4.20 Extractable: may only become false; §4.58 Sensitive: may only
+/// One-way protection (KMIP 2.1 §4.23 Extractable: may only become false; §4.55 Sensitive: may only
 /// become true), carried over to what is made from an object: a replacement (Re-key and its siblings)
 /// or a derived key is never less protected than its source. Otherwise a client could re-key or derive
 /// its way to reading material the source keeps in the token.

@@ -51,7 +51,7 @@ public final class RequestContext: @unchecked Sendable {
         return object
     }
 
-    /// Saves a change made by a client, stamping Last Change Date (KMIP 2.1 §4.35).
+    /// Saves a change made by a client, stamping Last Change Date (KMIP 2.1 §4.29).
     public func saveChange(_ object: ManagedObject) async throws(EngineError) {
         var o = object
         o.set(.lastChangeDate, .dateTime(now))
@@ -81,7 +81,7 @@ public struct EngineServices: Sendable {
     }
 }
 
-/// Answers to Query's Server Information (KMIP 2.1 §6.1.37).
+/// Answers to Query's Server Information (KMIP 2.1 §6.1.40).
 public struct ServerInfo: Sendable {
     public var vendorIdentification = "kmipd"
     public var productName = "kmipd"

@@ -1,6 +1,6 @@
 import KMIP
 
-/// From Cryptographic Parameters to the cipher the token runs (KMIP 2.1 §4.15), with the IV rules:
+/// From Cryptographic Parameters to the cipher the token runs (KMIP 2.1 §4.16), with the IV rules:
 /// an IV the client does not give is made by the token's RNG (SoftHSM2 never makes one and would accept
 /// an empty one), and an empty IV is refused.
 struct CipherChoice {

@@ -1,6 +1,6 @@
 import KMIP
 
-/// What every cryptographic operation reads first (KMIP 2.1 §6.1.18 Encrypt and its siblings): the
+/// What every cryptographic operation reads first (KMIP 2.1 §6.1.17 Encrypt and its siblings): the
 /// key, its Cryptographic Parameters (the request's, else the object's), the data, and the policy
 /// check — usage mask, state and dates — that decides whether the token is asked at all.
 struct CryptoRequest {
@@ -38,7 +38,7 @@ struct CryptoRequest {
         parameters.algorithm ?? CryptographicAlgorithm(rawValue: object.first(.cryptographicAlgorithm)?.value.enumValue ?? 0)
     }
 
-    /// Usage Limits (KMIP 2.1 §4.62): counts what protect operations use, refusing what would exceed
+    /// Usage Limits (KMIP 2.1 §4.59): counts what protect operations use, refusing what would exceed
     /// the total. The count is saved before the token is asked, so a crash never gives extra uses.
     func consumeUsage(_ bytes: Int, _ context: RequestContext) async throws(EngineError) {
         guard object.first(.usageLimits) != nil else { return }
@@ -78,7 +78,7 @@ struct CryptoRequest {
     }
 }
 
-/// Cryptographic Parameters (KMIP 2.1 §4.15), decoded and range-checked in `KMIP`.
+/// Cryptographic Parameters (KMIP 2.1 §4.16), decoded and range-checked in `KMIP`.
 extension CryptographicParameters {
     /// The request's parameters, else the object's own Cryptographic Parameters attribute, else none.
     static func given(_ request: CryptographicParameters?, orStoredOn object: ManagedObject) throws(EngineError) -> CryptographicParameters {

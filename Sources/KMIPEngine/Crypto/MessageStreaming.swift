@@ -2,7 +2,7 @@ import Foundation
 import KMIP
 import Synchronization
 
-/// Streaming for Sign, Signature Verify and MAC (KMIP 2.1 §6.1.53 etc.): the parts of the message are
+/// Streaming for Sign, Signature Verify and MAC (KMIP 2.1 §6.1.55 etc.): the parts of the message are
 /// gathered (they are the client's data, not key material; at most `maxBytes`) and the token signs or
 /// MACs the whole message at Final.
 enum MessageStreaming {

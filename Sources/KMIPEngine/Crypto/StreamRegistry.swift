@@ -2,7 +2,7 @@ import Foundation
 import KMIP
 import Synchronization
 
-/// Streaming Encrypt/Decrypt in progress (KMIP 2.1 §6.1.18: Init Indicator, Correlation Value, Final
+/// Streaming Encrypt/Decrypt in progress (KMIP 2.1 §6.1.17: Init Indicator, Correlation Value, Final
 /// Indicator). Each stream belongs to the identity that began it, is used by one request at a time,
 /// and is cancelled after an idle period; their number is bounded (each holds a token session).
 public final class StreamRegistry: @unchecked Sendable {

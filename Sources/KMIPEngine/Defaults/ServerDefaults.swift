@@ -17,7 +17,7 @@ public struct ServerDefaults: Sendable {
     /// At most this many seed bytes of one RNG Seed request reach the token; the answer's Data Length
     /// says how many were taken (KMIP 2.1 §6.1.50). 0 takes none and leaves the token alone. nil: all.
     public var rngSeedMaximumBytes: Int?
-    /// Lease Time given to new keys and secrets (KMIP 2.1 §4.31): how long a client may use an object
+    /// Lease Time given to new keys and secrets (KMIP 2.1 §4.30): how long a client may use an object
     /// before it asks again. nil: no lease.
     public var leaseTimeSeconds: UInt32?
 

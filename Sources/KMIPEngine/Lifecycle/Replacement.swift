@@ -1,7 +1,7 @@
 import KMIP
 
 /// What Re-key, Re-key Key Pair and Re-certify share (KMIP 2.1 §6.1.46 Table 303–304, §6.1.47,
-/// §6.1.44): the replacement copies the existing object's attributes except those the server sets
+/// §6.1.45): the replacement copies the existing object's attributes except those the server sets
 /// anew, takes over its names, gets dates shifted by the Offset, and the two link to each other.
 enum Replacement {
     /// Attributes not copied to the replacement (set anew, or not at all).

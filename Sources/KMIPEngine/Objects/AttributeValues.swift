@@ -27,7 +27,7 @@ enum AttributeValues {
                 return v
             } } catch { throw EngineError(error) }
             if let total, total < 0 { throw EngineError(.invalidField, "Usage Limits Total must not be negative") }
-            // The count is the server's (KMIP 2.1 §4.62: a client sets Total and Unit only).
+            // The count is the server's (KMIP 2.1 §4.59: a client sets Total and Unit only).
             if a.value.first(.usageLimitsCount) != nil {
                 throw EngineError(.invalidField, "Usage Limits Count is kept by the server; a client gives Total and Unit")
             }
@@ -49,13 +49,13 @@ enum AttributeValues {
     static func checkChange(_ a: inout Attribute, of object: ManagedObject, now: Int64) throws(EngineError) {
         try check(a)
         switch a.name {
-        // KMIP 2.1 §4.20, §4.58: Extractable may only become false, Sensitive only true. For Secret
+        // KMIP 2.1 §4.23, §4.55: Extractable may only become false, Sensitive only true. For Secret
         // Data and Opaque Objects (token data objects, with no such flag) this is the only protection.
         case "Extractable" where a.value.bool == true && object.first(.extractable)?.value.bool == false:
             throw EngineError(.permissionDenied, "Extractable may only change from true to false")
         case "Sensitive" where a.value.bool == false && object.first(.sensitive)?.value.bool == true:
             throw EngineError(.permissionDenied, "Sensitive may only change from false to true")
-        // Once reached, these dates have done their work and may not move (KMIP 2.1 §4.44, §4.45).
+        // Once reached, these dates have done their work and may not move (KMIP 2.1 §4.40, §4.41).
         case "Process Start Date", "Protect Stop Date":
             if let current = object.first(a.tag ?? .processStartDate)?.value.dateSeconds, current <= now {
                 throw EngineError(.stateForbidsChange, "\(a.name) has been reached and may no longer change")

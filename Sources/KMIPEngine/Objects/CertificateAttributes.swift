@@ -2,7 +2,7 @@ import KMIP
 import SwiftASN1
 import X509
 
-/// Attributes a server derives from an X.509 certificate it registers (KMIP 2.1 §4.9–4.11, §4.57–4.58
+/// Attributes a server derives from an X.509 certificate it registers (KMIP 2.1 §4.7, §4.8, §4.22, §4.61–4.63
 /// and the 1.x X.509 Certificate Identifier/Subject/Issuer): type, length, subject and issuer fields,
 /// serial number, signature algorithm.
 enum CertificateAttributes {

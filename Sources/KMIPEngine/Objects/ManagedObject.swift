@@ -84,7 +84,7 @@ public struct ManagedObject: Sendable {
     }
     public var sensitive: Bool { first(.sensitive)?.value.bool ?? false }
     public var fresh: Bool? { first(.fresh)?.value.bool }
-    /// The first Name's value (KMIP 2.1 §4.34).
+    /// The first Name's value (KMIP 2.1 §4.32).
     public var name: String? { first(.name)?.value.first(.nameValue)?.text }
     /// The objects the Links of `type` point to (KMIP 2.1 §4.31).
     public func linked(_ type: LinkType) -> [String] {

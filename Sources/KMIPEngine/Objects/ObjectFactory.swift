@@ -37,7 +37,7 @@ enum ObjectFactory {
         if let lease = context.services.defaults.leaseTimeSeconds, object.objectType != .opaqueObject {
             object.set(.leaseTime, .interval(lease))
         }
-        // Fresh may come from a registering client (KMIP 2.1 §4.22); otherwise the object is fresh.
+        // Fresh may come from a registering client (KMIP 2.1 §4.24); otherwise the object is fresh.
         if context.version >= .v1_3 && object.first(.fresh) == nil { object.set(.fresh, .boolean(true)) }
         if object.first(.cryptographicUsageMask) == nil { object.set(.cryptographicUsageMask, .integer(0)) }
         // Usage Limits Count: the units that remain, starting at the Total (KMIP 2.1 §4.59).
@@ -76,7 +76,7 @@ enum ObjectFactory {
         return "kmipd \(object.objectType) \(object.uid)"
     }
 
-    /// Digest (KMIP 2.1 §4.20) of the value, computed by the token, and the Random Number Generator
+    /// Digest (KMIP 2.1 §4.21) of the value, computed by the token, and the Random Number Generator
     /// that made a generated key (§4.48).
     static func addDerivedAttributes(_ object: inout ManagedObject, _ context: RequestContext, generated: Bool) async {
         // Short Unique Identifier (KMIP 2.0+, §4.56): SHA-256 of the (public) Unique Identifier, on the host.

@@ -1,7 +1,7 @@
 import KMIP
 
-/// The shared rules of Add / Modify / Delete / Set Attribute (KMIP 2.1 §6.1.2, §6.1.29, §6.1.15, §6.1.46;
-/// 1.4 §4.13–4.15): which attributes a client may change, indices, and the Last Change Date.
+/// The shared rules of Add / Modify / Delete / Set Attribute (KMIP 2.1 §6.1.2, §6.1.34, §6.1.13, §6.1.51;
+/// 1.4 §4.14–4.16): which attributes a client may change, indices, and the Last Change Date.
 enum AttributeEdits {
     /// - Parameter adding: true for Add Attribute (a new instance), false for Modify/Set.
     /// A grant is put in its canonical form.
@@ -18,7 +18,7 @@ enum AttributeEdits {
             throw EngineError(.wrongKeyLifecycleState, "object is destroyed")
         }
         // The rules table's "only while in Pre-Active (or Active) state"; the Usage Mask is fixed once
-        // the key may be used (KMIP 2.1 §4.19 has no client change at all, 1.x allowed it before use).
+        // the key may be used (KMIP 2.1 §4.17 has no client change at all, 1.x allowed it before use).
         if object.state != .preActive && (rule.clientChanges == .whilePreActive || a.tag == .cryptographicUsageMask) {
             throw EngineError(.stateForbidsChange, "\(a.name) can change only while Pre-Active")
         }

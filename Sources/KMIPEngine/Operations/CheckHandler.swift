@@ -1,6 +1,6 @@
 import KMIP
 
-/// Check (KMIP 2.1 §6.1.5): would the object allow the given usage now?
+/// Check (KMIP 2.1 §6.1.7): would the object allow the given usage now?
 struct CheckHandler: OperationHandler {
     func handle(_ request: CheckRequest, _ context: RequestContext) async throws(EngineError) -> IdentifierResponse {
         let uid = try context.uid(request.uniqueIdentifier)

@@ -45,7 +45,7 @@ struct CreateHandler: OperationHandler {
     }
 }
 
-/// Algorithm/length rules for keys the token generates (KMIP 2.1 §4.7, §4.8).
+/// Algorithm/length rules for keys the token generates (KMIP 2.1 §4.13, §4.15).
 enum KeyGeneration {
     static func length(for alg: CryptographicAlgorithm, requested: Int?) throws(EngineError) -> Int {
         switch alg {

@@ -1,7 +1,7 @@
 import Foundation
 import KMIP
 
-/// Create Key Pair (KMIP 2.1 §6.1.10; 1.4 §4.2): RSA 2048/3072/4096 or EC P-256/384/521, generated in
+/// Create Key Pair (KMIP 2.1 §6.1.9; 1.4 §4.2): RSA 2048/3072/4096 or EC P-256/384/521, generated in
 /// the token. Common attributes apply to both halves, per-half ones to one; the halves link to each
 /// other. The private key is non-extractable unless the request says otherwise.
 struct CreateKeyPairHandler: OperationHandler {

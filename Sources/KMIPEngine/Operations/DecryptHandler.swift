@@ -1,6 +1,6 @@
 import KMIP
 
-/// Decrypt (KMIP 2.1 §6.1.14): C_Decrypt in the token. A GCM tag that does not match is a
+/// Decrypt (KMIP 2.1 §6.1.11): C_Decrypt in the token. A GCM tag that does not match is a
 /// Cryptographic Failure (SoftHSM2 reports CKR_GENERAL_ERROR for it).
 struct DecryptHandler: OperationHandler {
     func handle(_ r: DecryptRequest, _ context: RequestContext) async throws(EngineError) -> DataResponse {

@@ -1,6 +1,6 @@
 import KMIP
 
-/// Delete Attribute (KMIP 2.1 §6.1.15; 1.4 §4.15): removes one instance (by 1.x name and index, or 2.x
+/// Delete Attribute (KMIP 2.1 §6.1.13; 1.4 §4.16): removes one instance (by 1.x name and index, or 2.x
 /// Current Attribute / Attribute Reference).
 struct DeleteAttributeHandler: OperationHandler {
     func handle(_ request: DeleteAttributeRequest, _ context: RequestContext) async throws(EngineError) -> AttributeEditResponse {

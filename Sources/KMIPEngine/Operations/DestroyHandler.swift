@@ -1,6 +1,6 @@
 import KMIP
 
-/// Destroy (KMIP 2.1 §6.1.16): the token object goes; the metadata stays in state Destroyed (or
+/// Destroy (KMIP 2.1 §6.1.15): the token object goes; the metadata stays in state Destroyed (or
 /// Destroyed Compromised). An Active object must be revoked first.
 struct DestroyHandler: OperationHandler {
     func handle(_ request: DestroyRequest, _ context: RequestContext) async throws(EngineError) -> IdentifierResponse {

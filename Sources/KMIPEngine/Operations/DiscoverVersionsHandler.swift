@@ -1,6 +1,6 @@
 import KMIP
 
-/// Discover Versions (KMIP 2.1 §6.1.17): the versions both sides speak, in the server's preference order.
+/// Discover Versions (KMIP 2.1 §6.1.16): the versions both sides speak, in the server's preference order.
 struct DiscoverVersionsHandler: OperationHandler {
     func handle(_ request: DiscoverVersionsRequest, _ context: RequestContext) async throws(EngineError) -> DiscoverVersionsResponse {
         let offered = request.protocolVersions

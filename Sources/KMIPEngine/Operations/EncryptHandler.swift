@@ -1,6 +1,6 @@
 import KMIP
 
-/// Encrypt (KMIP 2.1 §6.1.18): C_Encrypt in the token; the IV is returned when the server made it, the
+/// Encrypt (KMIP 2.1 §6.1.17): C_Encrypt in the token; the IV is returned when the server made it, the
 /// GCM tag as Authenticated Encryption Tag.
 struct EncryptHandler: OperationHandler {
     func handle(_ r: EncryptRequest, _ context: RequestContext) async throws(EngineError) -> EncryptResponse {

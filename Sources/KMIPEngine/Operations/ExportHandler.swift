@@ -1,6 +1,6 @@
 import KMIP
 
-/// Export (KMIP 2.0+, §6.1.21): the object as Get returns it (plain or wrapped in the token), with all
+/// Export (KMIP 2.0+, §6.1.18): the object as Get returns it (plain or wrapped in the token), with all
 /// its attributes.
 struct ExportHandler: OperationHandler {
     func handle(_ request: ExportRequest, _ context: RequestContext) async throws(EngineError) -> ExportResponse {

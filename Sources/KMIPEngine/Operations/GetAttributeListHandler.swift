@@ -1,6 +1,6 @@
 import KMIP
 
-/// Get Attribute List (KMIP 2.1 §6.1.24): names (1.x) or references (2.x) of the attributes an object has.
+/// Get Attribute List (KMIP 2.1 §6.1.21): names (1.x) or references (2.x) of the attributes an object has.
 struct GetAttributeListHandler: OperationHandler {
     func handle(_ request: GetAttributeListRequest, _ context: RequestContext) async throws(EngineError) -> GetAttributeListResponse {
         let uid = try context.uid(request.uniqueIdentifier)

@@ -1,6 +1,6 @@
 import KMIP
 
-/// Get Attributes (KMIP 2.1 §6.1.23): the named attributes, in the order asked, or all of them.
+/// Get Attributes (KMIP 2.1 §6.1.20): the named attributes, in the order asked, or all of them.
 struct GetAttributesHandler: OperationHandler {
     func handle(_ request: GetAttributesRequest, _ context: RequestContext) async throws(EngineError) -> GetAttributesResponse {
         let uid = try context.uid(request.uniqueIdentifier)

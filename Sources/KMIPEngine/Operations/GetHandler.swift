@@ -1,6 +1,6 @@
 import KMIP
 
-/// Get (KMIP 2.1 §6.1.22): key material leaves the token only for Extractable, non-Sensitive objects.
+/// Get (KMIP 2.1 §6.1.19): key material leaves the token only for Extractable, non-Sensitive objects.
 struct GetHandler: OperationHandler {
     func handle(_ request: GetRequest, _ context: RequestContext) async throws(EngineError) -> GetResponse {
         let uid = try context.uid(request.uniqueIdentifier)
@@ -34,7 +34,7 @@ struct GetHandler: OperationHandler {
     }
 
     /// Destroyed objects have no value; Sensitive or non-Extractable ones never leave the token in
-    /// plain. Not Extractable is the stronger reason and wins when both hold (KMIP 2.1 §4.23, §4.50).
+    /// plain. Not Extractable is the stronger reason and wins when both hold (KMIP 2.1 §4.23, §4.55).
     static func checkRetrievable(_ object: ManagedObject) throws(EngineError) {
         if Lifecycle.isDestroyed(object.state) || object.tokenObject == nil {
             throw EngineError(.objectDestroyed, "object \(object.uid) is destroyed; its key material is gone")
@@ -146,7 +146,7 @@ struct GetHandler: OperationHandler {
         return try KeyBlockCodec.encode(object, material: material, format: chosen)
     }
 
-    /// Fresh (KMIP 2.1 §4.22): true until the object's value has been handed to a client.
+    /// Fresh (KMIP 2.1 §4.24): true until the object's value has been handed to a client.
     func markRetrieved(_ object: ManagedObject, _ context: RequestContext) async throws(EngineError) {
         guard object.fresh == true else { return }
         // Only the first retrieval writes, under the object's lock and from the stored value.

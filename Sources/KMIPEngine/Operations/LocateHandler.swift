@@ -1,6 +1,6 @@
 import KMIP
 
-/// Locate (KMIP 2.1 §6.1.27): objects carrying all the given attributes, newest first, compiled to one
+/// Locate (KMIP 2.1 §6.1.28): objects carrying all the given attributes, newest first, compiled to one
 /// store query. Another owner's objects are never seen.
 struct LocateHandler: OperationHandler {
     func handle(_ request: LocateRequest, _ context: RequestContext) async throws(EngineError) -> LocateResponse {

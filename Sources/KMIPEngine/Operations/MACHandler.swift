@@ -1,6 +1,6 @@
 import KMIP
 
-/// MAC (KMIP 2.1 §6.1.30) and MAC Verify (§6.1.31): HMAC with the key's hash, or AES-CMAC, in the token.
+/// MAC (KMIP 2.1 §6.1.32) and MAC Verify (§6.1.33): HMAC with the key's hash, or AES-CMAC, in the token.
 struct MACHandler: OperationHandler {
     func handle(_ r: MACRequest, _ context: RequestContext) async throws(EngineError) -> SignatureResponse {
         var request = try await CryptoRequest.read(r, context, need: .macGenerate, use: .protect, streaming: true)
@@ -34,7 +34,7 @@ struct MACVerifyHandler: OperationHandler {
     func handle(_ r: MACVerifyRequest, _ context: RequestContext) async throws(EngineError) -> VerifyResponse {
         let request = try await CryptoRequest.read(r, context, need: .macVerify, use: .process)
         guard let mac = r.macData, !mac.isEmpty else { throw EngineError(.invalidField, "MAC Data is required") }
-        // Not counted against Usage Limits: they reflect applying protection only (KMIP 2.1 §4.62),
+        // Not counted against Usage Limits: they reflect applying protection only (KMIP 2.1 §4.59),
         // as Decrypt and Signature Verify are not counted either.
         let data = try request.requireData()
         // The token computes the MAC; the comparison (of public values) is here, in constant time, so

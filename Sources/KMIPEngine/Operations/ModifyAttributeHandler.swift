@@ -1,6 +1,6 @@
 import KMIP
 
-/// Modify Attribute (KMIP 2.1 §6.1.29; 1.4 §4.14): replaces an existing instance, chosen by 1.x index
+/// Modify Attribute (KMIP 2.1 §6.1.34; 1.4 §4.15): replaces an existing instance, chosen by 1.x index
 /// or 2.x Current Attribute.
 struct ModifyAttributeHandler: OperationHandler {
     func handle(_ request: ModifyAttributeRequest, _ context: RequestContext) async throws(EngineError) -> AttributeEditResponse {

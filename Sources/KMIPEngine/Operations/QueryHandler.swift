@@ -1,6 +1,6 @@
 import KMIP
 
-/// Query (KMIP 2.1 §6.1.37): operations, object types, server information.
+/// Query (KMIP 2.1 §6.1.40): operations, object types, server information.
 struct QueryHandler: OperationHandler {
     static let objectTypes: [ObjectType] = [.symmetricKey, .publicKey, .privateKey, .certificate, .secretData, .opaqueObject, .splitKey]
 
@@ -50,7 +50,7 @@ struct QueryHandler: OperationHandler {
             case .queryStorageProtectionMasks:
                 if let mask = context.services.token.protectionStorageMask { out.protectionStorageMasks = [mask] }
             default:
-                continue // Functions we have nothing to report for are answered with nothing (§6.1.37).
+                continue // Functions we have nothing to report for are answered with nothing (§6.1.40).
             }
         }
         return out

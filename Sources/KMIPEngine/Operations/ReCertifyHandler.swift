@@ -2,7 +2,7 @@ import Foundation
 import KMIP
 import X509
 
-/// Re-certify (KMIP 2.1 §6.1.44): a new certificate for the same key (or a new request) from the same
+/// Re-certify (KMIP 2.1 §6.1.45): a new certificate for the same key (or a new request) from the same
 /// issuer — or self-signed again when the existing one was — linked as replacement of the existing one.
 struct ReCertifyHandler: OperationHandler {
     func handle(_ request: ReCertifyRequest, _ context: RequestContext) async throws(EngineError) -> IdentifierResponse {

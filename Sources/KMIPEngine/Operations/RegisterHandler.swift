@@ -1,7 +1,7 @@
 import KMIP
 import Foundation
 
-/// Register (KMIP 2.1 §6.1.41): symmetric keys are imported into the token; secret and opaque data are
+/// Register (KMIP 2.1 §6.1.43): symmetric keys are imported into the token; secret and opaque data are
 /// stored in the token as private data objects. Nothing secret reaches the store.
 struct RegisterHandler: OperationHandler {
     func handle(_ request: RegisterRequest, _ context: RequestContext) async throws(EngineError) -> IdentifierResponse {

@@ -1,6 +1,6 @@
 import KMIP
 
-/// Revoke (KMIP 2.1 §6.1.42): compromise ─► Compromised (Compromise Date = now); any other reason ─►
+/// Revoke (KMIP 2.1 §6.1.44): compromise ─► Compromised (Compromise Date = now); any other reason ─►
 /// Deactivated (Deactivation Date = now).
 struct RevokeHandler: OperationHandler {
     func handle(_ request: RevokeRequest, _ context: RequestContext) async throws(EngineError) -> IdentifierResponse {

@@ -1,6 +1,6 @@
 import KMIP
 
-/// Set Attribute (KMIP 2.0+, §6.1.46): sets a single-valued attribute, replacing any value.
+/// Set Attribute (KMIP 2.0+, §6.1.51): sets a single-valued attribute, replacing any value.
 struct SetAttributeHandler: OperationHandler {
     func handle(_ request: SetAttributeRequest, _ context: RequestContext) async throws(EngineError) -> IdentifierResponse {
         let uid = try context.uid(request.uniqueIdentifier)

@@ -1,7 +1,7 @@
 import KMIP
 import SwiftASN1
 
-/// Sign (KMIP 2.1 §6.1.53): C_Sign with the private key in the token. ECDSA is hashed on the host
+/// Sign (KMIP 2.1 §6.1.55): C_Sign with the private key in the token. ECDSA is hashed on the host
 /// (SoftHSM2 has no CKM_ECDSA_SHA*) and its raw r‖s is DER-encoded on the wire.
 struct SignHandler: OperationHandler {
     func handle(_ r: SignRequest, _ context: RequestContext) async throws(EngineError) -> SignatureResponse {
@@ -17,7 +17,7 @@ struct SignHandler: OperationHandler {
     }
 }
 
-/// Signature Verify (KMIP 2.1 §6.1.54): C_Verify with the public key in the token.
+/// Signature Verify (KMIP 2.1 §6.1.56): C_Verify with the public key in the token.
 struct SignatureVerifyHandler: OperationHandler {
     func handle(_ r: SignatureVerifyRequest, _ context: RequestContext) async throws(EngineError) -> VerifyResponse {
         var request = try await CryptoRequest.read(r, context, need: .verify, use: .process, streaming: true)

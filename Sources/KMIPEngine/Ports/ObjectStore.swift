@@ -1,6 +1,6 @@
 import KMIP
 
-/// A Locate query in the engine's terms (KMIP 2.1 §6.1.27).
+/// A Locate query in the engine's terms (KMIP 2.1 §6.1.28).
 public struct LocateQuery: Sendable {
     /// nil: an admin, who sees every owner's objects.
     public var owner: String?

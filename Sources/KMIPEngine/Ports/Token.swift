@@ -97,7 +97,7 @@ public protocol Token: Sendable {
     var protectionStorageMask: UInt32? { get }
 }
 
-/// Random Number Generator attribute contents (KMIP 2.1 §4.48).
+/// Random Number Generator attribute contents (KMIP 2.1 §4.46).
 public struct RNGDescription: Sendable, Codable, Hashable {
     public var rngAlgorithm: String
     public var drbgAlgorithm: String?
@@ -124,7 +124,7 @@ public struct RNGDescription: Sendable, Codable, Hashable {
     }
 }
 
-/// What Create Key Pair asks the token for (KMIP 2.1 §6.1.10).
+/// What Create Key Pair asks the token for (KMIP 2.1 §6.1.9).
 public struct KeyPairSpec: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         case rsa(bits: Int, publicExponent: [UInt8])
@@ -193,7 +193,7 @@ public protocol TokenStream: Sendable {
     func cancel() async
 }
 
-/// Key derivations the token performs itself (KMIP Derive Key, 2.1 §6.1.13).
+/// Key derivations the token performs itself (KMIP Derive Key, 2.1 §6.1.14).
 public enum DerivationMechanism: Sendable, Hashable {
     case aesECBEncryptData([UInt8])
     case aesCBCEncryptData(iv: [UInt8], data: [UInt8])

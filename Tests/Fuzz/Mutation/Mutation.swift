@@ -76,7 +76,7 @@ struct Mutation: CustomStringConvertible {
     }
 
     /// Integer fields that become lengths, counts or indices, by the structure that may carry them
-    /// (KMIP 2.1 §4.15 Cryptographic Parameters, §2.1.18 Derivation Parameters, the payloads of Locate,
+    /// (KMIP 2.1 §4.16 Cryptographic Parameters, §2.1.18 Derivation Parameters, the payloads of Locate,
     /// RNG Retrieve and the attribute operations, the request header).
     static let optional: [Tag: [Tag]] = [
         .cryptographicParameters: [.ivLength, .tagLength, .fixedFieldLength, .invocationFieldLength, .counterLength,
