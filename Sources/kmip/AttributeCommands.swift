@@ -79,8 +79,7 @@ struct DeleteAttribute: AsyncParsableCommand {
     @Option(help: "KMIP 1.x: the instance with this Attribute Index (default 0).") var index: Int32?
 
     func run() async throws {
-        let (key, _) = try reference(name)
-        let probe = Attribute(key: key, value: TTLV(.attributeValue, .structure([])))
+        let canonical = try canonicalName(name)
         let byValue = try value.map { try textAttribute(name + "=" + $0, now: Int64(Date().timeIntervalSince1970)) }
         if let index, index < 0 { throw ValidationError("--index must not be negative") }
         try await perform(connection, .deleteAttribute, preferring: byValue != nil ? .v2_1 : nil) { c in
@@ -90,10 +89,10 @@ struct DeleteAttribute: AsyncParsableCommand {
             }
             if c.version.isV2 {
                 guard index == nil else { throw ValidationError("--index is KMIP 1.x's; KMIP 2.x deletes by --value") }
-                guard let ref = AttributeReferences.reference(probe.name) else { throw ValidationError("no Attribute Reference for \(probe.name)") }
+                guard let ref = AttributeReferences.reference(canonical) else { throw ValidationError("no Attribute Reference for \(canonical)") }
                 return try await c.simple(.deleteAttribute, uid: uid, [ref])
             }
-            var payload = [TTLV(.attributeName, .textString(probe.name))]
+            var payload = [TTLV(.attributeName, .textString(canonical))]
             if let index { payload.append(TTLV(.attributeIndex, .integer(index))) }
             return try await c.simple(.deleteAttribute, uid: uid, payload)
         }
@@ -137,6 +136,9 @@ func textAttribute(_ text: String, now: Int64) throws -> Attribute {
     do { return try AttributeText.attribute(text, now: now) } catch { throw ValidationError(error.description) }
 }
 
-func reference(_ name: String) throws -> (Attribute.Key, ItemType?) {
-    do { return try AttributeText.reference(name) } catch { throw ValidationError(error.description) }
+/// An attribute name as typed ("objectgroup", "x-team") in the spelling requests carry ("Object Group").
+func canonicalName(_ name: String) throws -> String {
+    let key: Attribute.Key
+    do { (key, _) = try AttributeText.reference(name) } catch { throw ValidationError(error.description) }
+    return Attribute(key: key, value: TTLV(.attributeValue, .structure([]))).name
 }

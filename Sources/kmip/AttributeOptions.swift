@@ -56,6 +56,9 @@ struct AttributeOptions: ParsableArguments {
     }
 }
 
+/// The vendor attribute that carries kmipd's grants.
+let grantAttributeName = "x-kmipd-grant"
+
 /// The grant attribute kmipd reads (`x-kmipd-grant`, "identity|Operation,Operation"), with the
 /// operation names checked here so that a typo is a usage error rather than the server's refusal.
 func grantAttribute(_ identity: String, _ operations: [String]) throws -> Attribute {
@@ -66,7 +69,7 @@ func grantAttribute(_ identity: String, _ operations: [String]) throws -> Attrib
         guard let o = KMIP.Operation(named: op) else { throw ValidationError("unknown operation \(op) (spec names: Get, Encrypt, \"Get Attributes\", … or *)") }
         return o.name
     }
-    return Attribute(name: "x-kmipd-grant", value: TTLV(.attributeValue, .textString(identity + "|" + names.joined(separator: ","))))
+    return Attribute(name: grantAttributeName, value: TTLV(.attributeValue, .textString(identity + "|" + names.joined(separator: ","))))
 }
 
 /// A value typed as the attribute `tag` is, as a usage error when it does not read.

@@ -59,7 +59,7 @@ struct RevokeGrant: AsyncParsableCommand {
         }
     }
 
-    static let name = "x-kmipd-grant"
+    static let name = grantAttributeName
     /// "identity|B,A" as kmipd keeps it: operations sorted.
     static func canonical(_ text: String) -> String {
         guard let bar = text.lastIndex(of: "|") else { return text }

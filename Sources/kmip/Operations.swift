@@ -79,10 +79,7 @@ struct GetAttributes: AsyncParsableCommand {
     @Argument(help: "Unique Identifier.") var uid: String
     @Option(name: .customLong("attribute"), help: "Attribute name: spec name or x-NAME (repeatable).") var names: [String] = []
     func run() async throws {
-        let canonical = try names.map { n -> String in
-            let (key, _) = try reference(n)
-            return Attribute(key: key, value: TTLV(.attributeValue, .structure([]))).name
-        }
+        let canonical = try names.map(canonicalName)
         try await perform(connection, .getAttributes) { c in try await c.send(GetAttributesRequest(uniqueIdentifier: uid, names: canonical)) }
     }
 }

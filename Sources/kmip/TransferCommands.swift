@@ -59,6 +59,8 @@ struct Export: AsyncParsableCommand {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         guard fd >= 0 else { throw CommandFailure("cannot write \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
+        // O_CREAT's mode applies to a new file only: an older export left wider open is narrowed too.
+        guard fchmod(fd, 0o600) == 0 else { throw CommandFailure("cannot restrict \(path) to 0600: \(String(cString: strerror(errno)))") }
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard written == bytes.count else { throw CommandFailure("cannot write \(path): \(String(cString: strerror(errno)))") }
     }
