@@ -152,14 +152,18 @@ final class Answers {
 func performEach(_ options: ConnectionOptions, _ operation: KMIP.Operation? = nil, preferring preferred: ProtocolVersion? = nil,
                  _ body: (KMIPClient, Answers) async throws -> Void) async throws {
     let client = try await options.client(for: operation, preferring: preferred)
-    defer { Task { await client.connection.close() } }
     let answers = Answers()
     func show() {
         guard !answers.items.isEmpty else { return }
         print(answers.items.count == 1 ? JSONRender.string(answers.items[0]) : JSONRender.array(answers.items))
     }
+    // Closed here, on every path, before the process may exit: a close still running on NIO's threads
+    // while exit tears down OpenSSL crashed the client (a usage error after connecting, ~1 run in 10).
+    let outcome: Result<Void, any Error>
+    do { try await body(client, answers); outcome = .success(()) } catch { outcome = .failure(error) }
+    await client.connection.close()
     do {
-        try await body(client, answers)
+        try outcome.get()
         show()
     } catch let f as KMIPClient.Failure {
         show()

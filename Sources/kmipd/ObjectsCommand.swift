@@ -62,21 +62,22 @@ struct ObjectsCommand: AsyncParsableCommand {
                 filters += [Attribute(.deactivationDate, .dateTime(now)), Attribute(.deactivationDate, .dateTime(now + Int64(days) * 86_400))]
             }
             guard (1...1_000_000).contains(limit) else { throw ValidationError("--limit takes 1 to 1000000") }
-            let store = try await StoreLocation(config).open(config, mode: .openExisting)
-            defer { Task { await store.close() } }
-            var rows: [Row] = []
-            var offset = 0
-            // Pages of the store's own Locate (admin view), owner filtered here: exact ownership.
-            while rows.count < limit {
-                let page = try await store.locate(LocateQuery(owner: nil, filters: filters, maxItems: 500, offset: offset,
-                                                              includeDestroyed: true, now: now)).uids
-                if page.isEmpty { break }
-                offset += page.count
-                for uid in page {
-                    guard let o = try await store.fetch(uid: uid), owner == nil || o.owner == owner else { continue }
-                    rows.append(Row(o))
-                    if rows.count == limit { break }
+            let rows = try await StoreLocation(config).withStore(config) { store in
+                var rows: [Row] = []
+                var offset = 0
+                // Pages of the store's own Locate (admin view), owner filtered here: exact ownership.
+                while rows.count < limit {
+                    let page = try await store.locate(LocateQuery(owner: nil, filters: filters, maxItems: 500, offset: offset,
+                                                                  includeDestroyed: true, now: now)).uids
+                    if page.isEmpty { break }
+                    offset += page.count
+                    for uid in page {
+                        guard let o = try await store.fetch(uid: uid), owner == nil || o.owner == owner else { continue }
+                        rows.append(Row(o))
+                        if rows.count == limit { break }
+                    }
                 }
+                return rows
             }
             if json || isatty(1) == 0 { printJSON(rows) } else { Table.print(rows) }
         }
@@ -89,9 +90,10 @@ struct ObjectsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = try options.load()
-            let store = try await StoreLocation(config).open(config, mode: .openExisting)
-            defer { Task { await store.close() } }
-            guard let o = try await store.fetch(uid: uid) else { throw CLIError("no object \(uid) in \(store.name)") }
+            let o = try await StoreLocation(config).withStore(config) { store in
+                guard let o = try await store.fetch(uid: uid) else { throw CLIError("no object \(uid) in \(store.name)") }
+                return o
+            }
             var attributes: [String: [String]] = [:]
             for a in o.attributes { attributes[a.name, default: []].append(Self.render(a.value)) }
             struct Shown: Codable { var object: Row; var attributes: [String: [String]] }

@@ -18,6 +18,20 @@ extension StoreLocation {
         }
     }
 
+    /// Opens the existing store, runs `body` with it and closes it on every path before returning: a
+    /// close left to a task of its own may still run while the process exits.
+    func withStore<R>(_ configuration: Configuration, _ body: (any AdministeredStore) async throws -> R) async throws -> R {
+        let store = try await open(configuration, mode: .openExisting)
+        do {
+            let result = try await body(store)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
     func open(mode: StoreOpenMode, node: String, passwordFile: String?) async throws -> any AdministeredStore {
         switch self {
         case .sqlite(let path):

@@ -26,11 +26,20 @@ public struct ConformanceRunner: Sendable {
             root = try XMLElement.parse(try String(contentsOfFile: path, encoding: .utf8))
         } catch { return Outcome(name: name, status: .fail, detail: "cannot read: \(error)") }
         var connections = [KMIPConnection]()
-        defer { for c in connections { Task { await c.close() } } }
         for connect in servers {
-            do { connections.append(try await connect()) } catch { return Outcome(name: name, status: .fail, detail: "cannot connect: \(error)") }
+            do { connections.append(try await connect()) } catch {
+                for c in connections { await c.close() }
+                return Outcome(name: name, status: .fail, detail: "cannot connect: \(error)")
+            }
         }
+        let outcome = await run(name: name, root: root, on: connections)
+        // Closed before returning: after the last file the process exits, and a close (or a handshake)
+        // still running on NIO's threads while exit tears down OpenSSL can crash the runner.
+        for c in connections { await c.close() }
+        return outcome
+    }
 
+    private func run(name: String, root: XMLElement, on connections: [KMIPConnection]) async -> Outcome {
         let operations = Self.requestValues(root, element: "Operation")
         var session = ConformanceSession(requestTexts: Self.requestValues(root),
                                          generatesKeys: operations.contains("create") || operations.contains("createkeypair"))
