@@ -99,6 +99,7 @@ let package = Package(
                     .product(name: "Prometheus", package: "swift-prometheus")], swiftSettings: strict),
         .executableTarget(name: "kmip", dependencies: ["KMIP", "KMIPClient", "OperatorErrors", "KMIPTLS",
                     .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                    .product(name: "X509", package: "swift-certificates"),
                     .product(name: "ArgumentParser", package: "swift-argument-parser")],
                     swiftSettings: strict),
 

@@ -113,6 +113,27 @@ got = ((((k("get", r.uid or "-").json or {}).get("PrivateKey") or {}).get("KeyBl
 check("register a PEM private key (PKCS#8), read back as registered", r.uid and got == key_der, f"{r} {got and got[:40]}")
 check("register a private key without --algorithm is a usage error",
       k("register", "--type", "private-key", "--file", f"{pki}/client.key").rc == 64)
+# A chain file (leaf first, as servers send them, with OpenSSL's subject= lines between): every certificate,
+# the leaf linked to its issuer; a key taken from a file that also holds its certificate; two keys refused.
+chain = os.path.join(work, "chain.pem")
+with open(chain, "w") as f:
+    f.write("subject=client\n" + open(f"{pki}/client.crt").read() + "subject=ca\n" + open(f"{pki}/ca.crt").read())
+r = k("register", "--type", "certificate", "--file", chain, "--name", f"cli-chain-{tag}")
+uids = [a.get("UniqueIdentifier") for a in r.json] if isinstance(r.json, list) else []
+ca_uid, leaf_uid = (uids + [None, None])[:2]  # the issuer is registered first, to be linked from the leaf
+check("register a chain file: each certificate, the leaf linked to its issuer",
+      ca_uid and leaf_uid and sorted(located("--name", f"cli-chain-{tag}")) == sorted([ca_uid, leaf_uid])
+      and links(leaf_uid).get("Certificate Link") == ca_uid and "Certificate Link" not in links(ca_uid)
+      and (k("get", ca_uid).json or {}).get("Certificate", {}).get("CertificateValue") == pem_der, str(r))
+both = os.path.join(work, "cert-and-key.pem")
+with open(both, "w") as f: f.write(open(f"{pki}/client.crt").read() + pem)
+r = k("register", "--type", "private-key", "--algorithm", "EC", "--file", both, "--extractable")
+got = ((((k("get", r.uid or "-").json or {}).get("PrivateKey") or {}).get("KeyBlock") or {}).get("KeyValue") or {}).get("KeyMaterial")
+check("register the private key of a certificate-and-key file", r.uid and got == key_der, str(r))
+two = os.path.join(work, "two-keys.pem")
+with open(two, "w") as f: f.write(pem + open(f"{pki}/server.key").read())
+r = k("register", "--type", "private-key", "--algorithm", "EC", "--file", two)
+check("a file with two private keys is a usage error", r.rc == 64 and "2 private key blocks" in r.err, str(r))
 
 # attributes: add (several at once, both versions), modify, delete, set, list
 r = k("add-attribute", key, "--group", "second", "Description=rotated monthly", "--protocol", "2.1")
