@@ -46,8 +46,8 @@ import Testing
     }
 
     /// Export answers "all of the object's attributes" (KMIP 2.1 §6.1.18; 1.4 §4.40: bare Attribute items),
-    /// server-set ones included; that answer imports as it is, in either version: the attributes a
-    /// client sets are kept, the server's own are made anew rather than refused.
+    /// server-set ones included; that answer imports as it is, in either version: nothing refused, the
+    /// supplied values kept.
     @Test(arguments: [ProtocolVersion.v2_1, .v1_4])
     func anExportImportsUnchanged(_ version: ProtocolVersion) async throws {
         let (engine, _, _) = try TestHSM.makeExecutor()
@@ -72,5 +72,75 @@ import Testing
         #expect(kept.contains { $0.tag == .objectGroup && $0.value.text == "backups" })
         #expect(kept.contains { $0.name == "x-team" && $0.value.text == "storage" })
         #expect(kept.first { $0.tag == .uniqueIdentifier }?.value.text == "copy-\(version)")
+    }
+
+    /// Import sets "all attributes … to the supplied values rather than any server generated values"
+    /// (KMIP 2.1 §6.1.25): a compromised key imported a day later is still Compromised, with its dates,
+    /// revocation reason and one Digest, the exported one.
+    @Test(arguments: [ProtocolVersion.v2_1, .v1_4])
+    func importKeepsServerSetValues(_ version: ProtocolVersion) async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        func run(_ op: KMIP.Operation, _ payload: [TTLV], at time: Int64) async -> ResponseBatchItem {
+            await engine.execute(Req.message(version, [(op, payload)]), identity: "a", now: time).first
+        }
+        func attributes(_ uid: String, at time: Int64) async throws -> [Attribute] {
+            let read = await run(.getAttributes, [TTLV(.uniqueIdentifier, .textString(uid))], at: time)
+            return try AttributeList.read(read.payload.flatMap { $0.first(.attributes) ?? $0 } ?? .structure(.attributes, []))
+        }
+        let attrs = [Attribute(.cryptographicAlgorithm, .enumeration(CryptographicAlgorithm.aes.rawValue)),
+                     Attribute(.cryptographicLength, .integer(128)), Attribute(.cryptographicUsageMask, .integer(0xC)),
+                     Attribute(.activationDate, .dateTime(now - 50))]
+        let created = await run(.create, [TTLV(.objectType, .enumeration(ObjectType.symmetricKey.rawValue))]
+            + [version.isV2 ? .structure(.attributes, attrs.map(\.v2)) : .structure(.templateAttribute, attrs.map(\.v1))], at: now - 100)
+        let uid = try #require(created.uid, "\(created.resultMessage ?? "")")
+        let revoked = await run(.revoke, [TTLV(.uniqueIdentifier, .textString(uid)), .structure(.revocationReason, [
+            TTLV(.revocationReasonCode, .enumeration(RevocationReasonCode.keyCompromise.rawValue))]),
+            TTLV(.compromiseOccurrenceDate, .dateTime(now - 80))], at: now - 10)
+        #expect(revoked.resultStatus == .success, "\(revoked.resultMessage ?? "")")
+        let before = try await attributes(uid, at: now)
+        let exported = try #require(await run(.export, [TTLV(.uniqueIdentifier, .textString(uid))], at: now).payload)
+        var fields = exported.children
+        fields[fields.firstIndex { $0.tag == .uniqueIdentifier }!] = TTLV(.uniqueIdentifier, .textString("copy-\(version)"))
+        let imported = await run(.import, fields, at: now + 86_400)
+        #expect(imported.uid == "copy-\(version)", "\(imported.resultReason?.name ?? ""): \(imported.resultMessage ?? "")")
+        let after = try await attributes("copy-\(version)", at: now + 86_400)
+        for tag: KMIP.Tag in [.state, .initialDate, .originalCreationDate, .lastChangeDate, .activationDate, .compromiseDate,
+                         .compromiseOccurrenceDate, .revocationReason, .digest] {
+            let was = before.filter { $0.tag == tag }.map(\.value.value), now = after.filter { $0.tag == tag }.map(\.value.value)
+            #expect(!was.isEmpty && now == was, "\(tag.name ?? "?"): exported \(was), imported \(now)")
+        }
+        #expect(after.first { $0.tag == .state }?.value.enumValue == State.compromised.rawValue)
+    }
+
+    /// What an Import may not claim: a Destroyed object (it brings its value), a State of another type.
+    @Test func importRefusesADestroyedOrMistypedState() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        for (value, want) in [(TTLV.Value.enumeration(State.destroyed.rawValue), "not Destroyed"),
+                              (.enumeration(State.destroyedCompromised.rawValue), "not Destroyed"),
+                              (.enumeration(9), "not a KMIP state"), (.textString("Active"), "must be")] {
+            let item = await call(engine, .import, [TTLV(.uniqueIdentifier, .textString("imp-state")),
+                TTLV(.objectType, .enumeration(ObjectType.symmetricKey.rawValue)),
+                .structure(.attributes, [TTLV(.state, value)]), keyObject([UInt8](repeating: 7, count: 16))])
+            #expect(item.resultReason == .invalidField && (item.resultMessage ?? "").contains(want), "\(value): \(item.resultMessage ?? "")")
+        }
+        let missing = await call(engine, .get, [TTLV(.uniqueIdentifier, .textString("imp-state"))])
+        #expect(missing.resultReason == .objectNotFound, "nothing was made")
+    }
+
+    /// Register keeps the Original Creation Date a client gives (KMIP 2.1 §4.38); Create sets its own.
+    @Test func registerKeepsTheOriginalCreationDate() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let registered = await call(engine, .register, [TTLV(.objectType, .enumeration(ObjectType.symmetricKey.rawValue)),
+            .structure(.attributes, [TTLV(.cryptographicUsageMask, .integer(0xC)), TTLV(.originalCreationDate, .dateTime(1_000_000_000))]),
+            keyObject([UInt8](repeating: 3, count: 16))])
+        let uid = try #require(registered.uid, "\(registered.resultMessage ?? "")")
+        let read = await call(engine, .getAttributes, [TTLV(.uniqueIdentifier, .textString(uid)), TTLV(.attributeReference, .enumeration(KMIP.Tag.originalCreationDate.rawValue))])
+        #expect(read.payload?.first(.attributes)?.first(.originalCreationDate)?.value == .dateTime(1_000_000_000), "\(read.payload.map { "\($0)" } ?? "")")
+        let created = await call(engine, .create, [TTLV(.objectType, .enumeration(ObjectType.symmetricKey.rawValue)), .structure(.attributes, [
+            TTLV(.cryptographicAlgorithm, .enumeration(CryptographicAlgorithm.aes.rawValue)), TTLV(.cryptographicLength, .integer(128)),
+            TTLV(.cryptographicUsageMask, .integer(0xC)), TTLV(.originalCreationDate, .dateTime(1_000_000_000))])])
+        let made = try #require(created.uid, "\(created.resultMessage ?? "")")
+        let own = await call(engine, .getAttributes, [TTLV(.uniqueIdentifier, .textString(made)), TTLV(.attributeReference, .enumeration(KMIP.Tag.originalCreationDate.rawValue))])
+        #expect(own.payload?.first(.attributes)?.first(.originalCreationDate)?.value == .dateTime(now))
     }
 }

@@ -23,6 +23,10 @@ public final class RequestContext: @unchecked Sendable {
     var responseIdentifiers: [String] = []
     /// Earlier items' identifiers, for 2.x Enumeration and Integer Unique Identifiers.
     var references = IdentifierReferences()
+    /// Import's supplied values of attributes the server otherwise sets (State, Initial Date, Digest, …):
+    /// they replace what a Register would set (KMIP 2.1 §6.1.25). Set by the Import handler for the one
+    /// Register it runs, empty otherwise.
+    var importedServerAttributes: [Attribute] = []
 
     init(identity: String, version: ProtocolVersion, now: Int64, services: EngineServices) {
         self.identity = identity; self.version = version; self.now = now; self.services = services

@@ -30,7 +30,10 @@ enum ObjectFactory {
         object.set(.objectType, .enumeration(object.objectType.rawValue))
         object.set(.initialDate, .dateTime(now))
         object.set(.lastChangeDate, .dateTime(now))
-        object.set(.originalCreationDate, .dateTime(now))
+        // A registering client may give the date the object was first made; a generated object's is its
+        // Initial Date (KMIP 2.1 §4.38).
+        let registered = context.operation == .register || context.operation == .import
+        if !registered || object.first(.originalCreationDate) == nil { object.set(.originalCreationDate, .dateTime(now)) }
         if let mask = context.services.token.protectionStorageMask {
             object.set(.protectionStorageMask, .integer(Int32(bitPattern: mask)))
         }
@@ -60,6 +63,11 @@ enum ObjectFactory {
             object.attributes.append(Attribute(.extractable, .boolean(extractable)))
         }
         object.state = .preActive
+        if !context.importedServerAttributes.isEmpty {
+            let keys = Set(context.importedServerAttributes.map(\.key))
+            object.attributes.removeAll { keys.contains($0.key) }
+            object.attributes += context.importedServerAttributes
+        }
         Lifecycle.advance(&object, now: now)
         return extractable
     }
@@ -81,7 +89,8 @@ enum ObjectFactory {
     static func addDerivedAttributes(_ object: inout ManagedObject, _ context: RequestContext, generated: Bool) async {
         // Short Unique Identifier (KMIP 2.0+, §4.56): SHA-256 of the (public) Unique Identifier, on the host.
         object.set(.shortUniqueIdentifier, .byteString(Array(SHA256.hash(data: Array(object.uid.utf8)))))
-        object.attributes.append(await digest(object, context))
+        // An Import brings the Digest it had (KMIP 2.1 §6.1.25); every other object gets the token's.
+        if object.first(.digest) == nil { object.attributes.append(await digest(object, context)) }
         if context.version >= .v1_3, generated, let rng = context.services.token.randomNumberGenerator {
             object.attributes.append(Attribute(.randomNumberGenerator, rng.ttlv.value))
         }
