@@ -57,6 +57,25 @@ import Testing
         #expect(entries.last?.operation == "Authentication" && entries.last?.identity == "CN=app1" && entries.last?.result == "Operation Failed")
         #expect(!String(decoding: try JSONEncoder().encode(entries), as: UTF8.self).contains("pw-canary"))
     }
+
+    /// Log (KMIP 2.1 §6.1.29) records the client's message on its own audit line, escaped as JSON and
+    /// kept to `messageLimit` characters; the next item's line carries none.
+    @Test func aLogMessageIsOnItsAuditLine() async throws {
+        let capture = Capture()
+        let engine = BatchExecutor(services: EngineServices(store: try SQLiteObjectStore(path: TestHSM.databasePath(), mode: .create), token: try TestHSM.makeToken(),
+                                                            policy: AccessPolicy(), auditLog: capture))
+        let now = Int64(Date().timeIntervalSince1970)
+        let long = String(repeating: "x", count: AuditEntry.messageLimit + 100)
+        _ = await engine.execute(Req.message(.v2_1, [(.log, [TTLV(.logMessage, .textString("nightly backup \"done\"\nok"))]), (.query, []),
+                                                     (.log, [TTLV(.logMessage, .textString(long))])]), identity: "CN=backup", now: now)
+        let entries = capture.all
+        #expect(entries.map(\.operation) == ["Log", "Query", "Log"])
+        #expect(entries[0].message == "nightly backup \"done\"\nok" && entries[0].identity == "CN=backup")
+        #expect(entries[1].message == nil)
+        #expect(entries[2].message == String(long.prefix(AuditEntry.messageLimit)) + "…")
+        let line = String(decoding: entries[0].jsonLine, as: UTF8.self)
+        #expect(line.contains(#""message":"nightly backup \"done\"\nok""#) && line.filter { $0 == "\n" }.count == 1, "\(line)")
+    }
 }
 
 /// The audit line is written by hand; it must be exactly what JSONEncoder (sorted keys, slashes
@@ -67,6 +86,8 @@ import Testing
                    result: "Success", reason: nil),
         AuditEntry(time: "t", identity: "CN=\"quoted\" \\ back\nline\ttab\r\u{01}\u{1F}", operation: "Locate", uniqueIdentifiers: [],
                    result: "Operation Failed", reason: "Item Not Found", certificate: "CN=ключ 🔑"),
+        AuditEntry(time: "t", identity: "CN=backup", operation: "Log", uniqueIdentifiers: [], result: "Success", reason: nil,
+                   node: "n1", requestID: "r1", message: "said \"so\"\n/ok"),
     ])
     func sameAsJSONEncoder(entry: AuditEntry) throws {
         let encoder = JSONEncoder()

@@ -16,11 +16,16 @@ public struct AuditEntry: Codable, Sendable {
     public var node: String?
     /// The server's id of the request message, also on the request's log lines.
     public var requestID: String?
+    /// What a Log operation asked to record (KMIP 2.1 §6.1.29), at most `messageLimit` characters.
+    public var message: String?
     public init(time: String, identity: String, operation: String, uniqueIdentifiers: [String], result: String,
-                reason: String?, certificate: String? = nil, node: String? = nil, requestID: String? = nil) {
+                reason: String?, certificate: String? = nil, node: String? = nil, requestID: String? = nil, message: String? = nil) {
         self.time = time; self.identity = identity; self.operation = operation; self.uniqueIdentifiers = uniqueIdentifiers
         self.result = result; self.reason = reason; self.certificate = certificate; self.node = node; self.requestID = requestID
+        self.message = message.map { $0.count > Self.messageLimit ? String($0.prefix(Self.messageLimit)) + "…" : $0 }
     }
+    /// A client's Log message is kept to this many characters: one audit line stays a line, whatever it sends.
+    public static let messageLimit = 4096
 }
 
 extension AuditEntry {
@@ -38,6 +43,7 @@ extension AuditEntry {
         }
         if let certificate { key("certificate"); Self.string(certificate, into: &out) }
         key("identity"); Self.string(identity, into: &out)
+        if let message { key("message"); Self.string(message, into: &out) }
         if let node { key("node"); Self.string(node, into: &out) }
         key("operation"); Self.string(operation, into: &out)
         if let reason { key("reason"); Self.string(reason, into: &out) }

@@ -177,12 +177,14 @@ public struct BatchExecutor: Sendable {
     func audit(_ item: RequestBatchItem, _ result: ResponseBatchItem, _ context: RequestContext) {
         var uids = context.requestIdentifiers
         for u in context.responseIdentifiers where !uids.contains(u) { uids.append(u) }
+        let message = context.auditMessage
         context.requestIdentifiers = []
         context.responseIdentifiers = []
+        context.auditMessage = nil
         services.auditLog.record(AuditEntry(time: ISODate.format(context.now), identity: context.identity, operation: item.operation.name,
                                             uniqueIdentifiers: uids, result: result.resultStatus.name, reason: result.resultReason?.name,
                                             certificate: context.certificateSubject == context.identity ? nil : context.certificateSubject,
-                                            node: services.serverInfo.nodeName, requestID: context.requestID))
+                                            node: services.serverInfo.nodeName, requestID: context.requestID, message: message))
     }
 
     static func messageFailure(version: ProtocolVersion, now: Int64, reason: ResultReason, message: String) -> ResponseMessage {

@@ -21,6 +21,8 @@ public final class RequestContext: @unchecked Sendable {
     /// What the batch item's request and response named, for its audit line.
     var requestIdentifiers: [String] = []
     var responseIdentifiers: [String] = []
+    /// A Log operation's message, for its audit line.
+    var auditMessage: String?
     /// Earlier items' identifiers, for 2.x Enumeration and Integer Unique Identifiers.
     var references = IdentifierReferences()
     /// Import's supplied values of attributes the server otherwise sets (State, Initial Date, Digest, …):
