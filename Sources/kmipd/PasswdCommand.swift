@@ -28,8 +28,8 @@ struct PasswdCommand: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let tmp = file + ".new"
-        FileManager.default.createFile(atPath: tmp, contents: try encoder.encode(contents), attributes: [.posixPermissions: 0o600])
-        guard rename(tmp, file) == 0 else { throw ValidationError("cannot write \(file)") }
+        guard FileManager.default.createFile(atPath: tmp, contents: try encoder.encode(contents), attributes: [.posixPermissions: 0o600]),
+              rename(tmp, file) == 0 else { throw ValidationError("cannot write \(file) (through \(tmp))") }
         let report = try JSONSerialization.data(withJSONObject: ["user": user, "file": file], options: [.sortedKeys, .withoutEscapingSlashes])
         print(String(decoding: report, as: UTF8.self))
     }

@@ -51,7 +51,7 @@ struct Runtime {
     /// Refuses a store and a token that are not bound to each other (`BindingCheck`).
     func verifyBinding(logger: Logger? = nil) async throws {
         let identity = try await store.identity()
-        let outcome = try await BindingCheck.verify(store: identity, storeName: store.name, token: try await token.readBinding(),
+        let outcome = try await BindingCheck.verify(store: identity, storeName: store.name, token: try token.readBinding(),
                                                     tokenIdentity: token.identity, bindCommand: bindCommand, adoptCommand: adoptCommand)
         if outcome == .boundTokenRenamed {
             logger?.warning("the bound token reports a new serial or label; recorded", metadata: [

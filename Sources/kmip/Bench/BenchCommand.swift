@@ -126,7 +126,7 @@ struct Bench: AsyncParsableCommand {
         encoder.outputFormatting = [.sortedKeys]
         var line = try encoder.encode(stats)
         line.append(0x0A)
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         h.seekToEndOfFile(); h.write(line); try h.close()
     }
