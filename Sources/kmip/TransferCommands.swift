@@ -42,13 +42,20 @@ struct Export: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "Unique Identifier.") var uid: String
     @OptionGroup var output: KeyOutputOptions
-    @Option(help: "Also write the answer to this file (KMIP JSON encoding, mode 0600), for kmip import.") var save: String?
+    @Option(help: "Write the answer to this file instead (KMIP JSON encoding, mode 0600), for kmip import; standard output then names the object and the file, without its value.")
+    var save: String?
     func run() async throws {
         let more = try output.fields()
-        try await perform(connection, .export) { c in
+        guard let save else {
+            return try await perform(connection, .export) { c in try await c.simple(.export, uid: uid, more) }
+        }
+        // The key material goes to the 0600 file only, not to a terminal or a script's log as well.
+        try await performEach(connection, .export) { c, _ in
             let answer = try await c.simple(.export, uid: uid, more)
-            if let save { try Self.save(answer, to: save) }
-            return answer
+            try Self.save(answer, to: save)
+            var summary: [String: JSONRender.Value] = ["UniqueIdentifier": .string(answer.first(.uniqueIdentifier)?.text ?? uid), "SavedTo": .string(save)]
+            if let type = answer.first(.objectType) { summary["ObjectType"] = JSONRender.convert(type, context: nil) }
+            print(JSONRender.object(summary))
         }
     }
 

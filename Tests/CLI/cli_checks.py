@@ -243,6 +243,8 @@ check("derive-key links its base", r.uid and links(r.uid).get("Derivation Base O
 saved = os.path.join(work, "export.json")
 r = k("export", key, "--save", saved)
 check("export --save writes a 0600 file", r.rc == 0 and os.path.exists(saved) and os.stat(saved).st_mode & 0o777 == 0o600, str(r))
+check("export --save prints where, not the key", r.json and r.json.get("SavedTo") == saved and r.json.get("UniqueIdentifier") == key
+      and material(key) not in r.out and material(key) in open(saved).read(), str(r))
 r = k("import", saved, "--uid", f"cli-copy-{tag}")
 check("import puts back material and attributes", r.uid == f"cli-copy-{tag}" and material(r.uid) == material(key)
       and attrs(r.uid).get("x-team") == ["storage"], str(r))
@@ -251,7 +253,7 @@ check("import --replace", k("import", saved, "--uid", f"cli-copy-{tag}", "--repl
 kek = k("create", "--usage", "WrapKey,UnwrapKey", "--activation-date", "now").uid
 wrapped = os.path.join(work, "wrapped.json")
 r = k("export", key, "--wrap-with", kek or "-", "--save", wrapped, "--protocol", "2.1")
-check("export --wrap-with returns no plain key", r.rc == 0 and "KeyWrappingData" in r.out and material(key) not in r.out, str(r))
+check("export --wrap-with saves no plain key", r.rc == 0 and "KeyWrappingData" in open(wrapped).read() and material(key) not in open(wrapped).read(), str(r))
 r = k("import", wrapped, "--uid", f"cli-unwrapped-{tag}")
 check("a wrapped export imports (unwrapped in the token)", r.uid and material(r.uid) == material(key), str(r))
 check("check --usage allowed", k("check", key, "--usage", "Encrypt").rc == 0)
