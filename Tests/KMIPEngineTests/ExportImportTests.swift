@@ -143,4 +143,35 @@ import Testing
         let own = await call(engine, .getAttributes, [TTLV(.uniqueIdentifier, .textString(made)), TTLV(.attributeReference, .enumeration(KMIP.Tag.originalCreationDate.rawValue))])
         #expect(own.payload?.first(.attributes)?.first(.originalCreationDate)?.value == .dateTime(now))
     }
+
+    /// Replace Existing replaces only what it can make: an Import refused for its own content (an unknown
+    /// attribute, a Cryptographic Length that is not the key's, an unreadable private key) leaves the old
+    /// object and its key as they were.
+    @Test func aRefusedReplaceKeepsTheOldObject() async throws {
+        let (engine, _, _) = try TestHSM.makeExecutor()
+        let original = [UInt8](repeating: 9, count: 16)
+        let registered = await call(engine, .import, [TTLV(.uniqueIdentifier, .textString("kept")), TTLV(.objectType, .enumeration(ObjectType.symmetricKey.rawValue)),
+            .structure(.attributes, [TTLV(.cryptographicUsageMask, .integer(0xC))]), keyObject(original)])
+        #expect(registered.uid == "kept", "\(registered.resultMessage ?? "")")
+        let shortLength = TTLV.structure(.symmetricKey, [.structure(.keyBlock, [TTLV(.keyFormatType, .enumeration(KeyFormatType.raw.rawValue)),
+            .structure(.keyValue, [TTLV(.keyMaterial, .byteString([UInt8](repeating: 1, count: 16)))]),
+            TTLV(.cryptographicAlgorithm, .enumeration(CryptographicAlgorithm.aes.rawValue)), TTLV(.cryptographicLength, .integer(256))])])
+        let badPrivate = TTLV.structure(.privateKey, [.structure(.keyBlock, [TTLV(.keyFormatType, .enumeration(KeyFormatType.pkcs8.rawValue)),
+            .structure(.keyValue, [TTLV(.keyMaterial, .byteString([0x30, 0x03, 0x02, 0x01, 0x00]))]),
+            TTLV(.cryptographicAlgorithm, .enumeration(CryptographicAlgorithm.rsa.rawValue))])])
+        let attempts: [(ObjectType, [TTLV], TTLV)] = [
+            (.symmetricKey, [TTLV(.cryptographicUsageMask, .integer(0xC)), .structure(.attribute, [TTLV(.attributeName, .textString("No Such Attribute")),
+                                                                                                   TTLV(.attributeValue, .textString("x"))])], keyObject([UInt8](repeating: 2, count: 16))),
+            (.symmetricKey, [TTLV(.cryptographicUsageMask, .integer(0xC))], shortLength),
+            (.privateKey, [TTLV(.cryptographicUsageMask, .integer(0x1))], badPrivate),
+        ]
+        for (type, attributes, object) in attempts {
+            let item = await call(engine, .import, [TTLV(.uniqueIdentifier, .textString("kept")), TTLV(.objectType, .enumeration(type.rawValue)),
+                TTLV(.replaceExisting, .boolean(true)), .structure(.attributes, attributes), object])
+            #expect(item.resultStatus != .success, "\(object.tag.name ?? "")")
+            let got = await call(engine, .get, [TTLV(.uniqueIdentifier, .textString("kept"))])
+            #expect(got.payload?.first(.symmetricKey)?.first(.keyBlock)?.first(.keyValue)?.first(.keyMaterial)?.bytes == original,
+                    "after \(item.resultReason?.name ?? ""): \(item.resultMessage ?? ""): \(got.resultMessage ?? "")")
+        }
+    }
 }

@@ -27,6 +27,8 @@ struct ImportHandler: OperationHandler {
                 throw EngineError(.itemNotFound, "no object \(uid) this client may replace")
             }
             guard request.replaceExisting else { throw EngineError(.objectAlreadyExists, "object \(uid) exists (set Replace Existing to replace it)") }
+            // Refused for its own content before anything is replaced: the old object stays.
+            try RegisterHandler().check(register, context, uid: uid)
             // Row first (no token object), then the token object, then the row itself.
             var gone = existing
             gone.tokenObject = nil

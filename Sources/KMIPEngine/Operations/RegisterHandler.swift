@@ -8,6 +8,39 @@ struct RegisterHandler: OperationHandler {
         try await register(request, context, uid: UUID().uuidString.lowercased())
     }
 
+    /// What Register checks before it touches the token or the store: the attributes as a client may give
+    /// them, and a plain value parsed as its Register path parses it. Import runs it before it replaces
+    /// an object, so that a request refused for its own content leaves the old object in place. (A wrapped
+    /// value is unwrapped in the token, so only the token can tell.)
+    func check(_ request: RegisterRequest, _ context: RequestContext, uid: String) throws(EngineError) {
+        guard let value = request.object else { throw EngineError(.invalidObjectType, "kmipd does not store \(request.objectType) objects") }
+        let object = try ObjectFactory.newObject(request.objectType, uid: uid, attributes: request.attributes, tokenObject: nil, context)
+        if case .splitKey = value { return }
+        if let block = value.keyBlock, block.wrappingData != nil { return }
+        if let block = value.keyBlock, case .absent = block.value { return }
+        switch value {
+        case .publicKey(let block), .privateKey(let block): _ = try AsymmetricKeyBlock.parse(block, objectType: request.objectType)
+        case .certificate(_, let der): _ = try CertificateAttributes.parse(der)
+        default:
+            let parsed = try KeyBlockCodec.parse(value)
+            guard !parsed.material.isEmpty else { throw EngineError(.invalidField, "empty key material") }
+            if request.objectType == .symmetricKey { _ = try Self.symmetricKey(parsed, object) }
+        }
+    }
+
+    /// A symmetric key's algorithm (the Key Block's, else the attribute's) and length, which must be the
+    /// material's (3DES keys carry parity bits, so their length is left as given).
+    static func symmetricKey(_ parsed: KeyBlockCodec.Parsed, _ object: ManagedObject) throws(EngineError) -> (CryptographicAlgorithm, Int) {
+        guard let alg = parsed.algorithm ?? object.cryptographicAlgorithm else {
+            throw EngineError(.invalidField, "a symmetric key needs Cryptographic Algorithm")
+        }
+        let bits = parsed.material.count * 8
+        if let l = parsed.lengthBits, l != bits, alg != ._3des {
+            throw EngineError(.invalidField, "Cryptographic Length \(l) does not match \(bits) bits of key material")
+        }
+        return (alg, parsed.lengthBits ?? bits)
+    }
+
     /// Register under `uid` (a new UUID, or the one Import names).
     func register(_ request: RegisterRequest, _ context: RequestContext, uid: String) async throws(EngineError) -> IdentifierResponse {
         let objectType = request.objectType
@@ -35,15 +68,9 @@ struct RegisterHandler: OperationHandler {
         if objectType != .opaqueObject { object.set(.keyFormatType, .enumeration(parsed.formatType.rawValue)) }
         switch objectType {
         case .symmetricKey:
-            guard let alg = parsed.algorithm ?? object.cryptographicAlgorithm else {
-                throw EngineError(.invalidField, "a symmetric key needs Cryptographic Algorithm")
-            }
-            let bits = parsed.material.count * 8
-            if let l = parsed.lengthBits, l != bits, alg != ._3des {
-                throw EngineError(.invalidField, "Cryptographic Length \(l) does not match \(bits) bits of key material")
-            }
+            let (alg, length) = try Self.symmetricKey(parsed, object)
             object.cryptographicAlgorithm = alg
-            object.cryptographicLength = parsed.lengthBits ?? bits
+            object.cryptographicLength = length
         case .secretData:
             object.set(.secretDataType, .enumeration((parsed.secretDataType ?? .password).rawValue))
         case .opaqueObject:
